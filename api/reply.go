@@ -1,0 +1,94 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Reply is an operation's own keys, in order (PROTOCOL 1.3). The envelope
+// keys success, session_id and session_token are added when it is written.
+type Reply struct {
+	keys   []string
+	values []string
+}
+
+// Add appends a raw value: CR and LF become spaces and leading white space
+// is dropped, as the client would drop it anyway.
+func (r *Reply) Add(key, value string) *Reply {
+	value = strings.TrimLeft(strings.NewReplacer("\r", " ", "\n", " ").Replace(value), " \t\v\f")
+	return r.addVerbatim(key, value)
+}
+
+// AddLiteral appends a value that is already a one-line literal, such as a
+// record<N> CSV of SQL literals.
+func (r *Reply) AddLiteral(key, value string) *Reply { return r.addVerbatim(key, value) }
+
+func (r *Reply) addVerbatim(key, value string) *Reply {
+	r.keys = append(r.keys, key)
+	r.values = append(r.values, value)
+	return r
+}
+
+// result is the reply of an operation that returns nothing or a string.
+func result(s string) *Reply { return new(Reply).Add("result", s) }
+
+// escapeError newline-escapes an error message for the error key.
+func escapeError(msg string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`).Replace(msg)
+}
+
+// session is what the envelope's session keys carry; zero means none.
+type session struct {
+	id    int64
+	token string
+}
+
+func (s session) idString() string {
+	if s.id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(s.id, 10)
+}
+
+// writeSuccess sends r with success:1 and the session keys.
+func writeSuccess(c echo.Context, r *Reply, s session) error {
+	var b strings.Builder
+	for i, k := range r.keys {
+		b.WriteString(k)
+		b.WriteByte(':')
+		b.WriteString(r.values[i])
+		b.WriteByte('\n')
+	}
+	b.WriteString("success:1\n")
+	writeSessionKeys(&b, s)
+	return send(c, http.StatusOK, b.String())
+}
+
+// writeFailure sends success:0 with the message and the session keys.
+func writeFailure(c echo.Context, status int, msg string, s session) error {
+	var b strings.Builder
+	b.WriteString("success:0\nerror:")
+	b.WriteString(escapeError(msg))
+	b.WriteByte('\n')
+	writeSessionKeys(&b, s)
+	return send(c, status, b.String())
+}
+
+func writeSessionKeys(b *strings.Builder, s session) {
+	b.WriteString("session_id:")
+	b.WriteString(s.idString())
+	b.WriteString("\nsession_token:")
+	b.WriteString(s.token)
+	b.WriteByte('\n')
+}
+
+// send writes a plain-text body with the headers every API reply carries.
+func send(c echo.Context, status int, body string) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	return c.String(status, body)
+}

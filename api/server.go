@@ -1,0 +1,112 @@
+// Package api serves the CamCOPS tablet API over HTTP with echo: the
+// routes, the form and reply wire format, the request pipeline (parse,
+// phase A, dispatch, permission checks, phase B) and the one error mapper.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
+	"github.com/tabletapi/tabletapi/tabletsession"
+)
+
+// Config holds the HTTP-level settings.
+type Config struct {
+	PathPrefix     string // mount prefix for /api and /database, e.g. "/camcops"; "" for none
+	MaxBodyBytes   int64  // request body limit; over it the reply is 413
+	TrustedProxies []netip.Prefix
+	DatabaseTitle  string
+}
+
+// Deps are the collaborators of the API.
+type Deps struct {
+	DB       *bun.DB
+	Log      *slog.Logger
+	Auth     *tabletsession.Authenticator
+	Registry *registry.Registry
+	Draining *atomic.Bool // true while shutting down: /readyz answers 503
+	Now      func() time.Time
+}
+
+type server struct {
+	cfg      Config
+	db       *bun.DB
+	log      *slog.Logger
+	auth     *tabletsession.Authenticator
+	registry *registry.Registry
+	draining *atomic.Bool
+	now      func() time.Time
+	ops      map[string]operation
+}
+
+// New returns the echo instance that serves the API.
+func New(cfg Config, d Deps) *echo.Echo {
+	s := &server{
+		cfg: cfg, db: d.DB, log: d.Log, auth: d.Auth, registry: d.Registry,
+		draining: d.Draining, now: d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.draining == nil {
+		s.draining = new(atomic.Bool)
+	}
+	s.ops = s.operations()
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = func(r *http.Request) string { return clientIP(r, cfg.TrustedProxies) }
+	e.HTTPErrorHandler = s.handleHTTPError
+	routes(e, s, strings.TrimRight(cfg.PathPrefix, "/"))
+	return e
+}
+
+// handleHTTPError answers echo's own errors (404, …) in short plain text.
+func (s *server) handleHTTPError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	if he, ok := err.(*echo.HTTPError); ok {
+		status = he.Code
+	} else {
+		s.log.Error("unhandled error", "path", c.Request().URL.Path, "err", err)
+	}
+	plain(c, status, http.StatusText(status)) //nolint:errcheck
+}
+
+// plain sends a short plain-text body.
+func plain(c echo.Context, status int, msg string) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(status, msg+"\n")
+}
+
+// handleHealthz: the process is up.
+func handleHealthz() echo.HandlerFunc {
+	return func(c echo.Context) error { return plain(c, http.StatusOK, "ok") }
+}
+
+// handleReadyz: the database answers within a second and we are not
+// shutting down.
+func (s *server) handleReadyz() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.draining.Load() {
+			return plain(c, http.StatusServiceUnavailable, "shutting down")
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
+		defer cancel()
+		if err := s.db.PingContext(ctx); err != nil {
+			s.log.Warn("readiness check failed", "err", err)
+			return plain(c, http.StatusServiceUnavailable, "database unavailable")
+		}
+		return plain(c, http.StatusOK, "ready")
+	}
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/tabletsession"
+)
+
+// notValid is the body of the plain 400 (PROTOCOL 2.2).
+const notValid = "Not a valid CamCOPS API request"
+
+// handleTablet runs one tablet request through the pipeline of PROTOCOL
+// 2.3 and writes one log line for it.
+func (s *server) handleTablet(c echo.Context) error {
+	req := c.Request()
+	if req.Method != http.MethodPost {
+		c.Response().Header().Set("Allow", http.MethodPost)
+		return plain(c, http.StatusMethodNotAllowed, "Method not allowed; use POST")
+	}
+	start := time.Now()
+	ip := c.RealIP()
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.log.Warn("request body too large", "ip", ip, "limit_bytes", s.cfg.MaxBodyBytes)
+		return plain(c, http.StatusRequestEntityTooLarge, "Request body too large")
+	}
+	if err != nil {
+		s.log.Info("request body unreadable", "ip", ip, "err", err)
+		return plain(c, http.StatusBadRequest, notValid)
+	}
+	form, ferr := decodeForm(req.Header.Get(echo.HeaderContentType), body)
+	r, err := tabletsession.Parse(form, ip)
+	if err != nil {
+		attrs := []any{"ip", ip, "status", http.StatusBadRequest, "reason", err.Error()}
+		if ferr != nil {
+			attrs = append(attrs, "decode_error", ferr.Error())
+		}
+		s.log.Info("invalid request", attrs...)
+		return plain(c, http.StatusBadRequest, notValid)
+	}
+
+	reply, sess, opErr := s.serve(req.Context(), r)
+	status, outcome := http.StatusOK, "ok"
+	if opErr != nil {
+		var msg string
+		var unexpected bool
+		status, msg, unexpected = classify(opErr)
+		outcome = msg
+		if unexpected {
+			s.log.Error("request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
+		}
+		err = writeFailure(c, status, msg, sess)
+	} else {
+		err = writeSuccess(c, reply, sess)
+	}
+	level := slog.LevelInfo
+	if status != http.StatusOK {
+		level = slog.LevelWarn
+	}
+	s.log.Log(req.Context(), level, "request",
+		"operation", r.Operation, "device", r.Device, "user", r.User, "ip", ip,
+		"status", status, "outcome", outcome, "duration", time.Since(start))
+	return err
+}
+
+// serve runs phase A, dispatch, the permission checks and phase B. The
+// session it returns goes into the reply whatever the outcome.
+func (s *server) serve(ctx context.Context, r *tabletsession.Request) (*Reply, session, error) {
+	id, err := s.auth.Resolve(ctx, r)
+	if err != nil {
+		return nil, session{}, err
+	}
+	sess := session{id: id.SessionID, token: id.Token}
+	op, ok := s.ops[r.Operation]
+	if !ok {
+		return nil, sess, notSupported(r.Operation)
+	}
+	rights, err := tabletsession.Authorize(ctx, s.db, id, op.class, r.Device)
+	if err != nil {
+		return nil, sess, err
+	}
+	x := &opContext{db: s.db, req: r, rights: rights, now: s.now().UTC().Truncate(time.Microsecond)}
+	if !op.writes {
+		reply, err := op.run(ctx, x)
+		return reply, sess, err
+	}
+	// Phase B is all or nothing: any error rolls the transaction back.
+	var reply *Reply
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		x.db = tx
+		var err error
+		reply, err = op.run(ctx, x)
+		return err
+	})
+	return reply, sess, err
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/device"
+	"github.com/tabletapi/tabletapi/internal/account"
+	"github.com/tabletapi/tabletapi/internal/password"
+	"github.com/tabletapi/tabletapi/websession"
+)
+
+// adminDB opens and migrates the database for an admin command, so a
+// newcomer can create users before the first `serve`.
+func adminDB(ctx context.Context, f *commandFlags, e env) (*bun.DB, error) {
+	return openMigrated(ctx, *f.database, slog.New(slog.NewTextHandler(e.stderr, nil)))
+}
+
+func runMigrate(ctx context.Context, e env, args []string) error {
+	f := newFlags("migrate", e.stderr)
+	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
+		return err
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	db.Close()
+	fmt.Fprintln(e.stdout, "database is up to date")
+	return nil
+}
+
+func runGroupAdd(ctx context.Context, e env, args []string) error {
+	f := newFlags("group add", e.stderr)
+	up := f.String("upload-policy", "", "ID policy for uploads, e.g. \"sex AND ((forename AND surname AND dob) OR anyidnum)\"")
+	fin := f.String("finalize-policy", "", "ID policy for finalizing (moving data off tablets)")
+	desc := f.String("description", "", "description")
+	pos, err := f.parse(args, e.getenv, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	g, err := account.NewStore(db, nil).AddGroup(ctx, account.Group{
+		Name: pos[0], Description: nonEmpty(*desc), UploadPolicy: nonEmpty(*up), FinalizePolicy: nonEmpty(*fin),
+	})
+	if err != nil {
+		return errf("group add", err)
+	}
+	fmt.Fprintf(e.stdout, "group %s added (id %d)\n", g.Name, g.ID)
+	if *up == "" || *fin == "" {
+		fmt.Fprintln(e.stderr, "warning: a group without both ID policies accepts no patient; set --upload-policy and --finalize-policy")
+	}
+	return nil
+}
+
+func runUserAdd(ctx context.Context, e env, args []string) error {
+	f := newFlags("user add", e.stderr)
+	group := f.String("group", "", "upload group (required)")
+	mayUpload := f.Bool("may-upload", false, "may upload to the group")
+	mayRegister := f.Bool("may-register-devices", false, "may register devices for the group")
+	superuser := f.Bool("superuser", false, "superuser")
+	cost := f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash")
+	pos, err := f.parse(args, e.getenv, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	if err := required(f, "group"); err != nil {
+		return err
+	}
+	hash, err := hashFromStdin(ctx, e.stdin, *cost)
+	if err != nil {
+		return errf("user add", err)
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := account.NewStore(db, nil).AddUser(ctx, account.NewUser{
+		Username: pos[0], HashedPW: hash, GroupName: *group,
+		MayUpload: *mayUpload, MayRegisterDevices: *mayRegister, Superuser: *superuser,
+	})
+	if err != nil {
+		return errf("user add", err)
+	}
+	fmt.Fprintf(e.stdout, "user %s added (id %d) in group %s\n", u.Username, u.ID, *group)
+	return nil
+}
+
+func runUserPasswd(ctx context.Context, e env, args []string) error {
+	f := newFlags("user passwd", e.stderr)
+	cost := f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash")
+	pos, err := f.parse(args, e.getenv, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	hash, err := hashFromStdin(ctx, e.stdin, *cost)
+	if err != nil {
+		return errf("user passwd", err)
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var ended int64
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		accounts := account.NewStore(db, nil).WithTx(tx)
+		u, err := accounts.UserByName(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := accounts.SetPasswordHash(ctx, u.ID, hash, true); err != nil {
+			return err
+		}
+		// A password change ends every session of the user.
+		ended, err = websession.NewStore(tx, websession.DefaultConfig(), nil).EndUserSessions(ctx, u.ID)
+		return err
+	})
+	if err != nil {
+		return errf("user passwd", err)
+	}
+	fmt.Fprintf(e.stdout, "password of %s changed; %d session(s) ended\n", pos[0], ended)
+	return nil
+}
+
+func runUserUnlock(ctx context.Context, e env, args []string) error {
+	f := newFlags("user unlock", e.stderr)
+	pos, err := f.parse(args, e.getenv, 1, "NAME")
+	if err != nil {
+		return err
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var locks, failures int64
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Table("lockouts").Where("username = ?", pos[0]).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		locks, _ = res.RowsAffected()
+		res, err = tx.NewDelete().Table("login_failures").Where("username = ?", pos[0]).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		failures, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return errf("user unlock", err)
+	}
+	fmt.Fprintf(e.stdout, "%s unlocked: %d lockout(s) and %d failed login(s) cleared\n", pos[0], locks, failures)
+	return nil
+}
+
+func runIDNumAdd(ctx context.Context, e env, args []string) error {
+	f := newFlags("idnum add", e.stderr)
+	desc := f.String("description", "", "description, e.g. \"NHS number\" (required)")
+	short := f.String("short-description", "", "short description, e.g. NHS (required)")
+	validation := f.String("validation", "", "validation method: uk_nhs_number, or empty for none")
+	pos, err := f.parse(args, e.getenv, 1, "N")
+	if err != nil {
+		return err
+	}
+	n, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || n < 1 {
+		return usagef("idnum add: N must be a positive integer, not %q", pos[0])
+	}
+	for _, name := range []string{"description", "short-description"} {
+		if err := required(f, name); err != nil {
+			return err
+		}
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := account.NewStore(db, nil).AddIDNum(ctx, account.IDNumDefinition{
+		WhichIDNum: n, Description: *desc, ShortDescription: *short, ValidationMethod: nonEmpty(*validation),
+	}); err != nil {
+		return errf("idnum add", err)
+	}
+	fmt.Fprintf(e.stdout, "ID number type %d (%s) added\n", n, *short)
+	return nil
+}
+
+func runDeviceList(ctx context.Context, e env, args []string) error {
+	f := newFlags("device list", e.stderr)
+	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
+		return err
+	}
+	db, err := adminDB(ctx, f, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	devices, err := device.NewStore(db, nil).List(ctx)
+	if err != nil {
+		return errf("device list", err)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tFRIENDLY NAME\tCAMCOPS\tREGISTERED (UTC)\tLAST UPLOAD (UTC)")
+	for _, d := range devices {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, deref(d.FriendlyName), deref(d.CamcopsVersion),
+			when(d.WhenRegisteredUTC), when(d.LastUploadBatchUTC))
+	}
+	return tw.Flush()
+}
+
+// hashFromStdin reads a password as one line of standard input and hashes it.
+func hashFromStdin(ctx context.Context, stdin io.Reader, cost int) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	h, err := password.NewHasher(cost, 1, time.Minute)
+	if err != nil {
+		return "", err
+	}
+	switch hash, err := h.Hash(ctx, pw); {
+	case errors.Is(err, password.ErrEmpty):
+		return "", errors.New("no password on standard input (give it as one line)")
+	case errors.Is(err, password.ErrTooLong):
+		return "", errors.New("password longer than 72 bytes")
+	case err != nil:
+		return "", err
+	default:
+		return hash, nil
+	}
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func when(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}

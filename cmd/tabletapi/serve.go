@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/api"
+	"github.com/tabletapi/tabletapi/internal/sqldb"
+	"github.com/tabletapi/tabletapi/schema"
+	"github.com/tabletapi/tabletapi/tabletsession"
+	"github.com/tabletapi/tabletapi/websession"
+)
+
+// housekeepingInterval is how often expired sessions and lockouts go.
+const housekeepingInterval = 5 * time.Minute
+
+// runServe applies pending migrations, then serves until ctx is done.
+func runServe(ctx context.Context, e env, args []string) error {
+	f := newFlags("serve", e.stderr)
+	var s serveSettings
+	serveFlags(f, &s)
+	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
+		return err
+	}
+	if err := s.validate(); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, s.logFormat)
+	db, err := openMigrated(ctx, *f.database, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	hasher, err := s.newHasher()
+	if err != nil {
+		return err
+	}
+	sessions := websession.NewStore(db, websession.Config{
+		IdleTimeout: s.sessionTimeout, Lifetime: s.sessionLifetime,
+		AccessResolution: s.sessionAccessRes, CheckIP: s.sessionCheckIP,
+	}, nil)
+	auth := tabletsession.NewAuthenticator(db, sessions, hasher,
+		tabletsession.NewThrottle(s.throttleBurst, s.throttleRefill, nil),
+		tabletsession.Config{LockoutThreshold: s.lockoutThreshold, LockoutIncrement: s.lockoutIncrement},
+		log, nil)
+	draining := new(atomic.Bool)
+	handler := api.New(api.Config{
+		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes,
+		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
+	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining})
+
+	// Listen first, so a bad or taken address fails at once.
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Uploads of tens of MiB over a ward's Wi-Fi take a while.
+		ReadTimeout:  5 * time.Minute,
+		WriteTimeout: 5 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	logSettings(log, &s, *f.database, ln.Addr().String())
+
+	hctx, stopHousekeeping := context.WithCancel(ctx)
+	defer stopHousekeeping()
+	go sessions.RunPurger(hctx, housekeepingInterval, log)
+	go auth.RunHousekeeping(hctx, housekeepingInterval)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", s.shutdownTimeout)
+	draining.Store(true) // /readyz now answers 503
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openMigrated opens the database, checks that it answers and applies
+// pending migrations.
+func openMigrated(ctx context.Context, url string, log *slog.Logger) (*bun.DB, error) {
+	db, err := sqldb.Open(url)
+	if err != nil {
+		return nil, usagef("--database: %v", err)
+	}
+	if err := sqldb.Ping(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s unreachable: %w", sqldb.Redact(url), err)
+	}
+	applied, err := schema.Migrate(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "database", sqldb.Redact(url), "migrations", applied)
+	}
+	return db, nil
+}
+
+// logSettings logs the effective settings once at start, secrets masked.
+func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
+	log.Info("serving tablet API",
+		"version", Version, "listen", addr, "path_prefix", s.pathPrefix,
+		"database", sqldb.Redact(dbURL), "bcrypt_cost", s.bcryptCost, "bcrypt_workers", s.bcryptWorkers,
+		"session_timeout", s.sessionTimeout, "session_lifetime", s.sessionLifetime,
+		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies,
+		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
+		"max_body_bytes", s.maxBodyBytes, "tables", len(s.registry.Names()))
+}

@@ -1,0 +1,46 @@
+// Package audit writes the audit trail: registrations, logins, login
+// failures, lockouts and (later) committed uploads. Rows are never read by
+// the tablet API; operators query the audit table.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// SourceTablet marks entries caused by the tablet API.
+const SourceTablet = "tablet"
+
+// Entry is one audit row.
+type Entry struct {
+	bun.BaseModel `bun:"table:audit"`
+
+	ID         int64     `bun:"id,pk,autoincrement"`
+	When       time.Time `bun:"when_utc"`
+	Source     string    `bun:"source"`
+	RemoteAddr string    `bun:"remote_addr,nullzero"`
+	UserID     *int64    `bun:"user_id"`
+	Username   string    `bun:"username,nullzero"`
+	DeviceID   *int64    `bun:"device_id"`
+	Details    string    `bun:"details"`
+}
+
+// Write inserts e, on db or inside the caller's transaction. When e.When is
+// zero it is set to the current time. The details must never contain a
+// password or a session token.
+func Write(ctx context.Context, db bun.IDB, e Entry) error {
+	if e.When.IsZero() {
+		e.When = time.Now()
+	}
+	e.When = e.When.UTC().Truncate(time.Microsecond)
+	if e.Source == "" {
+		e.Source = SourceTablet
+	}
+	if _, err := db.NewInsert().Model(&e).Exec(ctx); err != nil {
+		return fmt.Errorf("audit: write %q: %w", e.Details, err)
+	}
+	return nil
+}

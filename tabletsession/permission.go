@@ -1,0 +1,83 @@
+package tabletsession
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun"
+)
+
+// Class is an operation's permission class (PROTOCOL 5.2).
+type Class int
+
+// The permission classes.
+const (
+	ClassAnyone Class = iota
+	ClassRegistration
+	ClassUpload
+)
+
+// Rights is what a request may act with once Authorize has passed.
+type Rights struct {
+	UserID        int64
+	Username      string
+	UploadGroupID int64
+	DeviceID      int64 // set for ClassUpload: the registered device's id
+}
+
+// Authorize applies the checks of PROTOCOL 5.3 for class, in order, with one
+// read of db. Rights are re-read on every request; a session carries
+// identity only. Errors: ErrBadLogin, ErrThrottled, *LockedError,
+// *NoUploadGroupError, ErrNotAuthorizedRegister, ErrNotAuthorizedUpload,
+// ErrUnregisteredDevice, or a database error.
+func Authorize(ctx context.Context, db bun.IDB, id *Identity, class Class, device string) (*Rights, error) {
+	if class == ClassAnyone {
+		return &Rights{UserID: id.UserID, Username: id.Username}, nil
+	}
+	if id.Anonymous() {
+		if id.Refusal != nil && !errors.Is(id.Refusal, ErrBadLogin) {
+			return nil, id.Refusal
+		}
+		return nil, ErrBadLogin
+	}
+	var (
+		groupID          sql.NullInt64
+		superuser        bool
+		mayUpload, mayRD bool
+		deviceID         sql.NullInt64
+	)
+	err := db.QueryRowContext(ctx, `
+SELECT u.upload_group_id, u.superuser,
+       COALESCE(m.may_upload, FALSE), COALESCE(m.may_register_devices, FALSE),
+       (SELECT d.id FROM devices AS d WHERE d.name = ?)
+FROM users AS u
+LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id
+WHERE u.id = ?`, device, id.UserID).Scan(&groupID, &superuser, &mayUpload, &mayRD, &deviceID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrBadLogin // the user was deleted after logging in
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tabletsession: read rights: %w", err)
+	}
+	if !groupID.Valid {
+		return nil, &NoUploadGroupError{Username: id.Username}
+	}
+	r := &Rights{UserID: id.UserID, Username: id.Username, UploadGroupID: groupID.Int64}
+	switch class {
+	case ClassRegistration:
+		if !superuser && !mayRD {
+			return nil, ErrNotAuthorizedRegister
+		}
+	case ClassUpload:
+		if !superuser && !mayUpload {
+			return nil, ErrNotAuthorizedUpload
+		}
+		if device == "" || !deviceID.Valid {
+			return nil, ErrUnregisteredDevice
+		}
+		r.DeviceID = deviceID.Int64
+	}
+	return r, nil
+}

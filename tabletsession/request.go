@@ -1,0 +1,91 @@
+package tabletsession
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalidRequest is wrapped by Parse when the common parameters cannot
+// form a tablet session; the API answers with the plain HTTP 400. The
+// wrapping error says why, for the log only.
+var ErrInvalidRequest = errors.New("tabletsession: not a valid CamCOPS API request")
+
+var (
+	operationRE = regexp.MustCompile(`\A[A-Za-z0-9_]+\z`)
+	// nameRE is the character rule for device and user (PROTOCOL 2.1).
+	nameRE = regexp.MustCompile(`\A[A-Za-z0-9,_\-{}]{1,191}\z`)
+	intRE  = regexp.MustCompile(`\A[0-9]+\z`)
+)
+
+// Reserved names (PROTOCOL 2.2).
+const (
+	ServerDevice = "server"
+	SystemUser   = "system"
+)
+
+// Request is a tablet POST turned into the common parameters of PROTOCOL
+// 2.1, validated. Password and SessionToken are secrets: never log them.
+type Request struct {
+	Operation     string // "" when absent
+	Device        string // "" when absent
+	User          string // "" when absent
+	Password      string
+	Version       Version
+	VersionString string // camcops_version as posted
+	SessionID     int64  // valid only when HasSession
+	SessionToken  string
+	HasSession    bool
+	ClientIP      string // effective client IP (PROTOCOL 3.6)
+	Form          Form
+}
+
+// Parse validates the common parameters of f (PROTOCOL 2.2) and returns the
+// request. Every failure wraps ErrInvalidRequest; nothing touches a
+// database.
+func Parse(f Form, clientIP string) (*Request, error) {
+	r := &Request{
+		Operation:     f.Get("operation"),
+		Device:        f.Get("device"),
+		User:          f.Get("user"),
+		Password:      f.Get("password"),
+		VersionString: f.Get("camcops_version"),
+		ClientIP:      clientIP,
+		Form:          f,
+	}
+	if r.Operation != "" && !operationRE.MatchString(r.Operation) {
+		return nil, fmt.Errorf("%w: bad operation", ErrInvalidRequest)
+	}
+	if r.Device != "" && !nameRE.MatchString(r.Device) {
+		return nil, fmt.Errorf("%w: bad device", ErrInvalidRequest)
+	}
+	if r.User != "" && !nameRE.MatchString(r.User) {
+		return nil, fmt.Errorf("%w: bad user", ErrInvalidRequest)
+	}
+	v, err := ParseVersion(r.VersionString)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
+	if v.Compare(MinClientVersion) < 0 {
+		return nil, fmt.Errorf("%w: camcops_version %s below %s", ErrInvalidRequest, v, MinClientVersion)
+	}
+	r.Version = v
+	if r.Device == ServerDevice {
+		return nil, fmt.Errorf("%w: reserved device name", ErrInvalidRequest)
+	}
+	if r.User == SystemUser {
+		return nil, fmt.Errorf("%w: reserved user name", ErrInvalidRequest)
+	}
+	// A session id that is not a decimal integer (e.g. "None") counts as
+	// absent; so does a token without an id or an id without a token.
+	if id := strings.TrimSpace(f.Get("session_id")); intRE.MatchString(id) {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 {
+			if tok := f.Get("session_token"); tok != "" {
+				r.SessionID, r.SessionToken, r.HasSession = n, tok, true
+			}
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,83 @@
+package tabletsession
+
+import (
+	"sync"
+	"time"
+)
+
+// throttleMaxIPs bounds the memory the throttle can take; past it, buckets
+// that have refilled completely (and so carry no state) are dropped.
+const throttleMaxIPs = 100_000
+
+// Throttle is the per-client-IP token bucket of failed logins (PROTOCOL
+// 4.4). Each failure takes a token; while an IP has none, its password
+// logins are refused without bcrypt. It is kept in memory, per process.
+type Throttle struct {
+	burst  float64
+	refill time.Duration // time for one token to come back
+	now    func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// NewThrottle returns a throttle with burst tokens per IP, one of which
+// comes back every refill. A burst below 1 disables it.
+func NewThrottle(burst int, refill time.Duration, now func() time.Time) *Throttle {
+	if now == nil {
+		now = time.Now
+	}
+	return &Throttle{burst: float64(burst), refill: refill, now: now, buckets: map[string]*bucket{}}
+}
+
+// level returns ip's tokens now; callers hold t.mu.
+func (t *Throttle) level(ip string, now time.Time) float64 {
+	b, ok := t.buckets[ip]
+	if !ok {
+		return t.burst
+	}
+	tokens := b.tokens
+	if t.refill > 0 {
+		tokens += float64(now.Sub(b.at)) / float64(t.refill)
+	}
+	return min(tokens, t.burst)
+}
+
+// Allow reports whether ip may try a password login.
+func (t *Throttle) Allow(ip string) bool {
+	if t.burst < 1 {
+		return true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.level(ip, t.now()) >= 1
+}
+
+// Fail takes one token from ip's bucket for a failed login.
+func (t *Throttle) Fail(ip string) {
+	if t.burst < 1 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	tokens := max(t.level(ip, now)-1, 0)
+	if len(t.buckets) >= throttleMaxIPs {
+		t.prune(now)
+	}
+	t.buckets[ip] = &bucket{tokens: tokens, at: now}
+}
+
+// prune drops full buckets, which are the same as no bucket.
+func (t *Throttle) prune(now time.Time) {
+	for ip := range t.buckets {
+		if t.level(ip, now) >= t.burst {
+			delete(t.buckets, ip)
+		}
+	}
+}
