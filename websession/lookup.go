@@ -1,0 +1,75 @@
+package websession
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Lookup returns session id if token is its token and it is still valid for
+// a request from ip (PROTOCOL 3.3), with Username filled in. It reads one
+// row (joined with users) and, only when the stored last activity is at
+// least Config.AccessResolution old, writes the new last activity.
+//
+// The error wraps ErrNotFound (no such session, or its user is gone),
+// ErrBadToken, ErrExpired or ErrIPMismatch, all of which mean "no session"
+// (see IsNoSession); any other error is a database failure.
+func (s *Store) Lookup(ctx context.Context, id int64, token, ip string) (*Session, error) {
+	sess := new(Session)
+	err := s.db.NewSelect().Model(sess).
+		Column("id", "token_sha256", "user_id", "ip_address", "created_at_utc", "last_activity_utc", "is_api_session").
+		ColumnExpr("u.username").
+		Join("JOIN users AS u ON u.id = s.user_id").
+		Where("s.id = ?", id).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w (session %d)", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("websession: lookup session %d: %w", id, err)
+	}
+	sess.normalize()
+	now := s.stamp()
+	if err := s.check(sess, now, token, ip); err != nil {
+		return nil, fmt.Errorf("%w (session %d)", err, id)
+	}
+	if now.Sub(sess.LastActivity) < s.cfg.AccessResolution {
+		return sess, nil
+	}
+	res, err := s.db.NewUpdate().Model((*Session)(nil)).
+		Set("last_activity_utc = ?", now).
+		Where("id = ?", id).
+		Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("websession: touch session %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		// Deleted between our read and write (a concurrent logout).
+		return nil, fmt.Errorf("%w (session %d)", ErrNotFound, id)
+	}
+	sess.LastActivity = now
+	return sess, nil
+}
+
+// check applies the validity rules in an order that reveals nothing about a
+// session to someone without its token.
+func (s *Store) check(sess *Session, now time.Time, token, ip string) error {
+	switch {
+	case !tokenMatches(token, sess.TokenSHA256):
+		return ErrBadToken
+	case s.expired(sess, now):
+		return ErrExpired
+	case s.cfg.CheckIP && ip != sess.IPAddress:
+		return ErrIPMismatch
+	}
+	return nil
+}
+
+// expired reports whether sess is past its idle timeout or its lifetime at
+// now. Both limits are inclusive: a session is still valid at exactly the
+// limit.
+func (s *Store) expired(sess *Session, now time.Time) bool {
+	return now.Sub(sess.LastActivity) > s.cfg.IdleTimeout || now.Sub(sess.CreatedAt) > s.cfg.Lifetime
+}

@@ -1,0 +1,76 @@
+package websession
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// DefaultPurgeInterval is the interval RunPurger uses when given none.
+const DefaultPurgeInterval = 5 * time.Minute
+
+// Purge deletes the sessions that are idle-expired or past their lifetime,
+// the same rule as Lookup, and returns how many it deleted.
+func (s *Store) Purge(ctx context.Context) (int64, error) {
+	now := s.stamp()
+	// Time parameters, not SQL date functions: bun formats them per dialect
+	// (TIMESTAMPTZ on PostgreSQL; on SQLite UTC text that sorts in time
+	// order, the same format as the stored values).
+	res, err := s.db.NewDelete().Model((*Session)(nil)).
+		WhereOr("last_activity_utc < ?", now.Add(-s.cfg.IdleTimeout)).
+		WhereOr("created_at_utc < ?", now.Add(-s.cfg.Lifetime)).
+		Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("websession: purge: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("websession: purge: %w", err)
+	}
+	return n, nil
+}
+
+// CountActiveSince returns how many sessions were last active at or after
+// since. Because last activity is written at most once per
+// Config.AccessResolution, the count may miss sessions active within that
+// resolution of since.
+func (s *Store) CountActiveSince(ctx context.Context, since time.Time) (int64, error) {
+	n, err := s.db.NewSelect().Model((*Session)(nil)).
+		Where("last_activity_utc >= ?", since.UTC()).
+		Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("websession: count active: %w", err)
+	}
+	return n, nil
+}
+
+// RunPurger calls Purge every interval (DefaultPurgeInterval if interval is
+// not positive) until ctx is done. It logs each purge that deleted rows and
+// each error to log (discarded if nil), and keeps going after errors.
+func (s *Store) RunPurger(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	if interval <= 0 {
+		interval = DefaultPurgeInterval
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.Purge(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return // cancelled mid-purge: not a failure
+		case err != nil:
+			log.LogAttrs(ctx, slog.LevelError, "websession: purge failed", slog.Any("error", err))
+		case n > 0:
+			log.LogAttrs(ctx, slog.LevelInfo, "websession: purged expired sessions", slog.Int64("count", n))
+		}
+	}
+}

@@ -1,0 +1,32 @@
+package websession
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Session is one row of table sessions. Times are UTC with microsecond
+// precision.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions,alias:s"`
+
+	ID           int64     `bun:"id,pk,autoincrement"`
+	TokenSHA256  []byte    `bun:"token_sha256,notnull"`
+	UserID       int64     `bun:"user_id,notnull"`
+	IPAddress    string    `bun:"ip_address,notnull"`
+	CreatedAt    time.Time `bun:"created_at_utc,notnull"`
+	LastActivity time.Time `bun:"last_activity_utc,notnull"`
+	IsAPI        bool      `bun:"is_api_session,notnull"`
+
+	// Username is the user's name, filled by Store.Lookup from users; it is
+	// not a column of sessions.
+	Username string `bun:"username,scanonly"`
+}
+
+// normalize puts the times in UTC: drivers return them in the local or a
+// fixed zone.
+func (s *Session) normalize() {
+	s.CreatedAt = s.CreatedAt.UTC()
+	s.LastActivity = s.LastActivity.UTC()
+}

@@ -1,0 +1,35 @@
+package websession
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Store reads and writes sessions. It is safe for concurrent use.
+type Store struct {
+	db  bun.IDB
+	cfg Config
+	now func() time.Time
+}
+
+// NewStore returns a Store on db. Zero or negative durations in cfg take
+// their defaults (see DefaultConfig); CheckIP is used as given. A nil now
+// means time.Now. Times are stored in UTC, truncated to microseconds.
+func NewStore(db bun.IDB, cfg Config, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, cfg: cfg.withDefaults(), now: now}
+}
+
+// WithTx returns a Store with the same settings that works inside tx (a
+// bun.Tx, or any other bun.IDB).
+func (s *Store) WithTx(tx bun.IDB) *Store {
+	return &Store{db: tx, cfg: s.cfg, now: s.now}
+}
+
+// stamp is the current time as the database keeps it.
+func (s *Store) stamp() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
