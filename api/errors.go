@@ -78,4 +78,3 @@ func classify(err error) (status int, msg string, unexpected bool) {
 	}
 	return http.StatusServiceUnavailable, msgInternal, true
 }
-

@@ -87,7 +87,9 @@ func (s *server) register(ctx context.Context, x *opContext) (*Reply, error) {
 }
 
 // getIDInfo: PROTOCOL 6.9.
-func (s *server) getIDInfo(ctx context.Context, x *opContext) (*Reply, error) { return s.idInfo(ctx, x) }
+func (s *server) getIDInfo(ctx context.Context, x *opContext) (*Reply, error) {
+	return s.idInfo(ctx, x)
+}
 
 // idInfo builds the server ID info block of PROTOCOL 6.1.
 func (s *server) idInfo(ctx context.Context, x *opContext) (*Reply, error) {

@@ -27,7 +27,7 @@ import (
 const DefaultURL = "sqlite:tabletapi.db"
 
 // ErrBadURL is wrapped by Open when the URL names no supported database.
-var ErrBadURL = errors.New("sqldb: database URL must start with postgres:// or sqlite:")
+var ErrBadURL = errors.New("sqldb: database URL must start with postgres:// or sqlite")
 
 // Open opens (but does not ping) the database named by rawURL.
 // The error wraps ErrBadURL for an unsupported or malformed URL.
