@@ -1,10 +1,6 @@
 package device
 
-import (
-	"errors"
-
-	"github.com/tabletapi/tabletapi/internal/sqldb"
-)
+import "errors"
 
 // Sentinel errors. Store methods wrap them with %w; test with errors.Is.
 var (
@@ -18,24 +14,3 @@ var (
 	// integrity error; the API answers "Failed to insert record".
 	ErrInsertFailed = errors.New("device: insert failed")
 )
-
-// isIntegrityViolation reports whether err is any integrity-constraint
-// violation (unique, foreign key, not null, check) on either dialect. It
-// recognises the drivers' errors by their methods, so this package imports
-// no driver: pgdriver.Error has IntegrityViolation, and a modernc
-// *sqlite.Error has Code, whose low byte is 19 (SQLITE_CONSTRAINT).
-func isIntegrityViolation(err error) bool {
-	if sqldb.IsUniqueViolation(err) {
-		return true
-	}
-	var pg interface{ IntegrityViolation() bool }
-	if errors.As(err, &pg) {
-		return pg.IntegrityViolation()
-	}
-	var lite interface{ Code() int }
-	if errors.As(err, &lite) {
-		const sqliteConstraint = 19
-		return lite.Code()&0xff == sqliteConstraint
-	}
-	return false
-}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
 
 // Registration is what a tablet's register request says (PROTOCOL 6.4).
@@ -51,7 +53,7 @@ func (s *Store) Register(ctx context.Context, r Registration) (*Device, error) {
 		Returning("*").
 		Scan(ctx)
 	if err != nil {
-		if isIntegrityViolation(err) {
+		if sqldb.IsIntegrityViolation(err) {
 			return nil, fmt.Errorf("device %q: register: %w: %w", r.Name, ErrInsertFailed, err)
 		}
 		return nil, fmt.Errorf("device %q: register: %w", r.Name, err)

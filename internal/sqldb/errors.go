@@ -64,3 +64,17 @@ func IsUnavailable(err error) bool {
 	}
 	return false
 }
+
+// IsIntegrityViolation reports whether err is any integrity-constraint
+// violation (unique, foreign key, not null, check) on either dialect.
+func IsIntegrityViolation(err error) bool {
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.IntegrityViolation()
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+	}
+	return false
+}
