@@ -6,6 +6,9 @@ import (
 	"net/http"
 
 	"github.com/tabletapi/tabletapi/device"
+	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/patient"
+	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
@@ -58,7 +61,19 @@ func classify(err error) (status int, msg string, unexpected bool) {
 	var ue *userError
 	var locked *tabletsession.LockedError
 	var noGroup *tabletsession.NoUploadGroupError
+	var upErr *upload.Error
+	var valErr *codec.ValueError
+	var patErr *patient.Error
+	var devMissing *upload.DeviceMissingError
 	switch {
+	case errors.As(err, &upErr):
+		return http.StatusOK, upErr.Message, false
+	case errors.As(err, &valErr):
+		return http.StatusOK, valErr.Message(), false
+	case errors.As(err, &patErr):
+		return http.StatusOK, patErr.Message, false
+	case errors.As(err, &devMissing):
+		return http.StatusServiceUnavailable, devMissing.Error(), true
 	case errors.As(err, &ue):
 		return http.StatusOK, ue.msg, false
 	case errors.As(err, &locked):

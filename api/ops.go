@@ -39,7 +39,8 @@ type opContext struct {
 // operations is the dispatch table; an operation not in it is answered
 // "not supported" before any permission check (PROTOCOL 2.3).
 func (s *server) operations() map[string]operation {
-	return map[string]operation{
+	ops := map[string]operation{
+		"validate_patients":            {class: tabletsession.ClassUpload, run: s.validatePatients},
 		"check_device_registered":      {class: tabletsession.ClassAnyone, run: s.checkDeviceRegistered},
 		"register":                     {class: tabletsession.ClassRegistration, writes: true, run: s.register},
 		"get_allowed_tables":           {class: tabletsession.ClassRegistration, run: s.getAllowedTables},
@@ -47,6 +48,10 @@ func (s *server) operations() map[string]operation {
 		"check_upload_user_and_device": {class: tabletsession.ClassUpload, run: checkUploadUserAndDevice},
 		"get_id_info":                  {class: tabletsession.ClassUpload, run: s.getIDInfo},
 	}
+	for name, run := range s.uploadOps() {
+		ops[name] = batchOp(run)
+	}
+	return ops
 }
 
 // checkDeviceRegistered: PROTOCOL 6.2.

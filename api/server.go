@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
+	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
@@ -33,6 +34,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Auth     *tabletsession.Authenticator
 	Registry *registry.Registry
+	Engine   *upload.Engine
 	Draining *atomic.Bool // true while shutting down: /readyz answers 503
 	Now      func() time.Time
 }
@@ -43,6 +45,7 @@ type server struct {
 	log      *slog.Logger
 	auth     *tabletsession.Authenticator
 	registry *registry.Registry
+	engine   *upload.Engine
 	draining *atomic.Bool
 	now      func() time.Time
 	ops      map[string]operation
@@ -51,7 +54,7 @@ type server struct {
 // New returns the echo instance that serves the API.
 func New(cfg Config, d Deps) *echo.Echo {
 	s := &server{
-		cfg: cfg, db: d.DB, log: d.Log, auth: d.Auth, registry: d.Registry,
+		cfg: cfg, db: d.DB, log: d.Log, auth: d.Auth, registry: d.Registry, engine: d.Engine,
 		draining: d.Draining, now: d.Now,
 	}
 	if s.now == nil {

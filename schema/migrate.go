@@ -32,8 +32,8 @@ type dialectTypes struct {
 	Bytes string
 }
 
-func typesFor(db bun.IDB) dialectTypes {
-	if sqldb.IsPostgres(db) {
+func typesFor(pg bool) dialectTypes {
+	if pg {
 		return dialectTypes{PK: "BIGSERIAL PRIMARY KEY", Time: "TIMESTAMPTZ", Bytes: "BYTEA"}
 	}
 	// AUTOINCREMENT: without it SQLite reuses the id of a deleted row, and
@@ -63,7 +63,7 @@ func Migrate(ctx context.Context, db *bun.DB) ([]string, error) {
 	m := migrate.NewMigrator(db, migrations,
 		migrate.WithTableName("schema_migrations"),
 		migrate.WithLocksTableName("schema_migration_locks"),
-		migrate.WithTemplateData(typesFor(db)),
+		migrate.WithTemplateData(typesFor(sqldb.IsPostgres(db))),
 		// Without this a failed migration is recorded as applied and
 		// silently skipped on the next start.
 		migrate.WithMarkAppliedOnSuccess(true),

@@ -152,8 +152,7 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 	now := a.now().UTC().Truncate(time.Microsecond)
 	var lockedFor time.Duration
 	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Table("login_failures").
-			Value("username", "?", r.User).Value("when_utc", "?", now).Exec(ctx); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (username, when_utc) VALUES (?, ?)", r.User, now); err != nil {
 			return err
 		}
 		n, err := tx.NewSelect().Table("login_failures").Where("username = ?", r.User).Count(ctx)
@@ -168,10 +167,9 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 			return nil
 		}
 		lockedFor = time.Duration(n/t) * a.cfg.LockoutIncrement
-		if _, err := tx.NewInsert().Table("lockouts").
-			Value("username", "?", r.User).Value("locked_until_utc", "?", now.Add(lockedFor)).
-			On("CONFLICT (username) DO UPDATE").Set("locked_until_utc = EXCLUDED.locked_until_utc").
-			Exec(ctx); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)"+
+			" ON CONFLICT (username) DO UPDATE SET locked_until_utc = EXCLUDED.locked_until_utc",
+			r.User, now.Add(lockedFor)); err != nil {
 			return err
 		}
 		msg := fmt.Sprintf("Account %s locked out for %d minutes", r.User, int64(lockedFor/time.Minute))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tabletapi/tabletapi/api"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
+	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/schema"
 	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/websession"
@@ -40,6 +41,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 
+	if err := schema.SyncTables(ctx, db, s.registry); err != nil {
+		return err
+	}
 	hasher, err := s.newHasher()
 	if err != nil {
 		return err
@@ -56,7 +60,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	handler := api.New(api.Config{
 		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes,
 		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
-	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining})
+	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining,
+		Engine: upload.NewEngine(s.registry, s.staleBatchTimeout, sqldb.IsPostgres(db)),
+	})
 
 	// Listen first, so a bad or taken address fails at once.
 	ln, err := net.Listen("tcp", s.listen)

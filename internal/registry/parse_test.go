@@ -213,8 +213,8 @@ func TestParse_OK(t *testing.T) {
 			{Name: "id", Type: registry.Integer},
 			{Name: "r", Type: registry.Real},
 		}},
-		{Name: "t2", Kind: registry.KindTask, PK: "idx", MinVersion: "2.4.0", Fields: common("idx", registry.Field{Name: long, Type: registry.Blob})},
 		{Name: "t1", Kind: registry.KindTask, PK: "id", MinVersion: "2.0.0", Fields: common("id", registry.Field{Name: "text", Type: registry.Text})},
+		{Name: "t2", Kind: registry.KindTask, PK: "idx", MinVersion: "2.4.0", Fields: common("idx", registry.Field{Name: long, Type: registry.Blob})},
 	}
 	for name, in := range map[string]string{"LF": input, "CRLF": strings.ReplaceAll(input, "\n", "\r\n")} {
 		t.Run(name, func(t *testing.T) {

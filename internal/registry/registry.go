@@ -24,7 +24,13 @@ func newRegistry(tables []*Table) *Registry {
 		tables: slices.Clone(tables),
 		byName: make(map[string]*Table, len(tables)),
 	}
-	slices.SortStableFunc(r.tables, func(a, b *Table) int { return a.Kind.rank() - b.Kind.rank() })
+	// Commit order (PROTOCOL 8.6): by kind, then alphabetically by name.
+	slices.SortStableFunc(r.tables, func(a, b *Table) int {
+		if d := a.Kind.rank() - b.Kind.rank(); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	for _, t := range tables {
 		r.byName[t.Name] = t
 	}
@@ -73,7 +79,7 @@ func (r *Registry) Names() []string {
 }
 
 // Tables returns the tables in commit order: kind patient first, then
-// patient_idnum, nontask and task; within a kind, in file order. The slice
+// patient_idnum, nontask and task; within a kind, alphabetically by name. The slice
 // is the caller's; the tables must not be modified.
 func (r *Registry) Tables() []*Table {
 	return slices.Clone(r.tables)

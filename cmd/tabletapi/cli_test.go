@@ -1,0 +1,616 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tabletapi/tabletapi/internal/dbtest"
+	"github.com/tabletapi/tabletapi/internal/sqldb"
+	"github.com/tabletapi/tabletapi/schema"
+	"github.com/tabletapi/tabletapi/testclient"
+)
+
+// The tests in this file drive the command line: run with its arguments,
+// environment and standard input, and the built binary's exit statuses and
+// signal handling.
+
+// unreachablePostgres is a PostgreSQL URL nothing listens on.
+const unreachablePostgres = "postgres://postgres@127.0.0.1:1/x?sslmode=disable"
+
+// cliRun runs one tabletapi command (args without the program name) with
+// env as the whole environment. A command that does not return within 30 s
+// is cancelled, so a serve that should have failed cannot hang the test.
+func cliRun(tb testing.TB, env map[string]string, stdin string, args ...string) (stdout, stderr string, err error) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err = run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
+		strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+// isUsage reports whether err is a usage error (exit status 2).
+func isUsage(err error) bool {
+	var ue *usageError
+	return errors.As(err, &ue)
+}
+
+// wantRuntimeError fails unless err is an error other than a usage error.
+func wantRuntimeError(tb testing.TB, what string, err error) {
+	tb.Helper()
+	if err == nil {
+		tb.Fatalf("%s: no error", what)
+	}
+	if isUsage(err) {
+		tb.Fatalf("%s: usage error %q, want a runtime error", what, err)
+	}
+}
+
+// cliServe runs `tabletapi serve` with env and args until the test ends and
+// waits until addr answers /readyz. It returns the server's log.
+func cliServe(tb testing.TB, env map[string]string, addr string, args ...string) *syncBuffer {
+	tb.Helper()
+	log := new(syncBuffer)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"tabletapi", "serve"}, args...), func(k string) string { return env[k] },
+			strings.NewReader(""), &bytes.Buffer{}, log)
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Errorf("serve returned %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			tb.Errorf("serve did not stop")
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return log
+			}
+		}
+		select {
+		case err := <-done:
+			done <- err // for the cleanup
+			tb.Fatalf("serve exited early: %v\nlog:\n%s", err, log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("server on %s not ready: %v\nlog:\n%s", addr, err, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// migrationFiles is the number of migrations the binary carries.
+func migrationFiles(tb testing.TB) int {
+	tb.Helper()
+	names, err := fs.Glob(schema.Files(), "migrations/*.up.sql")
+	if err != nil || len(names) == 0 {
+		tb.Fatalf("no migrations found: %v", err)
+	}
+	return len(names)
+}
+
+// countMigrations returns the rows of schema_migrations and the number of
+// migration names recorded more than once.
+func countMigrations(tb testing.TB, dbURL string) (rows, duplicated int) {
+	tb.Helper()
+	db, err := sqldb.Open(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.NewSelect().Table("schema_migrations").ColumnExpr("count(*)").Scan(ctx, &rows); err != nil {
+		tb.Fatalf("count schema_migrations: %v", err)
+	}
+	if err := db.NewSelect().ColumnExpr("count(*)").TableExpr(
+		"(SELECT name FROM schema_migrations GROUP BY name HAVING count(*) > 1) AS d").Scan(ctx, &duplicated); err != nil {
+		tb.Fatalf("count duplicated migrations: %v", err)
+	}
+	return rows, duplicated
+}
+
+// TestCLI_Version: `version` prints the release and the API version.
+func TestCLI_Version(t *testing.T) {
+	t.Parallel()
+	out, _, err := cliRun(t, nil, "", "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "tabletapi 0.1.0 (CamCOPS server API 2.4.24)\n"; out != want {
+		t.Fatalf("version printed %q, want %q", out, want)
+	}
+}
+
+// TestCLI_MigrateTwice: migrate applies every migration once; a second run
+// succeeds and applies nothing.
+func TestCLI_MigrateTwice(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewEmptyURL(t)
+	out, errOut, err := cliRun(t, nil, "", "migrate", "--database", u)
+	if err != nil {
+		t.Fatalf("first migrate: %v\n%s", err, errOut)
+	}
+	if out != "database is up to date\n" || !strings.Contains(errOut, "migrations applied") {
+		t.Fatalf("first migrate: stdout %q, stderr %q; want migrations applied", out, errOut)
+	}
+	out, errOut, err = cliRun(t, nil, "", "migrate", "--database", u)
+	if err != nil {
+		t.Fatalf("second migrate: %v\n%s", err, errOut)
+	}
+	if out != "database is up to date\n" || strings.Contains(errOut, "migrations applied") {
+		t.Fatalf("second migrate: stdout %q, stderr %q; want nothing applied", out, errOut)
+	}
+	if rows, dup := countMigrations(t, u); rows != migrationFiles(t) || dup != 0 {
+		t.Fatalf("schema_migrations has %d rows (%d duplicated), want %d", rows, dup, migrationFiles(t))
+	}
+}
+
+// TestCLI_UsageErrors: a bad command line is a *usageError (exit status 2)
+// and touches no database.
+func TestCLI_UsageErrors(t *testing.T) {
+	t.Parallel()
+	never := filepath.Join(t.TempDir(), "never.db")
+	env := map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:" + never}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{name: "NoCommand"},
+		{name: "UnknownCommand", args: []string{"frobnicate"}},
+		{name: "UnknownSubcommand", args: []string{"user", "frobnicate", "bob"}},
+		{name: "GroupWithoutSubcommand", args: []string{"group"}},
+		{name: "MigrateBadFlag", args: []string{"migrate", "--nosuch"}},
+		{name: "MigrateExtraArgument", args: []string{"migrate", "extra"}},
+		{name: "ServeBadFlag", args: []string{"serve", "--nosuch"}},
+		{name: "ServeBcryptCost99", args: []string{"serve", "--bcrypt-cost", "99"}},
+		{name: "ServeBcryptCost3", args: []string{"serve", "--bcrypt-cost", "3"}},
+		{name: "ServeBcryptCostNotANumber", args: []string{"serve", "--bcrypt-cost", "twelve"}},
+		{name: "ServeLogFormat", args: []string{"serve", "--log-format", "xml"}},
+		{name: "ServeTrustedProxies", args: []string{"serve", "--trusted-proxies", "10.0.0.0/8,not-a-cidr"}},
+		{name: "ServeMaxBodyBytes", args: []string{"serve", "--max-body-bytes", "10"}},
+		{name: "ServePathPrefix", args: []string{"serve", "--path-prefix", "camcops"}},
+		{name: "ServeSessionTimeout", args: []string{"serve", "--session-timeout", "0s"}},
+		{name: "ServeTablesMissing", args: []string{"serve", "--tables", filepath.Join(t.TempDir(), "none.tables")}},
+		{name: "ServeHelp", args: []string{"serve", "-h"}},
+		{name: "MigrateDatabaseScheme", args: []string{"migrate", "--database", "nosuch://x"}},
+		{name: "ServeDatabaseScheme", args: []string{"serve", "--database", "nosuch://x"}},
+		{name: "DatabaseSchemeFromEnv", env: map[string]string{"TABLETAPI_DATABASE_URL": "nosuch://x"}, args: []string{"migrate"}},
+		{name: "BcryptCostFromEnvNotANumber", env: map[string]string{"TABLETAPI_BCRYPT_COST": "abc"}, args: []string{"serve"}},
+		{name: "BcryptCostFromEnv99", env: map[string]string{"TABLETAPI_BCRYPT_COST": "99"}, args: []string{"serve"}},
+		{name: "IDNumZero", args: []string{"idnum", "add", "0", "--description", "NHS number", "--short-description", "NHS"}},
+		{name: "IDNumNegative", args: []string{"idnum", "add", "--description", "NHS number", "--short-description", "NHS", "--", "-1"}},
+		{name: "IDNumNotANumber", args: []string{"idnum", "add", "one", "--description", "NHS number", "--short-description", "NHS"}},
+		{name: "IDNumNoDescription", args: []string{"idnum", "add", "1", "--short-description", "NHS"}},
+		{name: "UserAddNoGroup", args: []string{"user", "add", "bob"}},
+		{name: "UserAddNoName", args: []string{"user", "add", "--group", "g"}},
+		{name: "UserAddTwoNames", args: []string{"user", "add", "bob", "carol", "--group", "g"}},
+		{name: "UserPasswdNoName", args: []string{"user", "passwd"}},
+		{name: "GroupAddNoName", args: []string{"group", "add"}},
+		{name: "DeviceListExtraArgument", args: []string{"device", "list", "all"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := map[string]string{}
+			for k, v := range env {
+				e[k] = v
+			}
+			for k, v := range tc.env {
+				e[k] = v
+			}
+			_, _, err := cliRun(t, e, "pw\n", tc.args...)
+			if !isUsage(err) {
+				t.Fatalf("tabletapi %s: err = %v (%T), want a *usageError", strings.Join(tc.args, " "), err, err)
+			}
+		})
+	}
+	if _, err := os.Stat(never); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a usage error created the database %s (stat: %v)", never, err)
+	}
+}
+
+// TestCLI_RuntimeErrors: an unreachable database or a taken address is a
+// runtime error (exit status 1), reported within seconds.
+func TestCLI_RuntimeErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"migrate", "--database", unreachablePostgres},
+		{"serve", "--database", unreachablePostgres, "--listen", "127.0.0.1:0"},
+		{"device", "list", "--database", unreachablePostgres},
+		{"group", "add", "g", "--database", unreachablePostgres},
+	} {
+		start := time.Now()
+		_, _, err := cliRun(t, nil, "", args...)
+		wantRuntimeError(t, strings.Join(args, " "), err)
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s: took %v to fail", strings.Join(args, " "), d)
+		}
+	}
+
+	// The listen address is taken.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, _, err = cliRun(t, nil, "", "serve", "--database", dbtest.NewURL(t), "--listen", ln.Addr().String(), "--bcrypt-cost", "4")
+	wantRuntimeError(t, "serve on a taken address", err)
+}
+
+// TestCLI_Environment: every flag has its variable, TABLETAPI_DATABASE_URL
+// for --database, and a flag wins over its variable.
+func TestCLI_Environment(t *testing.T) {
+	t.Parallel()
+	t.Run("DatabaseURL", func(t *testing.T) {
+		t.Parallel()
+		u := dbtest.NewEmptyURL(t)
+		if _, errOut, err := cliRun(t, map[string]string{"TABLETAPI_DATABASE_URL": u}, "", "migrate"); err != nil {
+			t.Fatalf("migrate: %v\n%s", err, errOut)
+		}
+		if rows, _ := countMigrations(t, u); rows != migrationFiles(t) {
+			t.Fatalf("TABLETAPI_DATABASE_URL not used: %d migrations recorded", rows)
+		}
+	})
+	t.Run("DatabaseFlagWins", func(t *testing.T) {
+		t.Parallel()
+		u := dbtest.NewEmptyURL(t)
+		env := map[string]string{"TABLETAPI_DATABASE_URL": "nosuch://x"}
+		if _, errOut, err := cliRun(t, env, "", "migrate", "--database", u); err != nil {
+			t.Fatalf("migrate --database with a bad TABLETAPI_DATABASE_URL: %v\n%s", err, errOut)
+		}
+		if rows, _ := countMigrations(t, u); rows != migrationFiles(t) {
+			t.Fatalf("--database not used: %d migrations recorded", rows)
+		}
+	})
+	t.Run("ServeFromEnv", func(t *testing.T) {
+		t.Parallel()
+		addr := freeAddr(t)
+		env := map[string]string{
+			"TABLETAPI_DATABASE_URL": dbtest.NewURL(t), "TABLETAPI_LISTEN": addr,
+			"TABLETAPI_PATH_PREFIX": "/camcops", "TABLETAPI_BCRYPT_COST": "4", "TABLETAPI_LOG_FORMAT": "json",
+		}
+		log := cliServe(t, env, addr)
+		body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+		r := transportPost(t, "http://"+addr+"/camcops/api", testclient.FormContentType, body)
+		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
+		if resp, _ := transportHTTP(t, http.MethodPost, "http://"+addr+"/api", testclient.FormContentType, body); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("/api with TABLETAPI_PATH_PREFIX=/camcops: status %d, want 404", resp.StatusCode)
+		}
+		if !strings.HasPrefix(log.String(), "{") || !strings.Contains(log.String(), `"bcrypt_cost":4`) {
+			t.Errorf("TABLETAPI_LOG_FORMAT or TABLETAPI_BCRYPT_COST not applied; log:\n%s", log)
+		}
+	})
+	t.Run("ListenFlagWins", func(t *testing.T) {
+		t.Parallel()
+		envAddr, flagAddr := freeAddr(t), freeAddr(t)
+		env := map[string]string{"TABLETAPI_LISTEN": envAddr, "TABLETAPI_BCRYPT_COST": "5"}
+		log := cliServe(t, env, flagAddr, "--listen", flagAddr, "--database", dbtest.NewURL(t), "--bcrypt-cost", "4")
+		if resp, err := http.Get("http://" + envAddr + "/healthz"); err == nil {
+			resp.Body.Close()
+			t.Errorf("server also answers on TABLETAPI_LISTEN=%s", envAddr)
+		}
+		if !strings.Contains(log.String(), "bcrypt_cost=4") {
+			t.Errorf("--bcrypt-cost 4 lost to TABLETAPI_BCRYPT_COST=5; log:\n%s", log)
+		}
+	})
+}
+
+// TestCLI_Accounts: group add, user add, user passwd, user unlock and idnum
+// add against the real server's database, with logins through the API.
+func TestCLI_Accounts(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	login := func(t *testing.T, user, pw string) bool {
+		t.Helper()
+		r, err := s.client(user, pw).CheckDeviceRegistered(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Values["session_id"] != ""
+	}
+
+	t.Run("GroupAdd", func(t *testing.T) {
+		out := s.mustAdmin(t, "", "group", "add", "g", "--upload-policy", "sex AND anyidnum", "--finalize-policy", "sex AND anyidnum", "--description", "Research")
+		if !strings.HasPrefix(out, "group g added") {
+			t.Errorf("group add printed %q", out)
+		}
+		if n := s.count(t, "groups", "name = 'g' AND description = 'Research' AND upload_policy = 'sex AND anyidnum'"); n != 1 {
+			t.Errorf("group rows = %d, want 1", n)
+		}
+		_, err := s.admin(t, "", "group", "add", "g")
+		wantRuntimeError(t, "duplicate group add", err)
+	})
+	t.Run("UserAdd", func(t *testing.T) {
+		// Positional argument before and after the flags.
+		s.mustAdmin(t, "bob pw 1\n", "user", "add", "bob", "--group", "g", "--may-upload", "--bcrypt-cost", "4")
+		s.mustAdmin(t, "carol-pw\n", "user", "add", "--group", "g", "--bcrypt-cost", "4", "carol")
+		// No final newline, and a CRLF line end.
+		s.mustAdmin(t, "dave-pw", "user", "add", "dave", "--group", "g", "--bcrypt-cost", "4")
+		s.mustAdmin(t, "erin-pw\r\n", "user", "add", "erin", "--group", "g", "--bcrypt-cost", "4")
+		// Only the first line is the password.
+		s.mustAdmin(t, "frank-pw\nsecond line\n", "user", "add", "frank", "--group", "g", "--bcrypt-cost", "4")
+		pw72 := strings.Repeat("p", 70) + "é" // 72 bytes, the longest allowed
+		s.mustAdmin(t, pw72+"\n", "user", "add", "grace", "--group", "g", "--bcrypt-cost", "4")
+		for user, pw := range map[string]string{
+			"bob": "bob pw 1", "carol": "carol-pw", "dave": "dave-pw", "erin": "erin-pw", "frank": "frank-pw", "grace": pw72,
+		} {
+			if !login(t, user, pw) {
+				t.Errorf("%s cannot log in with the password given on stdin", user)
+			}
+		}
+		if n := s.count(t, "memberships", "may_upload AND user_id = (SELECT id FROM users WHERE username = 'bob')"); n != 1 {
+			t.Errorf("bob's --may-upload membership rows = %d, want 1", n)
+		}
+	})
+	t.Run("UserAddErrors", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, stdin string
+			args        []string
+		}{
+			{"EmptyStdin", "", []string{"user", "add", "henry", "--group", "g"}},
+			{"BlankLine", "\n", []string{"user", "add", "henry", "--group", "g"}},
+			{"Password73Bytes", strings.Repeat("p", 73) + "\n", []string{"user", "add", "henry", "--group", "g"}},
+			{"Duplicate", "pw\n", []string{"user", "add", "bob", "--group", "g"}},
+			{"UnknownGroup", "pw\n", []string{"user", "add", "henry", "--group", "nosuch"}},
+			{"ReservedName", "pw\n", []string{"user", "add", "system", "--group", "g"}},
+			{"BadName", "pw\n", []string{"user", "add", "henry smith", "--group", "g"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.admin(t, tc.stdin, append(tc.args, "--bcrypt-cost", "4")...)
+				wantRuntimeError(t, tc.name, err)
+			})
+		}
+		if n := s.count(t, "users", "username IN ('henry', 'system', 'henry smith')"); n != 0 {
+			t.Errorf("%d users created by failed user add", n)
+		}
+	})
+	t.Run("UserPasswd", func(t *testing.T) {
+		_, err := s.admin(t, "pw\n", "user", "passwd", "nosuch", "--bcrypt-cost", "4")
+		wantRuntimeError(t, "user passwd of an unknown user", err)
+		_, err = s.admin(t, "", "user", "passwd", "bob", "--bcrypt-cost", "4")
+		wantRuntimeError(t, "user passwd with empty stdin", err)
+
+		if !login(t, "bob", "bob pw 1") {
+			t.Fatal("bob cannot log in")
+		}
+		out := s.mustAdmin(t, "bob pw 2\n", "user", "passwd", "bob", "--bcrypt-cost", "4")
+		if !strings.Contains(out, "session(s) ended") {
+			t.Errorf("user passwd printed %q", out)
+		}
+		// A password change ends every session of the user (PROTOCOL 3.1).
+		if n := s.count(t, "sessions", "user_id = (SELECT id FROM users WHERE username = 'bob')"); n != 0 {
+			t.Errorf("bob has %d sessions after user passwd, want 0", n)
+		}
+		if login(t, "bob", "bob pw 1") {
+			t.Error("the old password still logs in")
+		}
+		if !login(t, "bob", "bob pw 2") {
+			t.Error("the new password does not log in")
+		}
+	})
+	t.Run("UserUnlock", func(t *testing.T) {
+		out := s.mustAdmin(t, "", "user", "unlock", "bob")
+		if !strings.HasPrefix(out, "bob unlocked") {
+			t.Errorf("user unlock printed %q", out)
+		}
+	})
+	t.Run("IDNumAdd", func(t *testing.T) {
+		s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
+		// Flags before the positional argument too.
+		s.mustAdmin(t, "", "idnum", "add", "--description", "Hospital number", "--short-description", "HN", "2")
+		if n := s.count(t, "idnum_definitions", "1 = 1"); n != 2 {
+			t.Errorf("idnum_definitions rows = %d, want 2", n)
+		}
+		_, err := s.admin(t, "", "idnum", "add", "1", "--description", "Again", "--short-description", "A")
+		wantRuntimeError(t, "duplicate idnum add", err)
+		_, err = s.admin(t, "", "idnum", "add", "0", "--description", "Zero", "--short-description", "Z")
+		if !isUsage(err) {
+			t.Errorf("idnum add 0: err = %v, want a usage error", err)
+		}
+	})
+}
+
+// TestCLI_DeviceList: `device list` prints a header and each registered
+// device.
+func TestCLI_DeviceList(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	s.addUser(t, "g", "alice", "pw!", "--may-register-devices")
+	out := s.mustAdmin(t, "", "device", "list")
+	if !strings.HasPrefix(out, "ID") || !strings.Contains(out, "FRIENDLY NAME") {
+		t.Fatalf("device list has no header:\n%s", out)
+	}
+	c := s.client("alice", "pw!")
+	if _, err := c.RegisterSequence(context.Background(), "Ward 3 tablet"); err != nil {
+		t.Fatal(err)
+	}
+	out = s.mustAdmin(t, "", "device", "list")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "FRIENDLY NAME") {
+		t.Fatalf("device list header = %q", lines[0])
+	}
+	found := false
+	for _, l := range lines[1:] {
+		if strings.Contains(l, c.Device()) {
+			found = true
+			if !strings.Contains(l, "Ward 3 tablet") || !strings.Contains(l, "2.4.24") {
+				t.Errorf("device line = %q, want the friendly name and version", l)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("device list lacks %s:\n%s", c.Device(), out)
+	}
+}
+
+// TestCLI_ConcurrentStart: two servers started at once on one empty
+// database both come up, and each migration is recorded once.
+func TestCLI_ConcurrentStart(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewEmptyURL(t)
+	t.Run("Servers", func(t *testing.T) {
+		for _, name := range []string{"A", "B"} {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				s := startServerOn(t, u)
+				r := transportPost(t, s.API, testclient.FormContentType,
+					testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+				wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
+			})
+		}
+	})
+	if rows, dup := countMigrations(t, u); rows != migrationFiles(t) || dup != 0 {
+		t.Fatalf("schema_migrations has %d rows (%d names duplicated), want %d", rows, dup, migrationFiles(t))
+	}
+}
+
+// TestCLI_Binary builds the command and checks what only a process shows:
+// exit statuses and a graceful stop on SIGTERM.
+func TestCLI_Binary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tabletapi")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build with: %v", err)
+	}
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// A clean environment: no TABLETAPI_* from the caller, and the working
+	// directory a temporary one, so the default database lands there.
+	var environ []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TABLETAPI_") {
+			environ = append(environ, kv)
+		}
+	}
+	command := func(ctx context.Context, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env, cmd.Dir = environ, dir
+		var out, errOut syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		return cmd, &out, &errOut
+	}
+	exitCode := func(t *testing.T, err error) int {
+		t.Helper()
+		if err == nil {
+			return 0
+		}
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("not an exit status: %v", err)
+		}
+		return ee.ExitCode()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	t.Run("Version", func(t *testing.T) {
+		cmd, out, _ := command(ctx, "version")
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != "tabletapi 0.1.0 (CamCOPS server API 2.4.24)\n" {
+			t.Fatalf("version printed %q", out)
+		}
+	})
+	t.Run("BadFlagExits2", func(t *testing.T) {
+		for _, args := range [][]string{{"serve", "--nosuch"}, {"frobnicate"}, {"serve", "--bcrypt-cost", "99"}} {
+			cmd, _, errOut := command(ctx, args...)
+			if code := exitCode(t, cmd.Run()); code != 2 {
+				t.Errorf("tabletapi %s: exit status %d, want 2\n%s", strings.Join(args, " "), code, errOut)
+			}
+		}
+	})
+	t.Run("UnreachableDatabaseExits1", func(t *testing.T) {
+		start := time.Now()
+		cmd, _, errOut := command(ctx, "serve", "--database", unreachablePostgres, "--listen", "127.0.0.1:0")
+		if code := exitCode(t, cmd.Run()); code != 1 {
+			t.Errorf("exit status %d, want 1\n%s", code, errOut)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("took %v to fail", d)
+		}
+	})
+	t.Run("GracefulShutdown", func(t *testing.T) {
+		addr := freeAddr(t)
+		cmd, _, errOut := command(context.Background(), "serve", "--database", "sqlite:"+filepath.Join(dir, "smoke.db"),
+			"--listen", addr, "--bcrypt-cost", "4")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		defer func() {
+			select {
+			case <-waited:
+			default:
+				cmd.Process.Kill()
+				<-waited
+			}
+		}()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			resp, err := http.Get("http://" + addr + "/readyz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("binary not ready: %v\n%s", err, errOut)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		r := transportPost(t, "http://"+addr+"/api", testclient.FormContentType,
+			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
+
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-waited:
+			waited <- err // for the deferred check
+			if code := exitCode(t, err); code != 0 {
+				t.Fatalf("exit status %d after SIGTERM, want 0\n%s", code, errOut)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no exit within 10 s of SIGTERM\n%s", errOut)
+		}
+		if !strings.Contains(errOut.String(), "shutting down") || !strings.Contains(errOut.String(), "stopped") {
+			t.Errorf("log lacks the shutdown lines:\n%s", errOut)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "tabletapi.db")); err == nil {
+			t.Errorf("serve with --database created the default database too")
+		}
+	})
+}

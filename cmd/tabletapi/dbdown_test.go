@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tabletapi/tabletapi/internal/dbtest"
+	"github.com/tabletapi/tabletapi/testclient"
+)
+
+// tcpForwarder relays TCP connections from a loopback port to a target. It
+// can be switched off (listener closed, live connections cut) and on again
+// on the same port, which is how the database "goes away" for the server
+// without stopping the shared PostgreSQL.
+type tcpForwarder struct {
+	addr   string // 127.0.0.1:PORT, fixed for the forwarder's life
+	target string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// newTCPForwarder starts a forwarder to target, switched on, and switches
+// it off when the test ends.
+func newTCPForwarder(tb testing.TB, target string) *tcpForwarder {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := &tcpForwarder{addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}}
+	f.serve(ln)
+	tb.Cleanup(f.off)
+	return f
+}
+
+func (f *tcpForwarder) serve(ln net.Listener) {
+	f.mu.Lock()
+	f.ln = ln
+	f.mu.Unlock()
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.DialTimeout("tcp", f.target, 3*time.Second)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			if !f.track(c, up) {
+				return
+			}
+			f.wg.Add(2)
+			go f.pipe(up, c)
+			go f.pipe(c, up)
+		}
+	}()
+}
+
+// track records a live pair, or closes it when the forwarder is off.
+func (f *tcpForwarder) track(a, b net.Conn) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ln == nil {
+		a.Close()
+		b.Close()
+		return false
+	}
+	f.conns[a], f.conns[b] = struct{}{}, struct{}{}
+	return true
+}
+
+func (f *tcpForwarder) pipe(dst, src net.Conn) {
+	defer f.wg.Done()
+	io.Copy(dst, src) //nolint:errcheck // either side closing ends the pair
+	dst.Close()
+	src.Close()
+	f.mu.Lock()
+	delete(f.conns, dst)
+	delete(f.conns, src)
+	f.mu.Unlock()
+}
+
+// off closes the listener and cuts every live connection, so new
+// connections are refused and pooled ones fail.
+func (f *tcpForwarder) off() {
+	f.mu.Lock()
+	if f.ln != nil {
+		f.ln.Close()
+		f.ln = nil
+	}
+	for c := range f.conns {
+		c.Close()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+}
+
+// on listens again on the same port.
+func (f *tcpForwarder) on(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ln, err := net.Listen("tcp", f.addr)
+		if err == nil {
+			f.serve(ln)
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("forwarder: listen again on %s: %v", f.addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDatabaseDown: while PostgreSQL is unreachable, tablet requests get a
+// prompt 503 "Database unavailable" and /readyz 503; when it comes back the
+// same client succeeds again without a restart (PROTOCOL 1.5, 10.3).
+func TestDatabaseDown(t *testing.T) {
+	if !dbtest.Postgres() {
+		t.Skip("needs PostgreSQL: set TABLETAPI_TEST_DATABASE_URL (CI sets it)")
+	}
+	t.Parallel()
+	direct := dbtest.NewURL(t)
+	u, err := url.Parse(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := newTCPForwarder(t, u.Host)
+	u.Host = fwd.addr
+	s := startServerOn(t, u.String())
+	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	c := s.client("alice", "pw!")
+	anon := testclient.New(testclient.Config{URL: s.API, Device: c.Device()})
+
+	// do sends op and fails the test if the server does not answer within
+	// a generous 20 s: a hang is the failure this guards against.
+	do := func(t *testing.T, c *testclient.Client, op string) *testclient.Reply {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		r, err := c.Do(ctx, op, nil)
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s: no reply within 20 s", op)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	status := func(t *testing.T, path string) int {
+		t.Helper()
+		resp, _ := transportHTTP(t, http.MethodGet, s.Base+path, "", "")
+		return resp.StatusCode
+	}
+	const up = "result:check_device_registered\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n"
+
+	if _, err := c.RegisterSequence(context.Background(), "Ward 3"); err != nil {
+		t.Fatal(err)
+	}
+	wantReply(t, do(t, c, "check_device_registered"), http.StatusOK, up)
+
+	for round := range 2 {
+		fwd.off()
+		const down = "success:0\nerror:Database unavailable\nsession_id:\nsession_token:\n"
+		for _, op := range []string{"check_device_registered", "get_id_info", "register"} {
+			r := do(t, c, op) // logs in: phase A needs the database
+			wantReply(t, r, http.StatusServiceUnavailable, down)
+			wantAPIHeaders(t, r.Header)
+		}
+		wantReply(t, do(t, anon, "check_device_registered"), http.StatusServiceUnavailable, down)
+		if got := status(t, "/readyz"); got != http.StatusServiceUnavailable {
+			t.Errorf("round %d: /readyz = %d with the database down, want 503", round, got)
+		}
+		if got := status(t, "/healthz"); got != http.StatusOK {
+			t.Errorf("round %d: /healthz = %d with the database down, want 200", round, got)
+		}
+
+		fwd.on(t)
+		// The very first request after the database is back succeeds: no
+		// broken pooled connection may turn it into a 503.
+		wantReply(t, do(t, c, "check_device_registered"), http.StatusOK, up)
+		wantReply(t, do(t, anon, "check_device_registered"), http.StatusOK,
+			"result:check_device_registered\nsuccess:1\nsession_id:\nsession_token:\n")
+		if got := status(t, "/readyz"); got != http.StatusOK {
+			t.Errorf("round %d: /readyz = %d with the database back, want 200", round, got)
+		}
+	}
+	log := s.Log.String()
+	if strings.Contains(log, "panic") {
+		t.Errorf("log mentions a panic:\n%s", log)
+	}
+	if strings.Contains(log, "pw!") {
+		t.Errorf("log contains the password:\n%s", log)
+	}
+}

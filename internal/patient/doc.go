@@ -1,0 +1,25 @@
+// Package patient implements the checks of the validate_patients operation
+// (PROTOCOL.md 6.10): Validate reads the client's patient_info JSON, checks
+// every patient's keys in the order they appear in the JSON text, and then
+// checks each patient against the group's ID policy (package idpolicy) and,
+// for a restricted (auto-generated) user, against that user's own patient.
+//
+// Every user-visible failure is an *Error whose Message is the exact wire
+// text of PROTOCOL.md 6.10 and 11. Values are quoted with Python's repr, as
+// the Conventions of PROTOCOL.md define it.
+//
+// Decisions where the contract leaves room:
+//
+//   - Duplicate keys in a patient object behave as in the reference's
+//     Python json module: the key is checked once, at the position of its
+//     first occurrence, with the value of its last. "idnum1" and "idnum01"
+//     are different keys naming the same type, so together they give
+//     "More than one ID number supplied for ID number type 1".
+//   - The idnums of the patient text are written in ascending type order,
+//     whatever their order in the JSON.
+//   - A patient that fails both the policy check and the restricted-user
+//     check contributes two failures, policy first.
+//   - patient_info must be valid UTF-8 as well as RFC 8259 JSON.
+//   - A DOB's year may be 0000 (the grammar of 7.6 allows four digits), and
+//     the date part of a date-time is the date as written, before any zone.
+package patient

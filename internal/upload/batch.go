@@ -1,0 +1,202 @@
+package upload
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// deviceState is the batch state of the device row (PROTOCOL 8.2).
+type deviceState struct {
+	Ongoing         *time.Time
+	UploadingUserID *int64
+	Preserving      bool
+	LastActivity    *time.Time
+	AlreadyReceived bool
+}
+
+// batch is the open batch an operation works in.
+type batch struct {
+	time            time.Time // the batch time
+	preserving      bool
+	alreadyReceived bool // this batch met an already-received record
+}
+
+// era is the era string of the batch (PROTOCOL 8.7).
+func (b *batch) era() string { return b.time.UTC().Format("2006-01-02T15:04:05Z") }
+
+// lockDevice takes D's row lock for the rest of the transaction and reads
+// its batch state (PROTOCOL 8.3.1). On SQLite every transaction is already
+// an immediate write transaction, which serialises writers.
+func (e *Engine) lockDevice(ctx context.Context, c *Call) (*deviceState, error) {
+	q := `SELECT ongoing_upload_batch_utc, uploading_user_id, currently_preserving,
+       batch_last_activity_utc, batch_already_received FROM devices WHERE id = ?`
+	if e.pg {
+		q += " FOR UPDATE"
+	}
+	var st deviceState
+	err := c.Tx.QueryRowContext(ctx, q, c.DeviceID).Scan(&st.Ongoing, &st.UploadingUserID, &st.Preserving,
+		&st.LastActivity, &st.AlreadyReceived)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &DeviceMissingError{DeviceID: c.DeviceID}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("upload: lock device: %w", err)
+	}
+	return &st, nil
+}
+
+// busy applies the rule of PROTOCOL 8.3.2 step 2.
+func (e *Engine) busy(c *Call, st *deviceState) bool {
+	if st.Ongoing == nil || st.UploadingUserID == nil || *st.UploadingUserID == c.UserID {
+		return false
+	}
+	last := st.Ongoing
+	if st.LastActivity != nil {
+		last = st.LastActivity
+	}
+	return c.Now.Sub(*last) < e.staleTimeout
+}
+
+// acquire is AcquireBatch (PROTOCOL 8.3.2): continue U's open batch, refuse
+// while another user's is active, or start a new one.
+func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
+	if st.Ongoing != nil && st.UploadingUserID != nil && *st.UploadingUserID == c.UserID {
+		if _, err := c.Tx.NewUpdate().Table("devices").Set("batch_last_activity_utc = ?", c.Now).
+			Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("upload: touch batch: %w", err)
+		}
+		return &batch{time: st.Ongoing.UTC(), preserving: st.Preserving, alreadyReceived: st.AlreadyReceived}, nil
+	}
+	return e.startBatch(ctx, c, st)
+}
+
+// startBatch is StartBatch (PROTOCOL 8.3.3). Every batch start resets
+// currently_preserving (D11).
+func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
+	if e.busy(c, st) {
+		return nil, ErrBusy
+	}
+	if err := e.rollbackAll(ctx, c); err != nil {
+		return nil, err
+	}
+	if _, err := c.Tx.NewUpdate().Table("devices").
+		Set("last_upload_batch_utc = ?", c.Now).
+		Set("ongoing_upload_batch_utc = ?", c.Now).
+		Set("uploading_user_id = ?", c.UserID).
+		Set("currently_preserving = FALSE").
+		Set("batch_last_activity_utc = ?", c.Now).
+		Set("batch_already_received = FALSE").
+		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("upload: start batch: %w", err)
+	}
+	return &batch{time: c.Now}, nil
+}
+
+// rollbackAll is a full Rollback (PROTOCOL 8.3.4) of D's dirty set.
+func (e *Engine) rollbackAll(ctx context.Context, c *Call) error {
+	tables, err := e.dirtyTables(ctx, c)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := e.rollbackTable(ctx, c, t); err != nil {
+			return err
+		}
+	}
+	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return fmt.Errorf("upload: clear dirty set: %w", err)
+	}
+	return nil
+}
+
+// rollbackTable undoes D's pending work in one table. _when_added_exact is
+// kept (C6).
+func (e *Engine) rollbackTable(ctx context.Context, c *Call, t *registry.Table) error {
+	return e.rollbackWhere(ctx, c, t, "")
+}
+
+// rollbackWhere is Rollback restricted by an extra condition (for the
+// per-record reset of upload_record).
+func (e *Engine) rollbackWhere(ctx context.Context, c *Call, t *registry.Table, extra string, args ...any) error {
+	tbl := ident(t.Name)
+	cond := func(base string) string {
+		if extra == "" {
+			return base
+		}
+		return base + " AND " + extra
+	}
+	stmts := []string{
+		"DELETE FROM " + tbl + cond(" WHERE _device_id = ? AND _addition_pending"),
+		"UPDATE " + tbl + " SET _removal_pending = FALSE, _successor_pk = NULL, _removing_user_id = NULL," +
+			" _when_removed_batch_utc = NULL, _when_removed_exact = NULL" + cond(" WHERE _device_id = ? AND _removal_pending"),
+		"UPDATE " + tbl + " SET _move_off_tablet = FALSE" + cond(" WHERE _device_id = ? AND _era = 'NOW' AND _move_off_tablet"),
+	}
+	for _, q := range stmts {
+		if _, err := c.Tx.ExecContext(ctx, q, append([]any{c.DeviceID}, args...)...); err != nil {
+			return fmt.Errorf("upload: rollback %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// dirtyTables returns D's dirty set in commit order. Names no longer in
+// the registry are skipped: identifiers come only from the registry.
+func (e *Engine) dirtyTables(ctx context.Context, c *Call) ([]*registry.Table, error) {
+	var names []string
+	if err := c.Tx.NewSelect().Table("dirty_tables").Column("tablename").
+		Where("device_id = ?", c.DeviceID).Scan(ctx, &names); err != nil {
+		return nil, fmt.Errorf("upload: read dirty set: %w", err)
+	}
+	dirty := map[string]bool{}
+	for _, n := range names {
+		dirty[n] = true
+	}
+	var out []*registry.Table
+	for _, t := range e.reg.Tables() {
+		if dirty[t.Name] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// markDirty adds t to D's dirty set.
+func (e *Engine) markDirty(ctx context.Context, c *Call, t *registry.Table) error {
+	_, err := c.Tx.ExecContext(ctx, "INSERT INTO dirty_tables (device_id, tablename) VALUES (?, ?)"+
+		" ON CONFLICT (device_id, tablename) DO NOTHING", c.DeviceID, t.Name)
+	if err != nil {
+		return fmt.Errorf("upload: mark %s dirty: %w", t.Name, err)
+	}
+	return nil
+}
+
+// unmarkDirty removes t from D's dirty set.
+func (e *Engine) unmarkDirty(ctx context.Context, c *Call, t *registry.Table) error {
+	_, err := c.Tx.NewDelete().Table("dirty_tables").
+		Where("device_id = ? AND tablename = ?", c.DeviceID, t.Name).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("upload: unmark %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// setAlreadyReceived records that the open batch met an already-received
+// record (PROTOCOL 8.2), which the pure-retry rule needs at commit.
+func (e *Engine) setAlreadyReceived(ctx context.Context, c *Call, b *batch) error {
+	if b.alreadyReceived {
+		return nil
+	}
+	b.alreadyReceived = true
+	_, err := c.Tx.NewUpdate().Table("devices").Set("batch_already_received = TRUE").
+		Where("id = ?", c.DeviceID).Exec(ctx)
+	return err
+}
+
+// ident quotes a registry identifier ([A-Za-z_][A-Za-z0-9_]*, checked when
+// the registry was loaded).
+func ident(name string) string { return `"` + name + `"` }

@@ -1,0 +1,50 @@
+package upload
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// Call is one batch operation's context: who, which device, when, and the
+// transaction that phase B runs in.
+type Call struct {
+	Tx         bun.IDB
+	DeviceID   int64
+	DeviceName string
+	UserID     int64
+	Username   string
+	GroupID    int64  // U's upload group, stored as _group_id
+	Version    string // camcops_version as posted, stored as _camcops_version
+	// VersionShown is the parsed client version as messages write it
+	// (MAJOR.MINOR.PATCH, with any pre-release part).
+	VersionShown string
+	ClientIP     string
+	Now          time.Time // one instant for every time the request writes
+	// AtLeast reports whether the client version is at least v
+	// (MAJOR.MINOR.PATCH).
+	AtLeast func(v string) bool
+	// Form gives the request's parameters: Get returns "" for absent or
+	// blank; Raw tells a blank value from an absent one.
+	Get func(key string) string
+	Raw func(key string) (string, bool)
+}
+
+// Engine runs the upload operations.
+type Engine struct {
+	reg          *registry.Registry
+	staleTimeout time.Duration
+	pg           bool
+}
+
+// NewEngine returns an engine for the tables of reg, on PostgreSQL when pg
+// is true (SQLite otherwise). Another user's batch counts as abandoned
+// after staleTimeout without activity.
+func NewEngine(reg *registry.Registry, staleTimeout time.Duration, pg bool) *Engine {
+	return &Engine{reg: reg, staleTimeout: staleTimeout, pg: pg}
+}
+
+// VersionText returns the client version as written in messages.
+func (c *Call) VersionText() string { return c.VersionShown }

@@ -1,0 +1,16 @@
+// Package upload is the upload engine of the tablet API (PROTOCOL 6.11–6.19
+// and 8): multi-step batches with pending additions and removals, commit
+// and rollback, eras and preservation, the recordwise BLOB path, one-step
+// upload, and the idempotent-retry rules that keep a repeated upload from
+// storing anything twice.
+//
+// Every operation runs inside the caller's transaction (phase B) and holds
+// the device's row lock for its length, so requests for one device never
+// interleave, across server processes too. An operation that fails leaves
+// no trace: the caller rolls the transaction back.
+//
+// Each registry table is a real table named after the client table, with
+// a typed column per field and the bookkeeping columns of PROTOCOL 8.1
+// (see schema.SyncTables). Identifiers in SQL come only from the registry,
+// never from a request.
+package upload

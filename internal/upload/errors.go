@@ -1,0 +1,38 @@
+package upload
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a failure the tablet sees: Message is the exact wire text of
+// PROTOCOL 11, answered with HTTP 200 and success:0.
+type Error struct {
+	Message string
+}
+
+func (e *Error) Error() string { return "upload: " + e.Message }
+
+func userErrorf(format string, a ...any) error {
+	return &Error{Message: fmt.Sprintf(format, a...)}
+}
+
+// ErrBusy: another user's batch on the device is still active.
+var ErrBusy = &Error{Message: "Device is busy: an upload by another user is in progress"}
+
+// DeviceMissingError: the device row vanished after the permission check
+// (HTTP 503).
+type DeviceMissingError struct {
+	DeviceID int64
+}
+
+func (e *DeviceMissingError) Error() string {
+	return fmt.Sprintf("Device %d missing from Device table", e.DeviceID)
+}
+
+// IsUserError reports whether err carries a wire message for the tablet.
+func IsUserError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}

@@ -1,0 +1,72 @@
+package upload
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/tabletapi/tabletapi/internal/patient"
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// checkIDNums applies the ID-number checks of PROTOCOL 8.4.2 to the
+// patient_idnum rows about to be inserted.
+func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, rows []newRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	defs := map[int64]string{}
+	rs, err := c.Tx.QueryContext(ctx, "SELECT which_idnum, validation_method FROM idnum_definitions")
+	if err != nil {
+		return fmt.Errorf("upload: read ID number types: %w", err)
+	}
+	for rs.Next() {
+		var n int64
+		var method sql.NullString
+		if err := rs.Scan(&n, &method); err != nil {
+			rs.Close()
+			return fmt.Errorf("upload: read ID number types: %w", err)
+		}
+		defs[n] = method.String
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("upload: read ID number types: %w", err)
+	}
+	for _, r := range rows {
+		var which, value any
+		for i, f := range r.rec.Fields {
+			switch f.Name {
+			case "which_idnum":
+				which = r.rec.Values[i]
+			case "idnum_value":
+				value = r.rec.Values[i]
+			}
+		}
+		n, ok := which.(int64)
+		method, defined := defs[n]
+		if !ok || !defined {
+			return userErrorf("No such ID number type: %s", pyInt(which))
+		}
+		v, isInt := value.(int64)
+		switch {
+		case value == nil:
+		case method == "":
+		case method != "uk_nhs_number":
+			return userErrorf("For ID type %d, ID number %s is invalid: Unknown validation method", n, pyInt(value))
+		case !isInt:
+			return userErrorf("For ID type %d, ID number %s is invalid: Not an integer", n, pyInt(value))
+		case !patient.ValidNHSNumber(v):
+			return userErrorf("For ID type %d, ID number %d is invalid: Invalid UK NHS number", n, v)
+		}
+	}
+	return nil
+}
+
+// pyInt writes an integer or NULL as the reference does (None for NULL).
+func pyInt(v any) string {
+	if v == nil {
+		return "None"
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,327 @@
+package upload
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tabletapi/tabletapi/internal/audit"
+	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// begin locks the device and acquires the batch: the start of every
+// multi-step operation after its parameters are validated.
+func (e *Engine) begin(ctx context.Context, c *Call) (*batch, error) {
+	st, err := e.lockDevice(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return e.acquire(ctx, c, st)
+}
+
+// StartUpload is start_upload (PROTOCOL 6.11).
+func (e *Engine) StartUpload(ctx context.Context, c *Call) (string, error) {
+	st, err := e.lockDevice(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	if _, err := e.startBatch(ctx, c, st); err != nil {
+		return "", err
+	}
+	return "start_upload", nil
+}
+
+// StartPreservation is start_preservation (PROTOCOL 6.12).
+func (e *Engine) StartPreservation(ctx context.Context, c *Call) (string, error) {
+	if _, err := e.begin(ctx, c); err != nil {
+		return "", err
+	}
+	if _, err := c.Tx.NewUpdate().Table("devices").Set("currently_preserving = TRUE").
+		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return "", fmt.Errorf("upload: start preservation: %w", err)
+	}
+	for _, t := range e.reg.Tables() {
+		if err := e.markDirty(ctx, c, t); err != nil {
+			return "", err
+		}
+	}
+	return "STARTPRESERVATION", nil
+}
+
+// UploadEmptyTables is upload_empty_tables (PROTOCOL 6.13).
+func (e *Engine) UploadEmptyTables(ctx context.Context, c *Call) (string, error) {
+	raw, err := mandatory(c, "tables")
+	if err != nil {
+		return "", err
+	}
+	var tables []*registry.Table
+	for _, name := range strings.Split(raw, ",") {
+		t, err := e.table(c, strings.TrimSpace(name))
+		if err != nil {
+			return "", err
+		}
+		tables = append(tables, t)
+	}
+	b, err := e.begin(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range tables {
+		live, err := liveRows(ctx, c, t, nil)
+		if err != nil {
+			return "", err
+		}
+		flagged, err := e.flagMissing(ctx, c, b, t, live, nil, false)
+		if err != nil {
+			return "", err
+		}
+		if err := e.updateDirty(ctx, c, b, t, len(flagged) > 0, len(live) == 0); err != nil {
+			return "", err
+		}
+	}
+	return "UPLOAD-EMPTY-TABLES", nil
+}
+
+// updateDirty marks t dirty after a change; otherwise, in a preserving
+// batch, a table with no live rows leaves the dirty set.
+func (e *Engine) updateDirty(ctx context.Context, c *Call, b *batch, t *registry.Table, changed, noLive bool) error {
+	switch {
+	case changed:
+		return e.markDirty(ctx, c, t)
+	case b.preserving && noLive:
+		return e.unmarkDirty(ctx, c, t)
+	}
+	return nil
+}
+
+// UploadTable is upload_table (PROTOCOL 6.14).
+func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
+	t, err := e.tableParam(c)
+	if err != nil {
+		return "", err
+	}
+	fields, err := fieldsParam(c, t)
+	if err != nil {
+		return "", err
+	}
+	n, err := intParam(c, "nrecords")
+	if err != nil {
+		return "", err
+	}
+	if n < 0 {
+		return "", userErrorf("nrecords=%d: can't be less than 0", n)
+	}
+	if c.AtLeast("2.0.4") {
+		if err := pknameParam(c, t); err != nil {
+			return "", err
+		}
+	}
+	recs := make([]*Record, 0, n)
+	for r := range n {
+		key := "record" + strconv.FormatInt(r, 10)
+		raw, err := mandatory(c, key)
+		if err != nil {
+			return "", err
+		}
+		values := codec.Decode(raw)
+		if len(values) != len(fields) {
+			return "", userErrorf("Number of fields in field list (%d) doesn't match number of values in record %d (%d)",
+				len(fields), r, len(values))
+		}
+		rec, err := newRecord(t, fields, values, int(r))
+		if err != nil {
+			return "", err
+		}
+		recs = append(recs, rec)
+	}
+	recs = dedupe(recs)
+
+	b, err := e.begin(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	// Re-sending a table within a batch replaces the earlier send (C11).
+	if err := e.rollbackTable(ctx, c, t); err != nil {
+		return "", err
+	}
+	live, err := liveRows(ctx, c, t, nil)
+	if err != nil {
+		return "", err
+	}
+	o, err := e.processRecords(ctx, c, b, t, recs, live, false)
+	if err != nil {
+		return "", err
+	}
+	keep := make(map[int64]bool, len(recs))
+	for _, r := range recs {
+		keep[r.PK] = true
+	}
+	deleted, err := e.flagMissing(ctx, c, b, t, live, keep, false)
+	if err != nil {
+		return "", err
+	}
+	liveMoveOff := false
+	for _, l := range live {
+		liveMoveOff = liveMoveOff || l.MoveOff
+	}
+	if err := e.updateDirty(ctx, c, b, t, o.changed() || len(deleted) > 0 || liveMoveOff, len(live) == 0); err != nil {
+		return "", err
+	}
+	if o.alreadyReceived > 0 {
+		if err := e.setAlreadyReceived(ctx, c, b); err != nil {
+			return "", err
+		}
+	}
+	return "Table " + t.Name + " upload successful", nil
+}
+
+// UploadRecord is upload_record (PROTOCOL 6.15).
+func (e *Engine) UploadRecord(ctx context.Context, c *Call) (string, error) {
+	t, err := e.tableParam(c)
+	if err != nil {
+		return "", err
+	}
+	if err := pknameParam(c, t); err != nil {
+		return "", err
+	}
+	fields, err := fieldsParam(c, t)
+	if err != nil {
+		return "", err
+	}
+	raw, err := mandatory(c, "values")
+	if err != nil {
+		return "", err
+	}
+	values := codec.Decode(raw)
+	if len(values) != len(fields) {
+		return "", userErrorf("Number of fields (%d) doesn't match number of values (%d)", len(fields), len(values))
+	}
+	rec, err := newRecord(t, fields, values, 0)
+	if err != nil {
+		return "", err
+	}
+	b, err := e.begin(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	if err := e.rollbackWhere(ctx, c, t, ident(t.PK)+" = ?", rec.PK); err != nil {
+		return "", err
+	}
+	live, err := liveRows(ctx, c, t, []int64{rec.PK})
+	if err != nil {
+		return "", err
+	}
+	o, err := e.processRecords(ctx, c, b, t, []*Record{rec}, live, false)
+	if err != nil {
+		return "", err
+	}
+	if o.changed() {
+		if err := e.markDirty(ctx, c, t); err != nil {
+			return "", err
+		}
+	}
+	if o.alreadyReceived > 0 {
+		if err := e.setAlreadyReceived(ctx, c, b); err != nil {
+			return "", err
+		}
+	}
+	if live[rec.PK] == nil && o.alreadyReceived == 0 {
+		return "UPLOAD-INSERT", nil
+	}
+	return "UPLOAD-UPDATE", nil
+}
+
+// clientPKs decodes a CSV of client PKs; each must be an integer.
+func clientPKs(raw string) ([]int64, error) {
+	values := codec.Decode(raw)
+	pks := make([]int64, len(values))
+	for i, v := range values {
+		if v.Kind != codec.KindInt {
+			return nil, userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(v))
+		}
+		pks[i] = v.Int
+	}
+	return pks, nil
+}
+
+// DeleteWhereKeyNot is delete_where_key_not (PROTOCOL 6.16).
+func (e *Engine) DeleteWhereKeyNot(ctx context.Context, c *Call) (string, error) {
+	t, err := e.tableParam(c)
+	if err != nil {
+		return "", err
+	}
+	if err := pknameParam(c, t); err != nil {
+		return "", err
+	}
+	raw, err := mandatory(c, "pkvalues")
+	if err != nil {
+		return "", err
+	}
+	pks, err := clientPKs(raw)
+	if err != nil {
+		return "", err
+	}
+	b, err := e.begin(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	if _, err := e.trim(ctx, c, b, t, pks); err != nil {
+		return "", err
+	}
+	return "Trimmed", nil
+}
+
+// trim flags delete-later D's live rows of t whose client PK is not in
+// pks, and marks t dirty if any was flagged.
+func (e *Engine) trim(ctx context.Context, c *Call, b *batch, t *registry.Table, pks []int64) (map[int64]*liveRow, error) {
+	live, err := liveRows(ctx, c, t, nil)
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[int64]bool, len(pks))
+	for _, pk := range pks {
+		keep[pk] = true
+	}
+	flagged, err := e.flagMissing(ctx, c, b, t, live, keep, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(flagged) > 0 {
+		return live, e.markDirty(ctx, c, t)
+	}
+	return live, nil
+}
+
+// EndUpload is end_upload (PROTOCOL 6.18).
+func (e *Engine) EndUpload(ctx context.Context, c *Call) (string, error) {
+	b, err := e.begin(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	sum, err := e.commit(ctx, c, b)
+	if err != nil {
+		return "", err
+	}
+	if _, err := c.Tx.NewUpdate().Table("devices").
+		Set("ongoing_upload_batch_utc = NULL").Set("uploading_user_id = NULL").
+		Set("batch_last_activity_utc = NULL").Set("currently_preserving = FALSE").
+		Set("batch_already_received = FALSE").
+		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return "", fmt.Errorf("upload: end batch: %w", err)
+	}
+	if err := e.auditUpload(ctx, c, sum); err != nil {
+		return "", err
+	}
+	return "end_upload", nil
+}
+
+// auditUpload writes the audit entry of a committed upload (PROTOCOL 8.9).
+func (e *Engine) auditUpload(ctx context.Context, c *Call, sum string) error {
+	uid, did := c.UserID, c.DeviceID
+	return audit.Write(ctx, c.Tx, audit.Entry{
+		When: c.Now, RemoteAddr: c.ClientIP, UserID: &uid, Username: c.Username, DeviceID: &did,
+		Details: fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, sum),
+	})
+}

@@ -1,0 +1,178 @@
+package upload
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// parseOneStep validates the parameters of upload_entire_database
+// (PROTOCOL 8.8 steps 1–7) without touching the database, and returns the
+// finalizing flag and the records of each known table that has rows.
+func (e *Engine) parseOneStep(c *Call) (bool, map[string][]*Record, error) {
+	finalizing, err := intParam(c, "finalizing")
+	if err != nil {
+		return false, nil, err
+	}
+	pkRaw, err := mandatory(c, "pknameinfo")
+	if err != nil {
+		return false, nil, err
+	}
+	dbRaw, err := mandatory(c, "dbdata")
+	if err != nil {
+		return false, nil, err
+	}
+	var pkInfo map[string]json.RawMessage
+	if !json.Valid([]byte(pkRaw)) {
+		return false, nil, userErrorf("Bad JSON for key 'pknameinfo'")
+	}
+	if json.Unmarshal([]byte(pkRaw), &pkInfo) != nil || pkInfo == nil {
+		return false, nil, userErrorf("PK name info JSON is not a dict")
+	}
+	if !json.Valid([]byte(dbRaw)) {
+		return false, nil, userErrorf("Bad JSON for key 'dbdata'")
+	}
+	var dbData map[string]json.RawMessage
+	if json.Unmarshal([]byte(dbRaw), &dbData) != nil || dbData == nil {
+		return false, nil, userErrorf("Database data JSON is not a dict")
+	}
+	names := make([]string, 0, len(dbData))
+	for name := range dbData {
+		if _, ok := pkInfo[name]; !ok {
+			return false, nil, userErrorf("Table names don't match from (1) DB data (2) PK info")
+		}
+		names = append(names, name)
+	}
+	if len(pkInfo) != len(dbData) {
+		return false, nil, userErrorf("Table names don't match from (1) DB data (2) PK info")
+	}
+	slices.Sort(names)
+
+	// Step 5: shape. Rows stay as raw objects until step 7.
+	rows := map[string][]json.RawMessage{}
+	pkNames := map[string]string{}
+	for _, name := range names {
+		r, ok := tableRows(dbData[name])
+		pk, pkOK := pkName(pkInfo[name])
+		if !ok || !pkOK {
+			return false, nil, userErrorf("Bad database data for table '%s'", name)
+		}
+		rows[name], pkNames[name] = r, pk
+	}
+	// Step 6: unknown tables are ignored when empty (C9).
+	var unknown []string
+	for _, name := range names {
+		if _, ok := e.reg.Table(name); !ok && len(rows[name]) > 0 {
+			unknown = append(unknown, codec.Repr(name))
+		}
+	}
+	if len(unknown) > 0 {
+		return false, nil, userErrorf("Attempt to upload nonexistent tables: [%s]", strings.Join(unknown, ", "))
+	}
+	// Step 7: known tables with rows, in commit order.
+	out := map[string][]*Record{}
+	for _, t := range e.reg.Tables() {
+		tr := rows[t.Name]
+		if len(tr) == 0 {
+			continue
+		}
+		if _, err := e.table(c, t.Name); err != nil {
+			return false, nil, err
+		}
+		if pkNames[t.Name] == "" {
+			return false, nil, userErrorf("Client-side PK name not specified by client for non-empty table '%s'", t.Name)
+		}
+		if err := pkname(t, pkNames[t.Name]); err != nil {
+			return false, nil, err
+		}
+		recs := make([]*Record, 0, len(tr))
+		for i, raw := range tr {
+			rec, err := oneStepRecord(t, raw, i)
+			if err != nil {
+				return false, nil, err
+			}
+			recs = append(recs, rec)
+		}
+		out[t.Name] = dedupe(recs)
+		delete(rows, t.Name) // let the raw JSON go as soon as it is converted
+	}
+	return finalizing != 0, out, nil
+}
+
+// tableRows checks that a dbdata value is an array of objects, "" or
+// null (the last two: no rows).
+func tableRows(raw json.RawMessage) ([]json.RawMessage, bool) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case bytes.Equal(raw, []byte("null")), bytes.Equal(raw, []byte(`""`)):
+		return nil, true
+	case len(raw) == 0 || raw[0] != '[':
+		return nil, false
+	}
+	var rows []json.RawMessage
+	if json.Unmarshal(raw, &rows) != nil {
+		return nil, false
+	}
+	for _, r := range rows {
+		if r = bytes.TrimSpace(r); len(r) == 0 || r[0] != '{' {
+			return nil, false
+		}
+	}
+	return rows, true
+}
+
+// pkName reads a pknameinfo value: a string, or null for "".
+func pkName(raw json.RawMessage) (string, bool) {
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return "", true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// oneStepRecord converts one dbdata row: every key is a checked field
+// name, and every cell a JSON string holding one SQL literal, null, or a
+// number.
+func oneStepRecord(t *registry.Table, raw json.RawMessage, index int) (*Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var row map[string]any
+	if err := dec.Decode(&row); err != nil {
+		return nil, userErrorf("Bad database data for table '%s'", t.Name)
+	}
+	keys := make([]string, 0, len(row))
+	for k := range row {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	fields := make([]registry.Field, 0, len(keys))
+	values := make([]codec.Value, 0, len(keys))
+	for _, k := range keys {
+		f, err := field(t, k)
+		if err != nil {
+			return nil, err
+		}
+		var v codec.Value
+		switch x := row[k].(type) {
+		case nil:
+			v = codec.Value{Kind: codec.KindNull, Raw: "null"}
+		case string:
+			v = codec.Classify(strings.TrimSpace(x))
+		case json.Number:
+			v = codec.Classify(x.String())
+		default:
+			b, _ := json.Marshal(x)
+			return nil, codec.InvalidValueError(t.Name, f.Name, index, string(b))
+		}
+		fields = append(fields, f)
+		values = append(values, v)
+	}
+	return newRecord(t, fields, values, index)
+}

@@ -1,0 +1,262 @@
+package upload
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// outcome is what processing records of one table did.
+type outcome struct {
+	inserted        map[int64]int64 // client PK → new _pk
+	insertedNew     []int64         // client PKs inserted with no live copy
+	modified        []int64         // client PKs whose live copy was replaced
+	flagged         bool            // some row was flagged for preservation
+	flaggedStored   bool            // a row stored before was flagged
+	alreadyReceived int
+	// twins counts inserted patient-table rows that have a preserved twin
+	// (for the pure-retry rule of one-step upload).
+	twins int
+}
+
+// changed reports whether the records changed the table.
+func (o *outcome) changed() bool { return len(o.inserted) > 0 || o.flagged }
+
+// patientKind reports whether t is a patient table, where the
+// already-received rule does not apply (PROTOCOL 8.4.2).
+func patientKind(t *registry.Table) bool {
+	return t.Kind == registry.KindPatient || t.Kind == registry.KindPatientIDNum
+}
+
+// processRecords applies PROTOCOL 8.4.2 to recs against D's live rows.
+func (e *Engine) processRecords(ctx context.Context, c *Call, b *batch, t *registry.Table,
+	recs []*Record, live map[int64]*liveRow, oneStep bool,
+) (*outcome, error) {
+	o := &outcome{}
+	var rows []newRow
+	var candidates []*Record
+	var flagRoots []int64      // _pk of unchanged live rows to flag
+	var flagNew []int64        // client PKs of inserted rows to flag
+	replaced := map[int64]int64{} // L._pk by client PK
+	for _, r := range recs {
+		l := live[r.PK]
+		switch {
+		case l != nil && sameWLM(l.WLM, r.WLM):
+			if r.MoveOff {
+				flagRoots = append(flagRoots, l.PK)
+			}
+		case l != nil:
+			rows = append(rows, newRow{rec: r, pred: l.PK})
+			replaced[r.PK] = l.PK
+			o.modified = append(o.modified, r.PK)
+			if r.MoveOff {
+				flagNew = append(flagNew, r.PK)
+			}
+		default:
+			candidates = append(candidates, r)
+		}
+	}
+	twins, err := e.preservedTwins(ctx, c, t, candidates)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range candidates {
+		if twins[r.PK] && !patientKind(t) {
+			o.alreadyReceived++
+			continue
+		}
+		if twins[r.PK] {
+			o.twins++
+		}
+		rows = append(rows, newRow{rec: r})
+		o.insertedNew = append(o.insertedNew, r.PK)
+		if r.MoveOff {
+			flagNew = append(flagNew, r.PK)
+		}
+	}
+	if t.Kind == registry.KindPatientIDNum {
+		if err := e.checkIDNums(ctx, c, t, rows); err != nil {
+			return nil, err
+		}
+	}
+	if o.inserted, err = e.insertRows(ctx, c, b, t, rows, oneStep); err != nil {
+		return nil, err
+	}
+	if err := e.replace(ctx, c, b, t, replaced, o.inserted, oneStep); err != nil {
+		return nil, err
+	}
+	o.flaggedStored = len(flagRoots) > 0
+	for _, pk := range flagNew {
+		flagRoots = append(flagRoots, o.inserted[pk])
+	}
+	if len(flagRoots) > 0 {
+		o.flagged = true
+		if err := e.flagChains(ctx, c, b, t, flagRoots, oneStep); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// preservedTwins returns, for records with no live copy, whether D has a
+// preserved row with the same client PK, the same when_last_modified
+// instant and equal values in every field the record sent other than
+// _move_off_tablet (PROTOCOL 8.4.2, already received). One indexed read
+// per chunk of records.
+func (e *Engine) preservedTwins(ctx context.Context, c *Call, t *registry.Table, recs []*Record) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(recs) == 0 {
+		return out, nil
+	}
+	pks := make([]int64, len(recs))
+	for i, r := range recs {
+		pks[i] = r.PK
+	}
+	stored, err := readRows(ctx, c, t, pks, "_era <> 'NOW'")
+	if err != nil {
+		return nil, err
+	}
+	byPK := map[int64][]storedRow{}
+	for _, s := range stored {
+		byPK[s.ClientPK] = append(byPK[s.ClientPK], s)
+	}
+	for _, r := range recs {
+		for _, s := range byPK[r.PK] {
+			if recordEquals(r, s) {
+				out[r.PK] = true
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// recordEquals compares a record with a stored row by the fields the
+// record sent, except _move_off_tablet. when_last_modified compares by
+// instant through its canonical form.
+func recordEquals(r *Record, s storedRow) bool {
+	for i, f := range r.Fields {
+		if f.Name == "_move_off_tablet" {
+			continue
+		}
+		if canonical(r.Values[i], f.Type) != s.Values[f.Name] {
+			return false
+		}
+	}
+	return true
+}
+
+// replace retires the live copies of modified records (PROTOCOL 8.4.2,
+// Modified): multi-step flags them for removal at commit; one-step removes
+// them now. replaced maps client PK → L._pk; inserted client PK → N._pk.
+func (e *Engine) replace(ctx context.Context, c *Call, b *batch, t *registry.Table,
+	replaced map[int64]int64, inserted map[int64]int64, oneStep bool,
+) error {
+	if len(replaced) == 0 {
+		return nil
+	}
+	clientPKs := make([]int64, 0, len(replaced))
+	for pk := range replaced {
+		clientPKs = append(clientPKs, pk)
+	}
+	slices.Sort(clientPKs)
+	tx, err := rawTx(c.Tx)
+	if err != nil {
+		return err
+	}
+	for _, part := range chunks(clientPKs) {
+		q := newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET _successor_pk = CASE _pk")
+		lpks := make([]int64, len(part))
+		for i, pk := range part {
+			lpks[i] = replaced[pk]
+			q.raw(" WHEN ").value(replaced[pk]).raw(" THEN ").value(inserted[pk])
+		}
+		q.raw(" END")
+		if oneStep {
+			q.raw(", _current = FALSE, _removal_pending = FALSE, _removing_user_id = ").value(c.UserID).
+				raw(", _when_removed_exact = ").value(c.Now).raw(", _when_removed_batch_utc = ").value(b.time)
+		} else {
+			q.raw(", _removal_pending = TRUE")
+		}
+		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(lpks) + ")")
+		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
+			return fmt.Errorf("upload: replace rows of %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// flagChains flags rows and their whole _predecessor_pk chains for
+// preservation: multi-step sets _move_off_tablet for the commit; one-step
+// preserves them at once (PROTOCOL 8.4.2, 8.7). It returns the client PKs
+// of the rows preserved (one-step).
+func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.Table, roots []int64, oneStep bool) error {
+	tbl := ident(t.Name)
+	tx, err := rawTx(c.Tx)
+	if err != nil {
+		return err
+	}
+	for _, part := range chunks(roots) {
+		q := newLiteralSQL(c.Tx.Dialect(), "WITH RECURSIVE chain(pk) AS (SELECT _pk FROM "+tbl+
+			" WHERE _pk IN ("+intList(part)+") UNION SELECT p._predecessor_pk FROM "+tbl+
+			" AS p JOIN chain ON p._pk = chain.pk WHERE p._predecessor_pk IS NOT NULL) UPDATE "+tbl+" SET ")
+		if oneStep {
+			q.raw("_era = ").value(b.era()).raw(", _preserving_user_id = ").value(c.UserID).
+				raw(", _move_off_tablet = FALSE, _forcibly_preserved = FALSE")
+		} else {
+			q.raw("_move_off_tablet = TRUE")
+		}
+		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _era = 'NOW' AND _pk IN (SELECT pk FROM chain)")
+		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
+			return fmt.Errorf("upload: flag %s for preservation: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// flagMissing applies deletion detection (PROTOCOL 8.5) to D's live rows
+// of t whose client PK is not in keep: delete-later (multi-step) or delete
+// now (one-step). It returns the client PKs flagged.
+func (e *Engine) flagMissing(ctx context.Context, c *Call, b *batch, t *registry.Table,
+	live map[int64]*liveRow, keep map[int64]bool, oneStep bool,
+) ([]int64, error) {
+	var pks, clientPKs []int64
+	for cpk, l := range live {
+		if !keep[cpk] {
+			pks = append(pks, l.PK)
+			clientPKs = append(clientPKs, cpk)
+		}
+	}
+	slices.Sort(pks)
+	slices.Sort(clientPKs)
+	tx, err := rawTx(c.Tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, part := range chunks(pks) {
+		q := newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET _successor_pk = NULL, ")
+		if oneStep {
+			q.raw("_current = FALSE, _removal_pending = FALSE, _removing_user_id = ").value(c.UserID).
+				raw(", _when_removed_exact = ").value(c.Now).raw(", _when_removed_batch_utc = ").value(b.time)
+		} else {
+			q.raw("_removal_pending = TRUE")
+		}
+		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(part) + ")")
+		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
+			return nil, fmt.Errorf("upload: flag deletions in %s: %w", t.Name, err)
+		}
+	}
+	return clientPKs, nil
+}
+
+// joinPKs writes client PKs for audit text: [1, 2, 3].
+func joinPKs(pks []int64) string {
+	s := make([]string, len(pks))
+	for i, p := range pks {
+		s[i] = fmt.Sprint(p)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}

@@ -1,0 +1,93 @@
+package upload
+
+import (
+	"crypto/rand"
+	"fmt"
+
+	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// Record is one client record, checked and converted to its field types.
+type Record struct {
+	Index   int // its position, for messages
+	PK      int64
+	WLM     *codec.DateTime // when_last_modified; nil for NULL
+	MoveOff bool            // _move_off_tablet, NULL read as false
+	Fields  []registry.Field
+	Values  []any // converted values, aligned with Fields
+}
+
+// newRecord applies the record checks of PROTOCOL 8.4.1 to one record
+// whose fields are already validated. index is the record's position in
+// messages.
+func newRecord(t *registry.Table, fields []registry.Field, values []codec.Value, index int) (*Record, error) {
+	pos := map[string]int{}
+	for i, f := range fields {
+		pos[f.Name] = i
+	}
+	for _, name := range []string{t.PK, "when_last_modified", "_move_off_tablet"} {
+		if _, ok := pos[name]; !ok {
+			return nil, userErrorf("Field %s missing in client input", codec.Repr(name))
+		}
+	}
+	pkv := values[pos[t.PK]]
+	pk, err := codec.Convert(pkv, registry.Integer)
+	if err != nil || pk == nil {
+		return nil, userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(pkv))
+	}
+	r := &Record{Index: index, PK: pk.(int64), Fields: fields, Values: make([]any, len(fields))}
+	for i, f := range fields {
+		v, err := codec.Convert(values[i], f.Type)
+		if err != nil {
+			return nil, codec.InvalidValueError(t.Name, f.Name, index, values[i].Raw)
+		}
+		r.Values[i] = v
+		switch f.Name {
+		case "when_last_modified":
+			if dt, ok := v.(codec.DateTime); ok {
+				r.WLM = &dt
+			}
+		case "_move_off_tablet":
+			r.MoveOff = v == true
+		}
+	}
+	return r, nil
+}
+
+// sameWLM compares when_last_modified values by instant (PROTOCOL 7.6):
+// two NULLs are equal, a NULL never equals a value.
+func sameWLM(a, b *codec.DateTime) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+// dedupe keeps the last record of each client PK, in the order of those
+// last occurrences (PROTOCOL 6.14: only the last one counts).
+func dedupe(recs []*Record) []*Record {
+	last := make(map[int64]int, len(recs))
+	for i, r := range recs {
+		last[r.PK] = i
+	}
+	if len(last) == len(recs) {
+		return recs
+	}
+	out := make([]*Record, 0, len(last))
+	for i, r := range recs {
+		if last[r.PK] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// newUUID returns a random version 4 UUID for patient.uuid.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
