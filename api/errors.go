@@ -8,8 +8,8 @@ import (
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/codec"
 	"github.com/tabletapi/tabletapi/internal/patient"
-	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
+	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 

@@ -11,6 +11,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +35,9 @@ import (
 
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
+	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/testclient"
+	"github.com/tabletapi/tabletapi/websession"
 )
 
 const (
@@ -184,6 +187,118 @@ func BenchmarkSessionReuse(b *testing.B) {
 	b.Run("Parallel", func(b *testing.B) {
 		runParallelRequests(b, clientPool(clients), cpu)
 	})
+}
+
+// The two reads of phase A on a held session, as prepared statements with
+// the SQL that websession.Store.Lookup and tabletsession.Authorize send.
+const (
+	preparedLookup = `SELECT s.id, s.token_sha256, s.user_id, s.ip_address, s.created_at_utc,
+       s.last_activity_utc, s.is_api_session, u.username
+FROM sessions AS s JOIN users AS u ON u.id = s.user_id
+WHERE s.id = $1`
+	preparedAuthorize = `SELECT u.upload_group_id, u.superuser,
+       COALESCE(m.may_upload, FALSE), COALESCE(m.may_register_devices, FALSE),
+       (SELECT d.id FROM devices AS d WHERE d.name = $1)
+FROM users AS u
+LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id
+WHERE u.id = $2`
+)
+
+// BenchmarkPhaseAQueries isolates the database side of BenchmarkSessionReuse:
+// the two reads of a request on a held session, with no HTTP.
+//
+//   - AsSent calls websession.Store.Lookup and tabletsession.Authorize as
+//     the server does. bun sends their SQL with the values inlined, in the
+//     simple query protocol, so PostgreSQL parses and plans both statements
+//     on every request.
+//   - Prepared sends the same two statements as server-side prepared
+//     statements (database/sql prepares them once per connection), so
+//     PostgreSQL reuses their plans: the fix proposed in BENCHMARKS.md.
+//   - Select1 is the bare baseline's one statement.
+func BenchmarkPhaseAQueries(b *testing.B) {
+	skipWithoutPostgres(b)
+	s := startServer(b)
+	s.addUser(b, "bench", "bench", benchPassword, "--may-upload", "--may-register-devices")
+	c := loggedInClient(b, s.API, benchHTTPClient(testclient.DefaultTimeout), "bench", benchPassword)
+	idText, token := c.Session()
+	sessionID, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := s.DB
+	cpu := &cpuMeter{stats: newPGStats(b, s.DBURL)}
+	sessions := websession.NewStore(db, websession.DefaultConfig(), nil)
+	ctx := b.Context()
+	lookup, err := db.DB.PrepareContext(ctx, preparedLookup)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { lookup.Close() })
+	authorize, err := db.DB.PrepareContext(ctx, preparedAuthorize)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { authorize.Close() })
+
+	variants := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"AsSent", func(ctx context.Context) error {
+			sess, err := sessions.Lookup(ctx, sessionID, token, "127.0.0.1")
+			if err != nil {
+				return err
+			}
+			id := &tabletsession.Identity{UserID: sess.UserID, Username: sess.Username, SessionID: sess.ID, Token: token}
+			_, err = tabletsession.Authorize(ctx, db, id, tabletsession.ClassUpload, c.Device())
+			return err
+		}},
+		{"Prepared", func(ctx context.Context) error {
+			var sess websession.Session
+			err := lookup.QueryRowContext(ctx, sessionID).Scan(&sess.ID, &sess.TokenSHA256, &sess.UserID,
+				&sess.IPAddress, &sess.CreatedAt, &sess.LastActivity, &sess.IsAPI, &sess.Username)
+			if err != nil {
+				return err
+			}
+			var (
+				group, dev          sql.NullInt64
+				super, upload, regD bool
+			)
+			return authorize.QueryRowContext(ctx, c.Device(), sess.UserID).Scan(&group, &super, &upload, &regD, &dev)
+		}},
+		{"Select1", func(ctx context.Context) error {
+			var one int
+			return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+		}},
+	}
+	for _, v := range variants {
+		b.Run(v.name+"/Sequential", func(b *testing.B) {
+			ctx := b.Context()
+			start := cpu.sample(b)
+			n := 0
+			for b.Loop() {
+				if err := v.run(ctx); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			cpu.report(b, start, n)
+		})
+		b.Run(v.name+"/Parallel", func(b *testing.B) {
+			ctx := b.Context()
+			b.SetParallelism(benchParallelism)
+			start := cpu.sample(b)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := v.run(ctx); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			cpu.report(b, start, b.N)
+		})
+	}
 }
 
 // BenchmarkBareSelect1 is the baseline of BenchmarkSessionReuse: a bare echo

@@ -11,9 +11,9 @@ import (
 
 // tableChange is one table's line of the upload audit (PROTOCOL 8.9).
 type tableChange struct {
-	table                                    string
-	added, modifiedOut, deleted, preserved   []int64
-	current                                  []int64
+	table                                  string
+	added, modifiedOut, deleted, preserved []int64
+	current                                []int64
 }
 
 func (tc *tableChange) empty() bool {

@@ -38,8 +38,8 @@ func (e *Engine) processRecords(ctx context.Context, c *Call, b *batch, t *regis
 	o := &outcome{}
 	var rows []newRow
 	var candidates []*Record
-	var flagRoots []int64      // _pk of unchanged live rows to flag
-	var flagNew []int64        // client PKs of inserted rows to flag
+	var flagRoots []int64         // _pk of unchanged live rows to flag
+	var flagNew []int64           // client PKs of inserted rows to flag
 	replaced := map[int64]int64{} // L._pk by client PK
 	for _, r := range recs {
 		l := live[r.PK]
