@@ -26,18 +26,19 @@ func (e *Engine) parseOneStep(c *Call) (bool, map[string][]*Record, error) {
 	if err != nil {
 		return false, nil, err
 	}
-	var pkInfo map[string]json.RawMessage
-	if !json.Valid([]byte(pkRaw)) {
+	pkBytes, dbBytes := readOnlyBytes(pkRaw), readOnlyBytes(dbRaw)
+	if !json.Valid(pkBytes) {
 		return false, nil, userErrorf("Bad JSON for key 'pknameinfo'")
 	}
-	if json.Unmarshal([]byte(pkRaw), &pkInfo) != nil || pkInfo == nil {
+	pkInfo := map[string][]byte{}
+	if !objectMembers(pkBytes, func(k string, v []byte) { pkInfo[k] = v }) {
 		return false, nil, userErrorf("PK name info JSON is not a dict")
 	}
-	if !json.Valid([]byte(dbRaw)) {
+	if !json.Valid(dbBytes) {
 		return false, nil, userErrorf("Bad JSON for key 'dbdata'")
 	}
-	var dbData map[string]json.RawMessage
-	if json.Unmarshal([]byte(dbRaw), &dbData) != nil || dbData == nil {
+	dbData := map[string][]byte{}
+	if !objectMembers(dbBytes, func(k string, v []byte) { dbData[k] = v }) {
 		return false, nil, userErrorf("Database data JSON is not a dict")
 	}
 	names := make([]string, 0, len(dbData))
@@ -52,8 +53,9 @@ func (e *Engine) parseOneStep(c *Call) (bool, map[string][]*Record, error) {
 	}
 	slices.Sort(names)
 
-	// Step 5: shape. Rows stay as raw objects until step 7.
-	rows := map[string][]json.RawMessage{}
+	// Step 5: shape. Rows stay as raw objects (views of the request) until
+	// step 7.
+	rows := map[string][][]byte{}
 	pkNames := map[string]string{}
 	for _, name := range names {
 		r, ok := tableRows(dbData[name])
@@ -105,20 +107,17 @@ func (e *Engine) parseOneStep(c *Call) (bool, map[string][]*Record, error) {
 
 // tableRows checks that a dbdata value is an array of objects, "" or
 // null (the last two: no rows).
-func tableRows(raw json.RawMessage) ([]json.RawMessage, bool) {
+func tableRows(raw []byte) ([][]byte, bool) {
 	raw = bytes.TrimSpace(raw)
-	switch {
-	case bytes.Equal(raw, []byte("null")), bytes.Equal(raw, []byte(`""`)):
+	if bytes.Equal(raw, []byte("null")) || bytes.Equal(raw, []byte(`""`)) {
 		return nil, true
-	case len(raw) == 0 || raw[0] != '[':
-		return nil, false
 	}
-	var rows []json.RawMessage
-	if json.Unmarshal(raw, &rows) != nil {
+	rows, ok := arrayElements(raw)
+	if !ok {
 		return nil, false
 	}
 	for _, r := range rows {
-		if r = bytes.TrimSpace(r); len(r) == 0 || r[0] != '{' {
+		if len(r) == 0 || r[0] != '{' {
 			return nil, false
 		}
 	}
@@ -126,7 +125,7 @@ func tableRows(raw json.RawMessage) ([]json.RawMessage, bool) {
 }
 
 // pkName reads a pknameinfo value: a string, or null for "".
-func pkName(raw json.RawMessage) (string, bool) {
+func pkName(raw []byte) (string, bool) {
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return "", true
 	}
@@ -140,7 +139,7 @@ func pkName(raw json.RawMessage) (string, bool) {
 // oneStepRecord converts one dbdata row: every key is a checked field
 // name, and every cell a JSON string holding one SQL literal, null, or a
 // number.
-func oneStepRecord(t *registry.Table, raw json.RawMessage, index int) (*Record, error) {
+func oneStepRecord(t *registry.Table, raw []byte, index int) (*Record, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var row map[string]any
