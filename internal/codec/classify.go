@@ -1,9 +1,12 @@
 package codec
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
-// Classify decodes one trimmed item (PROTOCOL.md, 7.2 step 2). It tries the
-// rules in order, and the first that matches decides:
+// Classify decodes one item, as Split returns it (PROTOCOL.md, 7.2 step 2).
+// It tries the rules in order, and the first that matches decides:
 //
 //  1. the empty item is NULL;
 //  2. NULL in any letter case is NULL;
@@ -27,10 +30,10 @@ func Classify(item string) Value {
 	case isNull(item):
 		return Value{Kind: KindNull, Raw: item}
 	}
-	// Rules 3 and 4 need X or 6 first (the item is trimmed, so its first
-	// character survives the removal of white space) and a quote; checking
-	// these first keeps numbers and text fast.
-	if c := item[0]; (c == 'X' || c == '6') && strings.IndexByte(item, '\'') >= 0 {
+	// Rules 3 and 4 need X or 6 first, once white space is removed, and a
+	// quote; checking these first keeps numbers and text fast.
+	if c := item[0]; (c == 'X' || c == '6' || asciiSpace(c) || c >= utf8.RuneSelf) &&
+		strings.IndexByte(item, '\'') >= 0 {
 		if b, ok := blob(item); ok {
 			return Value{Kind: KindBytes, Bytes: b, Raw: item}
 		}

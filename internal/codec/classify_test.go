@@ -100,6 +100,11 @@ func TestClassify(t *testing.T) {
 		{"BareDateTime", "2024-03-01T10:04:03.588+00:00", codec.Text("2024-03-01T10:04:03.588+00:00")},
 		{"BareWord", "abc", codec.Text("abc")},
 		{"UnbalancedQuote", "'abc", codec.Text("'abc")},
+
+		// Classify is given trimmed items, but does not depend on it.
+		{"UntrimmedHex", " X'01'", codec.Bytes([]byte{0x01})},
+		{"UntrimmedBase64", "\u00a064'AQ=='", codec.Bytes([]byte{0x01})},
+		{"UntrimmedInt", " 1", codec.Text(" 1")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,11 +18,11 @@ type Date struct {
 
 // ParseDate parses a date written YYYY-MM-DD that is a valid date of the
 // (proleptic Gregorian) calendar with a year from 0001 to 9999. The error
-// wraps ErrDate.
+// wraps ErrDate and quotes at most 100 characters of s.
 func ParseDate(s string) (Date, error) {
 	d, ok := parseDate(s)
 	if !ok {
-		return Date{}, fmt.Errorf("%w: %s", ErrDate, Repr(s))
+		return Date{}, fmt.Errorf("%w: %s", ErrDate, appendRepr(nil, s, maxLiteral))
 	}
 	return d, nil
 }

@@ -36,11 +36,11 @@ func NewDateTime(t time.Time) DateTime {
 // Python datetime requires); hour 0–23, minute and second 0–59, offset
 // hours 0–23 and offset minutes 0–59. Without a zone the time is UTC; a bare
 // date is 00:00:00 UTC. Fraction digits beyond microseconds are dropped. The
-// error wraps ErrDateTime.
+// error wraps ErrDateTime and quotes at most 100 characters of s.
 func ParseDateTime(s string) (DateTime, error) {
 	d, ok := parseDateTime(s)
 	if !ok {
-		return DateTime{}, fmt.Errorf("%w: %s", ErrDateTime, Repr(s))
+		return DateTime{}, fmt.Errorf("%w: %s", ErrDateTime, appendRepr(nil, s, maxLiteral))
 	}
 	return d, nil
 }

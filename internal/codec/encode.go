@@ -22,7 +22,11 @@ func Encode(v Value) string {
 
 // EncodeList returns the literals of vs joined by "," without spaces.
 func EncodeList(vs []Value) string {
-	var buf []byte
+	n := len(vs)
+	for _, v := range vs {
+		n += sizeHint(v)
+	}
+	buf := make([]byte, 0, n)
 	for i, v := range vs {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -30,6 +34,18 @@ func EncodeList(vs []Value) string {
 		buf = appendValue(buf, v)
 	}
 	return string(buf)
+}
+
+// sizeHint returns about how long the literal of v is, so that one
+// allocation is usually enough.
+func sizeHint(v Value) int {
+	switch v.Kind {
+	case KindText:
+		return len(v.Text) + 2
+	case KindBytes:
+		return base64.StdEncoding.EncodedLen(len(v.Bytes)) + 4
+	}
+	return 24
 }
 
 // appendValue appends the literal of v to dst.

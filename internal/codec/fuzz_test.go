@@ -35,6 +35,9 @@ func FuzzDecode(f *testing.F) {
 	}
 	ref := newRefClassifier()
 	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := codec.Classify(s), ref.classify(s); !sameValue(got, want) {
+			t.Errorf("Classify(%q) = %+v, reference %+v", s, got, want)
+		}
 		vs := codec.Decode(s)
 		items := codec.Split(s)
 		if len(items) != len(vs) {
