@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,6 +14,10 @@ import (
 
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
+
+// errPanic stands for a recovered panic; it maps to 503 Internal server
+// error.
+var errPanic = errors.New("api: panic while serving")
 
 // notValid is the body of the plain 400 (PROTOCOL 2.2).
 const notValid = "Not a valid CamCOPS API request"
@@ -74,12 +79,20 @@ func (s *server) handleTablet(c echo.Context) error {
 
 // serve runs phase A, dispatch, the permission checks and phase B. The
 // session it returns goes into the reply whatever the outcome.
-func (s *server) serve(ctx context.Context, r *tabletsession.Request) (*Reply, session, error) {
+func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Reply, sess session, err error) {
+	defer func() {
+		// A bug must still get the documented 503, not a dropped
+		// connection; phase B's transaction has been rolled back by then.
+		if p := recover(); p != nil {
+			s.log.Error("panic serving request", "operation", r.Operation, "panic", p, "stack", string(debug.Stack()))
+			reply, err = nil, errPanic
+		}
+	}()
 	id, err := s.auth.Resolve(ctx, r)
 	if err != nil {
 		return nil, session{}, err
 	}
-	sess := session{id: id.SessionID, token: id.Token}
+	sess = session{id: id.SessionID, token: id.Token}
 	op, ok := s.ops[r.Operation]
 	if !ok {
 		return nil, sess, notSupported(r.Operation)
@@ -94,7 +107,6 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (*Reply, s
 		return reply, sess, err
 	}
 	// Phase B is all or nothing: any error rolls the transaction back.
-	var reply *Reply
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		x.db = tx
 		var err error

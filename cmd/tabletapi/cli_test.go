@@ -465,24 +465,83 @@ func TestCLI_DeviceList(t *testing.T) {
 	}
 }
 
-// TestCLI_ConcurrentStart: two servers started at once on one empty
-// database both come up, and each migration is recorded once.
+// TestCLI_ConcurrentStart: two servers started at the same moment on one
+// empty database both come up, and each migration is recorded once. The
+// servers run in goroutines released together, so the two migrations
+// really race.
 func TestCLI_ConcurrentStart(t *testing.T) {
 	t.Parallel()
 	u := dbtest.NewEmptyURL(t)
-	t.Run("Servers", func(t *testing.T) {
-		for _, name := range []string{"A", "B"} {
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				s := startServerOn(t, u)
-				r := transportPost(t, s.API, testclient.FormContentType,
-					testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
-				wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
-			})
+	type server struct {
+		addr string
+		log  *syncBuffer
+		done chan error
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	servers := make([]*server, 2)
+	for i := range servers {
+		sv := &server{addr: freeAddr(t), log: new(syncBuffer), done: make(chan error, 1)}
+		servers[i] = sv
+		go func() {
+			<-release
+			sv.done <- run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
+				func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, sv.log)
+		}()
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
 		}
-	})
+		stopped = true
+		cancel()
+		for i, sv := range servers {
+			select {
+			case err := <-sv.done:
+				if err != nil {
+					t.Errorf("server %d: serve returned %v\nlog:\n%s", i, err, sv.log)
+				}
+			case <-time.After(30 * time.Second):
+				t.Errorf("server %d did not stop", i)
+			}
+		}
+	}
+	defer stop()
+	close(release)
+
+	deadline := time.Now().Add(30 * time.Second)
+	for i, sv := range servers {
+		for {
+			resp, err := http.Get("http://" + sv.addr + "/readyz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+			select {
+			case err := <-sv.done:
+				sv.done <- err
+				t.Fatalf("server %d exited early: %v\nlog:\n%s", i, err, sv.log)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("server %d not ready: %v\nlog:\n%s", i, err, sv.log)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		r := transportPost(t, "http://"+sv.addr+"/api", testclient.FormContentType,
+			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
+	}
+	stop()
 	if rows, dup := countMigrations(t, u); rows != migrationFiles(t) || dup != 0 {
 		t.Fatalf("schema_migrations has %d rows (%d names duplicated), want %d", rows, dup, migrationFiles(t))
+	}
+	if applied := strings.Count(servers[0].log.String()+servers[1].log.String(), "migrations applied"); applied != 1 {
+		t.Errorf("%d servers applied migrations, want exactly 1", applied)
 	}
 }
 

@@ -114,7 +114,12 @@ func openMigrated(ctx context.Context, url string, log *slog.Logger) (*bun.DB, e
 	if err != nil {
 		return nil, usagef("--database: %v", err)
 	}
-	if err := sqldb.Ping(ctx, db); err != nil {
+	// Generous: a cold SQLite file or a busy PostgreSQL may take a moment;
+	// an unreachable one fails within the driver's dial timeout anyway.
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err = db.PingContext(pctx)
+	cancel()
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s unreachable: %w", sqldb.Redact(url), err)
 	}

@@ -6,7 +6,6 @@
 package sqldb
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -87,13 +86,6 @@ func openSQLite(path string) (*bun.DB, error) {
 // IsPostgres reports whether db speaks PostgreSQL.
 func IsPostgres(db bun.IDB) bool {
 	return db.Dialect().Name() == dialect.PG
-}
-
-// Ping checks that the database answers within one second.
-func Ping(ctx context.Context, db *bun.DB) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	return db.PingContext(ctx)
 }
 
 // redact hides a password in a URL so the URL can go into an error message.
