@@ -36,8 +36,9 @@ func DefaultConfig() Config {
 	}
 }
 
-// withDefaults replaces zero or negative durations with the defaults: a zero
-// IdleTimeout would expire every session at once.
+// withDefaults replaces zero or negative timeouts with the defaults (a zero
+// IdleTimeout would expire every session at once), and a negative access
+// resolution; a zero resolution means "write last activity on every use".
 func (c Config) withDefaults() Config {
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = DefaultIdleTimeout
@@ -45,7 +46,7 @@ func (c Config) withDefaults() Config {
 	if c.Lifetime <= 0 {
 		c.Lifetime = DefaultLifetime
 	}
-	if c.AccessResolution <= 0 {
+	if c.AccessResolution < 0 {
 		c.AccessResolution = DefaultAccessResolution
 	}
 	return c

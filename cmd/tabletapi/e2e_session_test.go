@@ -241,7 +241,6 @@ func TestSessionOtherUserWipes(t *testing.T) {
 	})
 
 	t.Run("OtherUserFailedLogin", func(t *testing.T) {
-		t.Skip(slBugFailedLogin)
 		c := slRegistered(t, s, "alice", apw)
 		idA, _ := login(t, c)
 		before := s.count(t, "sessions", "1 = 1")
@@ -363,7 +362,6 @@ func TestSessionAnonymousNoRow(t *testing.T) {
 // TestSessionFailedLoginContinuesAnonymously: a failed login does not end
 // the request; an ANYONE operation still answers (PROTOCOL 3.4, 6.2).
 func TestSessionFailedLoginContinuesAnonymously(t *testing.T) {
-	t.Skip(slBugFailedLogin)
 	t.Parallel()
 	s := startServer(t)
 	s.addUser(t, "sessfail", "reg", "Reg-Secret-7731", "--may-register-devices")
@@ -531,16 +529,10 @@ func TestSessionLastActivityResolution(t *testing.T) {
 	}
 }
 
-// slBugResolutionZero explains the skip of TestSessionAccessResolutionZero.
-const slBugResolutionZero = "BUG: --session-access-resolution 0 is accepted (cmd/tabletapi/settings.go:85 rejects only " +
-	"negative values) but websession/config.go:48 (withDefaults, AccessResolution <= 0) silently replaces it with " +
-	"60s, so last_activity_utc is not written on every reuse as PROTOCOL 3.5 (write when now - stored >= resolution) requires"
-
 // TestSessionAccessResolutionZero: --session-access-resolution 0 is
 // accepted, and 3.5's rule (write when now − stored ≥ resolution) then
 // writes last_activity_utc on every reuse.
 func TestSessionAccessResolutionZero(t *testing.T) {
-	t.Skip(slBugResolutionZero)
 	t.Parallel()
 	s := startServer(t, "--session-access-resolution", "0s")
 	const pw = "Zoe-Secret-5501"
@@ -675,7 +667,6 @@ func TestSessionPasswordChangeEndsSessions(t *testing.T) {
 	}
 	// So the old password is checked again, and fails.
 	t.Run("OldPasswordFails", func(t *testing.T) {
-		t.Skip(slBugFailedLogin)
 		r := slDo(t, c, "check_upload_user_and_device", nil) // still sends the old id and token
 		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
 	})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -68,16 +69,16 @@ func startServer(tb testing.TB, args ...string) *testServer {
 // startServerOn is startServer on a given database URL.
 func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	tb.Helper()
-	addr := freeAddr(tb)
-	s := &testServer{Base: "http://" + addr, DBURL: dbURL, Log: new(syncBuffer)}
+	s := &testServer{DBURL: dbURL, Log: new(syncBuffer)}
 	prefix := ""
 	for i, a := range args {
 		if a == "--path-prefix" && i+1 < len(args) {
 			prefix = args[i+1]
 		}
 	}
-	s.API = s.Base + prefix + "/api"
-	full := append([]string{"tabletapi", "serve", "--listen", addr, "--database", dbURL, "--bcrypt-cost", "4"}, args...)
+	// Port 0: the kernel picks a free port and the server logs it, so
+	// parallel tests never race for one.
+	full := append([]string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--bcrypt-cost", "4"}, args...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -94,13 +95,22 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 			tb.Errorf("serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(s.Base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
+		if s.Base == "" {
+			if m := listenRE.FindStringSubmatch(s.Log.String()); m != nil {
+				s.Base = "http://" + m[1]
+				s.API = s.Base + prefix + "/api"
+			}
+		}
+		var err error
+		if s.Base != "" {
+			var resp *http.Response
+			if resp, err = http.Get(s.Base + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
 			}
 		}
 		select {
@@ -121,6 +131,10 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	s.DB = db
 	return s
 }
+
+// listenRE finds the address in the server's start-up log line, text or
+// JSON.
+var listenRE = regexp.MustCompile(`msg"?[=:]"?serving tablet API"?.*\blisten"?[=:]"?([0-9.:\[\]]+)`)
 
 // admin runs an admin command of the real CLI against the server's
 // database, with stdin as standard input, and returns its standard output.

@@ -9,7 +9,8 @@ import (
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
-// tableChange is one table's line of the upload audit (PROTOCOL 8.9).
+// tableChange is one table's line of the upload audit (PROTOCOL 8.9). The
+// lists hold server PKs (_pk), as the reference's audit does.
 type tableChange struct {
 	table                                  string
 	added, modifiedOut, deleted, preserved []int64
@@ -79,31 +80,31 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) 
 
 func (e *Engine) commitTable(ctx context.Context, c *Call, b *batch, t *registry.Table) (*tableChange, error) {
 	tc := &tableChange{table: t.Name}
-	tbl, pk := ident(t.Name), ident(t.PK)
+	tbl := ident(t.Name)
 	where := func(cond string) string { return " WHERE _device_id = ? AND " + cond }
 	var err error
 	if tc.added, err = e.updateReturning(ctx, c, "UPDATE "+tbl+" SET _current = TRUE, _addition_pending = FALSE,"+
 		" _adding_user_id = ?, _when_added_exact = ?, _when_added_batch_utc = ?"+where("_addition_pending")+
-		" RETURNING "+pk, c.UserID, c.Now, b.time, c.DeviceID); err != nil {
+		" RETURNING _pk", c.UserID, c.Now, b.time, c.DeviceID); err != nil {
 		return nil, err
 	}
 	rows, err := c.Tx.QueryContext(ctx, "UPDATE "+tbl+" SET _current = FALSE, _removal_pending = FALSE,"+
 		" _removing_user_id = ?, _when_removed_exact = ?, _when_removed_batch_utc = ?"+where("_removal_pending")+
-		" RETURNING "+pk+", _successor_pk", c.UserID, c.Now, b.time, c.DeviceID)
+		" RETURNING _pk, _successor_pk", c.UserID, c.Now, b.time, c.DeviceID)
 	if err != nil {
 		return nil, fmt.Errorf("upload: commit %s: %w", t.Name, err)
 	}
 	for rows.Next() {
-		var cpk int64
+		var pk int64
 		var succ *int64
-		if err := rows.Scan(&cpk, &succ); err != nil {
+		if err := rows.Scan(&pk, &succ); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("upload: commit %s: %w", t.Name, err)
 		}
 		if succ != nil {
-			tc.modifiedOut = append(tc.modifiedOut, cpk)
+			tc.modifiedOut = append(tc.modifiedOut, pk)
 		} else {
-			tc.deleted = append(tc.deleted, cpk)
+			tc.deleted = append(tc.deleted, pk)
 		}
 	}
 	rows.Close()
@@ -114,16 +115,63 @@ func (e *Engine) commitTable(ctx context.Context, c *Call, b *batch, t *registry
 	if b.preserving {
 		cond = "_era = 'NOW'"
 	}
-	if tc.preserved, err = e.updateReturning(ctx, c, "UPDATE "+tbl+" SET _era = ?, _preserving_user_id = ?,"+
-		" _move_off_tablet = FALSE, _forcibly_preserved = FALSE"+where(cond)+" RETURNING "+pk,
-		b.era(), c.UserID, c.DeviceID); err != nil {
+	preserved, err := e.preserveReturning(ctx, c, "UPDATE "+tbl+" SET _era = ?, _preserving_user_id = ?,"+
+		" _move_off_tablet = FALSE, _forcibly_preserved = FALSE"+where(cond)+" RETURNING _pk, _current",
+		b.era(), c.UserID, c.DeviceID)
+	if err != nil {
 		return nil, err
 	}
-	if err := c.Tx.NewRaw("SELECT "+pk+" FROM "+tbl+where("_era = 'NOW' AND _current"), c.DeviceID).
-		Scan(ctx, &tc.current); err != nil {
-		return nil, fmt.Errorf("upload: commit %s: %w", t.Name, err)
+	tc.preserved = keys(preserved)
+	if tc.current, err = currentPKs(ctx, c, t, preserved); err != nil {
+		return nil, err
 	}
 	return tc, nil
+}
+
+// currentPKs lists D's current rows of t after an upload: the live ones
+// and, from preserved (rows this upload preserved, with their _current),
+// the current ones; preserving a row does not change _current.
+func currentPKs(ctx context.Context, c *Call, t *registry.Table, preserved map[int64]bool) ([]int64, error) {
+	var pks []int64
+	if err := c.Tx.NewRaw("SELECT _pk FROM "+ident(t.Name)+" WHERE _device_id = ? AND _current AND _era = 'NOW'",
+		c.DeviceID).Scan(ctx, &pks); err != nil {
+		return nil, fmt.Errorf("upload: current rows of %s: %w", t.Name, err)
+	}
+	for pk, cur := range preserved {
+		if cur {
+			pks = append(pks, pk)
+		}
+	}
+	return pks, nil
+}
+
+// preserveReturning runs a preserving UPDATE … RETURNING _pk, _current and
+// returns the preserved _pk values, each with whether it is current.
+func (e *Engine) preserveReturning(ctx context.Context, c *Call, q string, args ...any) (map[int64]bool, error) {
+	rows, err := c.Tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("upload: preserve: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var pk int64
+		var cur bool
+		if err := rows.Scan(&pk, &cur); err != nil {
+			return nil, fmt.Errorf("upload: preserve: %w", err)
+		}
+		out[pk] = cur
+	}
+	return out, rows.Err()
+}
+
+// keys returns the keys of m.
+func keys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // updateReturning runs an UPDATE … RETURNING of one integer column.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tabletapi/tabletapi/internal/codec"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -70,9 +69,6 @@ func (e *Engine) insertRows(ctx context.Context, c *Call, b *batch, t *registry.
 				v, ok := vals[f.Name]
 				if !ok && f.Name == "uuid" && addUUID {
 					v = newUUID()
-				}
-				if hasNUL(v) {
-					return nil, codec.InvalidValueError(t.Name, f.Name, r.rec.Index, fmt.Sprint(v))
 				}
 				q.value(dbValue(v)).raw(", ")
 			}

@@ -100,7 +100,7 @@ func (e *Engine) WhichKeysToSend(ctx context.Context, c *Call) (string, error) {
 		}
 	}
 	if len(flagRoots) > 0 {
-		if err := e.flagChains(ctx, c, b, t, flagRoots, false); err != nil {
+		if _, err := e.flagChains(ctx, c, b, t, flagRoots, false); err != nil {
 			return "", err
 		}
 		if err := e.markDirty(ctx, c, t); err != nil {

@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
@@ -58,8 +59,12 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		if err != nil {
 			return "", err
 		}
-		tc := &tableChange{table: t.Name, deleted: deleted, modifiedOut: o.modified}
-		for pk := range o.inserted {
+		preserved := o.preserved
+		if preserved == nil {
+			preserved = map[int64]bool{}
+		}
+		tc := &tableChange{table: t.Name, deleted: deleted, modifiedOut: o.replacedPKs}
+		for _, pk := range o.inserted {
 			tc.added = append(tc.added, pk)
 		}
 		if b.preserving {
@@ -67,13 +72,13 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 			if err != nil {
 				return "", err
 			}
-			tc.preserved = pres
+			maps.Copy(preserved, pres)
 			// Preserving rows that were stored before is a change.
 			otherChange = otherChange || len(pres) > len(o.inserted)
 		}
-		if err := c.Tx.NewRaw("SELECT "+ident(t.PK)+" FROM "+ident(t.Name)+
-			" WHERE _device_id = ? AND _era = 'NOW' AND _current", c.DeviceID).Scan(ctx, &tc.current); err != nil {
-			return "", fmt.Errorf("upload: one-step: %w", err)
+		tc.preserved = keys(preserved)
+		if tc.current, err = currentPKs(ctx, c, t, preserved); err != nil {
+			return "", err
 		}
 		changes = append(changes, tc)
 		received += o.alreadyReceived
@@ -127,9 +132,9 @@ func (e *Engine) dropInserted(ctx context.Context, c *Call, sets []insertedRows)
 }
 
 // preserveNow preserves every era-NOW row of D in t (one-step with
-// finalizing) and returns their client PKs.
-func (e *Engine) preserveNow(ctx context.Context, c *Call, b *batch, t *registry.Table) ([]int64, error) {
-	return e.updateReturning(ctx, c, "UPDATE "+ident(t.Name)+" SET _era = ?, _preserving_user_id = ?,"+
-		" _move_off_tablet = FALSE, _forcibly_preserved = FALSE WHERE _device_id = ? AND _era = 'NOW' RETURNING "+
-		ident(t.PK), b.era(), c.UserID, c.DeviceID)
+// finalizing) and returns their _pk, each with whether it is current.
+func (e *Engine) preserveNow(ctx context.Context, c *Call, b *batch, t *registry.Table) (map[int64]bool, error) {
+	return e.preserveReturning(ctx, c, "UPDATE "+ident(t.Name)+" SET _era = ?, _preserving_user_id = ?,"+
+		" _move_off_tablet = FALSE, _forcibly_preserved = FALSE WHERE _device_id = ? AND _era = 'NOW' RETURNING _pk, _current",
+		b.era(), c.UserID, c.DeviceID)
 }

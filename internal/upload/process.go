@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -14,6 +15,8 @@ type outcome struct {
 	inserted        map[int64]int64 // client PK → new _pk
 	insertedNew     []int64         // client PKs inserted with no live copy
 	modified        []int64         // client PKs whose live copy was replaced
+	replacedPKs     []int64         // _pk of those live copies
+	preserved       map[int64]bool  // rows preserved at once (one-step): _pk → _current
 	flagged         bool            // some row was flagged for preservation
 	flaggedStored   bool            // a row stored before was flagged
 	alreadyReceived int
@@ -88,13 +91,16 @@ func (e *Engine) processRecords(ctx context.Context, c *Call, b *batch, t *regis
 	if err := e.replace(ctx, c, b, t, replaced, o.inserted, oneStep); err != nil {
 		return nil, err
 	}
+	for _, pk := range replaced {
+		o.replacedPKs = append(o.replacedPKs, pk)
+	}
 	o.flaggedStored = len(flagRoots) > 0
 	for _, pk := range flagNew {
 		flagRoots = append(flagRoots, o.inserted[pk])
 	}
 	if len(flagRoots) > 0 {
 		o.flagged = true
-		if err := e.flagChains(ctx, c, b, t, flagRoots, oneStep); err != nil {
+		if o.preserved, err = e.flagChains(ctx, c, b, t, flagRoots, oneStep); err != nil {
 			return nil, err
 		}
 	}
@@ -191,14 +197,11 @@ func (e *Engine) replace(ctx context.Context, c *Call, b *batch, t *registry.Tab
 
 // flagChains flags rows and their whole _predecessor_pk chains for
 // preservation: multi-step sets _move_off_tablet for the commit; one-step
-// preserves them at once (PROTOCOL 8.4.2, 8.7). It returns the client PKs
-// of the rows preserved (one-step).
-func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.Table, roots []int64, oneStep bool) error {
+// preserves them at once (PROTOCOL 8.4.2, 8.7). It returns the _pk of the
+// rows it changed, each with whether it is current.
+func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.Table, roots []int64, oneStep bool) (map[int64]bool, error) {
 	tbl := ident(t.Name)
-	tx, err := rawTx(c.Tx)
-	if err != nil {
-		return err
-	}
+	out := map[int64]bool{}
 	for _, part := range chunks(roots) {
 		q := newLiteralSQL(c.Tx.Dialect(), "WITH RECURSIVE chain(pk) AS (SELECT _pk FROM "+tbl+
 			" WHERE _pk IN ("+intList(part)+") UNION SELECT p._predecessor_pk FROM "+tbl+
@@ -209,29 +212,29 @@ func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.
 		} else {
 			q.raw("_move_off_tablet = TRUE")
 		}
-		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _era = 'NOW' AND _pk IN (SELECT pk FROM chain)")
-		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
-			return fmt.Errorf("upload: flag %s for preservation: %w", t.Name, err)
+		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _era = 'NOW' AND _pk IN (SELECT pk FROM chain) RETURNING _pk, _current")
+		part, err := e.preserveReturning(ctx, c, q.String())
+		if err != nil {
+			return nil, fmt.Errorf("upload: flag %s for preservation: %w", t.Name, err)
 		}
+		maps.Copy(out, part)
 	}
-	return nil
+	return out, nil
 }
 
 // flagMissing applies deletion detection (PROTOCOL 8.5) to D's live rows
 // of t whose client PK is not in keep: delete-later (multi-step) or delete
-// now (one-step). It returns the client PKs flagged.
+// now (one-step). It returns the _pk of the rows flagged.
 func (e *Engine) flagMissing(ctx context.Context, c *Call, b *batch, t *registry.Table,
 	live map[int64]*liveRow, keep map[int64]bool, oneStep bool,
 ) ([]int64, error) {
-	var pks, clientPKs []int64
+	var pks []int64
 	for cpk, l := range live {
 		if !keep[cpk] {
 			pks = append(pks, l.PK)
-			clientPKs = append(clientPKs, cpk)
 		}
 	}
 	slices.Sort(pks)
-	slices.Sort(clientPKs)
 	tx, err := rawTx(c.Tx)
 	if err != nil {
 		return nil, err
@@ -249,7 +252,7 @@ func (e *Engine) flagMissing(ctx context.Context, c *Call, b *batch, t *registry
 			return nil, fmt.Errorf("upload: flag deletions in %s: %w", t.Name, err)
 		}
 	}
-	return clientPKs, nil
+	return pks, nil
 }
 
 // joinPKs writes client PKs for audit text: [1, 2, 3].

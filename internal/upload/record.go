@@ -3,6 +3,7 @@ package upload
 import (
 	"crypto/rand"
 	"fmt"
+	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/codec"
 	"github.com/tabletapi/tabletapi/internal/registry"
@@ -39,7 +40,8 @@ func newRecord(t *registry.Table, fields []registry.Field, values []codec.Value,
 	r := &Record{Index: index, PK: pk.(int64), Fields: fields, Values: make([]any, len(fields))}
 	for i, f := range fields {
 		v, err := codec.Convert(values[i], f.Type)
-		if err != nil {
+		if s, ok := v.(string); err != nil || (ok && strings.IndexByte(s, 0) >= 0) {
+			// Neither database stores a NUL byte in text.
 			return nil, codec.InvalidValueError(t.Name, f.Name, index, values[i].Raw)
 		}
 		r.Values[i] = v

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -73,11 +72,4 @@ func rawTx(db bun.IDB) (interface {
 		return x.Tx, nil
 	}
 	return nil, fmt.Errorf("upload: batch operations need a transaction, got %T", db)
-}
-
-// hasNUL reports whether a string value holds a NUL byte, which neither
-// database stores in text.
-func hasNUL(v any) bool {
-	s, ok := v.(string)
-	return ok && strings.IndexByte(s, 0) >= 0
 }
