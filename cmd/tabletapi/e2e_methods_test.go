@@ -31,14 +31,14 @@ func tmFirstState(m tmMethod) map[string][]string {
 // TestMethodUpload uploads the standard tablet (two patients, NHS numbers,
 // bmi and phq9 tasks, PNG BLOBs; patient 2 flagged for move-off in the Copy
 // case) with each method and path, and checks the stored rows, their
-// bookkeeping columns, the era and the stored values.
+// bookkeeping columns, the era, the stored values and the audit.
 func TestMethodUpload(t *testing.T) {
 	t.Parallel()
 	s := tmShared(t)
 	for _, m := range tmMethods {
 		for _, mode := range tmModes {
 			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				t.Parallel()
+				tmPar(t)
 				e := tmNewEnv(t, s)
 				e.tab.standardTablet(m == tmCopy)
 				from := time.Now()
@@ -72,9 +72,25 @@ func TestMethodUpload(t *testing.T) {
 					}
 				}
 				e.wantValues(t)
+				e.wantFirstAudit(t)
 			})
 		}
 	}
+}
+
+// wantFirstAudit checks the audit of the standard tablet's first upload
+// (PROTOCOL 8.9): every table, with the server PKs (_pk) of the rows added
+// and preserved, and as current the rows current after the upload, those it
+// preserved included (the 8.9 example: "2 preserved, PKs [7, 12]; current
+// PKs [12]").
+func (e *tmEnv) wantFirstAudit(t *testing.T) {
+	t.Helper()
+	var parts []string
+	for _, table := range tmCommitOrder {
+		all := e.pks(t, table, "1 NOW cur", "2 NOW cur", "1 E1 cur", "2 E1 cur")
+		parts = append(parts, tmChange(table, all, nil, nil, e.pks(t, table, "1 E1 cur", "2 E1 cur"), all))
+	}
+	e.wantAudit(t, strings.Join(parts, ", "))
 }
 
 // batchTimes returns the distinct values of a time column of the device's
@@ -262,7 +278,7 @@ func TestMethodCopyModifyFlagDelete(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			e.scenarioModifyFlagDelete(t, mode.oneStep)
 			tmWantState(t, e.s, e.dev, map[string][]string{
@@ -277,6 +293,16 @@ func TestMethodCopyModifyFlagDelete(t *testing.T) {
 			if b[1].Succ != b[2].PK || b[2].Pred != b[1].PK || b[0].Succ != 0 {
 				t.Fatalf("bmi links wrong: %+v", b)
 			}
+			// The audit has the shape of the PROTOCOL 8.9 example: bmi 2's
+			// old version modified out and replaced, both preserved, the new
+			// one current; bmi 1 deleted.
+			newBMI, oldBMI, delBMI := e.pks(t, "bmi", "2 E1 cur"), e.pks(t, "bmi", "2 E1 old"), e.pks(t, "bmi", "1 NOW old")
+			p2 := func(table string) string {
+				return tmChange(table, nil, nil, nil, e.pks(t, table, "2 E1 cur"), e.pks(t, table, "1 NOW cur", "2 E1 cur"))
+			}
+			e.wantAudit(t, p2("patient")+", "+p2("patient_idnum")+", "+
+				tmChange("blobs", nil, nil, e.pks(t, "blobs", "1 NOW old"), e.pks(t, "blobs", "2 E1 cur"), e.pks(t, "blobs", "2 E1 cur"))+", "+
+				tmChange("bmi", newBMI, oldBMI, delBMI, append(oldBMI, newBMI...), newBMI)+", "+p2("phq9"))
 		})
 	}
 }
@@ -289,7 +315,7 @@ func TestMethodMoveAfterChanges(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			e.scenarioMoveAfterChanges(t, mode.oneStep)
 			tmWantState(t, e.s, e.dev, map[string][]string{
@@ -313,7 +339,7 @@ func TestMethodCopyEmptiedTable(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			tab := e.tab.standardTablet(false)
 			tab.upload(tmCopy, mode.oneStep)
@@ -359,7 +385,7 @@ func TestMethodCopyThenChanges(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			res := e.scenarioCopyThenChanges(t, mode.oneStep)
 			if !mode.oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
@@ -385,7 +411,11 @@ func TestMethodCopyThenChanges(t *testing.T) {
 			if err := e.s.DB.QueryRowContext(context.Background(), "SELECT mass_kg FROM bmi WHERE _pk = ?", b[2].PK).Scan(&mass); err != nil || mass != 71.4 {
 				t.Fatalf("new bmi 1 mass_kg = %v (%v)", mass, err)
 			}
-			e.wantAuditCounts(t, "bmi 1/1/0/0, phq9 1/0/1/0")
+			// Server PKs; current: the table's live rows (PROTOCOL 8.9).
+			added := e.pks(t, "bmi", "1 NOW cur")
+			live := func(table string) []int { return e.pks(t, table, "1 NOW cur", "2 NOW cur", "3 NOW cur") }
+			e.wantAudit(t, tmChange("bmi", added, e.pks(t, "bmi", "1 NOW old"), nil, nil, live("bmi"))+", "+
+				tmChange("phq9", e.pks(t, "phq9", "3 NOW cur"), nil, e.pks(t, "phq9", "1 NOW old"), nil, live("phq9")))
 		})
 	}
 }
@@ -400,7 +430,7 @@ func TestMethodMoveKeepingPatientsThenNewTask(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			e.scenarioMoveKeepThenNewTask(t, mode.oneStep)
 			tmWantState(t, e.s, e.dev, map[string][]string{
@@ -431,7 +461,7 @@ func TestMethodMoveThenReusedPKs(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			e.scenarioMoveThenReusedPKs(t, mode.oneStep)
 			tmWantState(t, e.s, e.dev, map[string][]string{
@@ -468,7 +498,7 @@ func TestMethodCopyFlagLater(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			res := e.scenarioCopyFlagLater(t, mode.oneStep)
 			if !mode.oneStep && res.whichKeys != "" {
@@ -476,6 +506,8 @@ func TestMethodCopyFlagLater(t *testing.T) {
 			}
 			tmWantState(t, e.s, e.dev, tmFirstState(tmCopy))
 			e.wantSettled(t)
+			// Preserving unchanged rows is a change (PROTOCOL 8.9).
+			e.wantAuditCounts(t, tmEach("0/0/0/1"))
 			e.tab.afterUpload(tmCopy)
 			for _, table := range tmTableNames {
 				if len(e.tab.tables[table]) != 1 {
@@ -483,90 +515,5 @@ func TestMethodCopyFlagLater(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestMethodAudit: the audit entries of the scenarios list the tables that
-// changed, in commit order, with how many rows were added, modified out,
-// deleted and preserved (PROTOCOL 8.9); the PKs are checked by
-// TestMethodAuditServerPKs.
-func TestMethodAudit(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, m := range tmMethods {
-		for _, mode := range tmModes {
-			t.Run("First/"+m.String()+"/"+mode.name, func(t *testing.T) {
-				t.Parallel()
-				e := tmNewEnv(t, s)
-				e.tab.standardTablet(m == tmCopy).upload(m, mode.oneStep)
-				if m == tmCopy {
-					e.wantAuditCounts(t, tmEach("2/0/0/1"))
-				} else {
-					e.wantAuditCounts(t, tmEach("2/0/0/2"))
-				}
-			})
-		}
-	}
-	for _, mode := range tmModes {
-		t.Run("ModifyFlagDelete/"+mode.name, func(t *testing.T) {
-			t.Parallel()
-			e := tmNewEnv(t, s)
-			e.scenarioModifyFlagDelete(t, mode.oneStep)
-			e.wantAuditCounts(t, "patient 0/0/0/1, patient_idnum 0/0/0/1, blobs 0/0/1/1, bmi 1/1/1/2, phq9 0/0/0/1")
-		})
-		t.Run("CopyFlagLater/"+mode.name, func(t *testing.T) {
-			t.Parallel()
-			e := tmNewEnv(t, s)
-			e.scenarioCopyFlagLater(t, mode.oneStep)
-			e.wantAuditCounts(t, tmEach("0/0/0/1"))
-		})
-	}
-}
-
-// TestMethodAuditServerPKs: the audit lists server PKs (_pk), as the
-// PROTOCOL 8.9 example shows (PK 7 modified out and replaced by PK 12, the
-// pair preserved as [7, 12]), and "current PKs" lists the device's rows
-// current after the upload: the live ones and those this upload preserved
-// (current PKs [12]).
-func TestMethodAuditServerPKs(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		// The 8.9 example: a Copy in which bmi 2 is modified and its patient
-		// flagged for move-off, and bmi 1 is deleted.
-		t.Run("Example/"+mode.name, func(t *testing.T) {
-			t.Parallel()
-			e := tmNewEnv(t, s)
-			e.scenarioModifyFlagDelete(t, mode.oneStep)
-			newBMI, oldBMI, delBMI := e.pks(t, "bmi", "2 E1 cur"), e.pks(t, "bmi", "2 E1 old"), e.pks(t, "bmi", "1 NOW old")
-			p2 := func(table string) string {
-				return tmChange(table, nil, nil, nil, e.pks(t, table, "2 E1 cur"), e.pks(t, table, "1 NOW cur", "2 E1 cur"))
-			}
-			e.wantAudit(t, p2("patient")+", "+p2("patient_idnum")+", "+
-				tmChange("blobs", nil, nil, e.pks(t, "blobs", "1 NOW old"), e.pks(t, "blobs", "2 E1 cur"), e.pks(t, "blobs", "2 E1 cur"))+", "+
-				tmChange("bmi", newBMI, oldBMI, delBMI, append(oldBMI, newBMI...), newBMI)+", "+p2("phq9"))
-		})
-		t.Run("CopyThenChanges/"+mode.name, func(t *testing.T) {
-			t.Parallel()
-			e := tmNewEnv(t, s)
-			e.scenarioCopyThenChanges(t, mode.oneStep)
-			added := e.pks(t, "bmi", "1 NOW cur")
-			live := func(table string) []int { return e.pks(t, table, "1 NOW cur", "2 NOW cur", "3 NOW cur") }
-			e.wantAudit(t, tmChange("bmi", added, e.pks(t, "bmi", "1 NOW old"), nil, nil, live("bmi"))+", "+
-				tmChange("phq9", e.pks(t, "phq9", "3 NOW cur"), nil, e.pks(t, "phq9", "1 NOW old"), nil, live("phq9")))
-		})
-		for _, m := range tmMethods {
-			t.Run("First/"+m.String()+"/"+mode.name, func(t *testing.T) {
-				t.Parallel()
-				e := tmNewEnv(t, s)
-				e.tab.standardTablet(m == tmCopy).upload(m, mode.oneStep)
-				var parts []string
-				for _, table := range tmCommitOrder {
-					all := e.pks(t, table, "1 NOW cur", "2 NOW cur", "1 E1 cur", "2 E1 cur")
-					parts = append(parts, tmChange(table, all, nil, nil, e.pks(t, table, "1 E1 cur", "2 E1 cur"), all))
-				}
-				e.wantAudit(t, strings.Join(parts, ", "))
-			})
-		}
 	}
 }

@@ -14,7 +14,8 @@ import (
 
 // TestOneStepValidation sends upload_entire_database with one fault at a
 // time to a tablet that already uploaded: each gets its exact message
-// (PROTOCOL 8.8 steps 1–7, 11) and leaves the database as it was, even
+// (PROTOCOL 8.8 steps 1–7, 8.4, section 11) and leaves the database as it
+// was (1.6), even
 // when the fault is in the last row of the last table (D12) and the upload
 // would have preserved everything.
 func TestOneStepValidation(t *testing.T) {
@@ -81,8 +82,9 @@ func TestOneStepValidation(t *testing.T) {
 		{"BadValue", func(_ map[string]string, _, data map[string]any) {
 			data["phq9"].([]any)[1].(map[string]any)["when_created"] = "'yesterday'"
 		}, "Invalid value for field 'when_created' in table 'phq9', record 1: \"'yesterday'\""},
-		// Patient 1 is modified before the bad ID number comes, in commit
-		// order; a failure still changes nothing (D3, PROTOCOL 1.6).
+		// Patient 1 and bmi 1 are modified, and everything would be
+		// preserved, but the new ID number is invalid: a failure found
+		// after writes still changes nothing (D3, PROTOCOL 1.6).
 		{"InvalidNHSNumberAfterWrites", func(p map[string]string, _, data map[string]any) {
 			p["finalizing"] = "1"
 			pat := data["patient"].([]any)[0].(map[string]any)
@@ -180,7 +182,7 @@ func TestOneStepTableWithoutRows(t *testing.T) {
 		{"Null", func(_, data map[string]any) { data["phq9"] = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			tab := e.tab.standardTablet(false)
 			tab.oneStep(tmCopy)
@@ -277,7 +279,7 @@ func TestOneStepAudit(t *testing.T) {
 	t.Parallel()
 	s := tmShared(t)
 	t.Run("CopyThenRepeat", func(t *testing.T) {
-		t.Parallel()
+		tmPar(t)
 		e := tmNewEnv(t, s)
 		e.tab.standardTablet(false).oneStep(tmCopy)
 		e.wantAuditCounts(t, tmEach("2/0/0/0"))
@@ -285,7 +287,7 @@ func TestOneStepAudit(t *testing.T) {
 		e.wantAudit(t, "No changes")
 	})
 	t.Run("CopyThenFinalizing", func(t *testing.T) {
-		t.Parallel()
+		tmPar(t)
 		e := tmNewEnv(t, s)
 		tab := e.tab.standardTablet(false)
 		tab.oneStep(tmCopy)
@@ -306,13 +308,13 @@ func TestOneStepMoveOffAudit(t *testing.T) {
 	t.Parallel()
 	s := tmShared(t)
 	t.Run("NewRows", func(t *testing.T) {
-		t.Parallel()
+		tmPar(t)
 		e := tmNewEnv(t, s)
 		e.tab.standardTablet(true).oneStep(tmCopy)
 		e.wantAuditCounts(t, tmEach("2/0/0/1"))
 	})
 	t.Run("StoredRows", func(t *testing.T) {
-		t.Parallel()
+		tmPar(t)
 		e := tmNewEnv(t, s)
 		e.scenarioCopyFlagLater(t, true)
 		e.wantAuditCounts(t, tmEach("0/0/0/1"))

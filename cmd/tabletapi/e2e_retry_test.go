@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"testing"
 	"time"
 )
@@ -33,7 +34,7 @@ func TestRetryRepeatStoresNothing(t *testing.T) {
 	for _, m := range tmMethods {
 		for _, mode := range tmModes {
 			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				t.Parallel()
+				tmPar(t)
 				e := tmNewEnv(t, s)
 				tab := e.tab.standardTablet(m == tmCopy)
 				tab.upload(m, mode.oneStep)
@@ -45,16 +46,16 @@ func TestRetryRepeatStoresNothing(t *testing.T) {
 				if !mode.oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
 					t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing (already received)", res.whichKeys)
 				}
-				if got := tmCounts(t, e.s, e.dev); len(got) != len(counts) || got["patient"] != counts["patient"] ||
-					got["patient_idnum"] != counts["patient_idnum"] || got["blobs"] != counts["blobs"] ||
-					got["bmi"] != counts["bmi"] || got["phq9"] != counts["phq9"] {
+				if got := tmCounts(t, e.s, e.dev); !maps.Equal(got, counts) {
 					t.Fatalf("row counts after the repeat %v, before %v", got, counts)
 				}
 				e.wantNoChangesRepeat(t, before, audits)
 
-				// Any number of retries behave the same.
-				tab.upload(m, mode.oneStep)
-				e.wantNoChangesRepeat(t, before, audits+1)
+				if m == tmMove {
+					// Any number of retries behave the same.
+					tab.upload(m, mode.oneStep)
+					e.wantNoChangesRepeat(t, before, audits+1)
+				}
 			})
 		}
 	}
@@ -67,7 +68,7 @@ func TestRetryCopyWithoutMoveOffHarmless(t *testing.T) {
 	s := tmShared(t)
 	for _, mode := range tmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			tab := e.tab.standardTablet(false)
 			tab.upload(tmCopy, mode.oneStep)
@@ -93,7 +94,7 @@ func TestRetryRepeatedEndUpload(t *testing.T) {
 	s := tmShared(t)
 	for _, m := range []tmMethod{tmCopy, tmMove} {
 		t.Run(m.String(), func(t *testing.T) {
-			t.Parallel()
+			tmPar(t)
 			e := tmNewEnv(t, s)
 			e.tab.standardTablet(m == tmCopy).multiStep(m)
 			before := tmTableSnapshot(t, e.s, e.dev)
@@ -165,7 +166,7 @@ func TestRetryAfterMoveKeepingPatientsNotRetry(t *testing.T) {
 	for _, m := range []tmMethod{tmCopy, tmMoveKeep} {
 		for _, mode := range tmModes {
 			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				t.Parallel()
+				tmPar(t)
 				e := tmNewEnv(t, s)
 				tab := e.tab.standardTablet(false)
 				tab.upload(tmMoveKeep, mode.oneStep)

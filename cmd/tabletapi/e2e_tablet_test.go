@@ -462,16 +462,23 @@ func tmStart(t *testing.T, flags ...string) *testServer {
 	return s
 }
 
-// tmShared returns a server for the parallel subtests of one test on
-// PostgreSQL, where creating a database costs about a second; on SQLite it
-// returns nil, so that each subtest gets a server and database file of its
-// own and does not wait for the others' write locks.
+// tmShared returns a server for the subtests of one test, which register
+// a device each. Creating a server and its database costs more than an
+// upload (about a second on PostgreSQL, most of a second on SQLite under
+// -race), so subtests share one.
 func tmShared(t *testing.T) *testServer {
 	t.Helper()
+	return tmStart(t)
+}
+
+// tmPar makes a subtest on a shared server parallel on PostgreSQL. On
+// SQLite the subtests of one server run in turn: the database file takes
+// one writer at a time, and waiting for its lock costs more than it saves.
+// Top-level tests, each with its own server, still run in parallel.
+func tmPar(t *testing.T) {
 	if dbtest.Postgres() {
-		return tmStart(t)
+		t.Parallel()
 	}
-	return nil
 }
 
 // tmNewEnv registers a new tablet for alice on s, or on a server of its own
