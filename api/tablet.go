@@ -97,7 +97,7 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Re
 	if !ok {
 		return nil, sess, notSupported(r.Operation)
 	}
-	rights, err := tabletsession.Authorize(ctx, s.db, id, op.class, r.Device)
+	rights, err := s.auth.Authorize(ctx, id, op.class, r.Device)
 	if err != nil {
 		return nil, sess, err
 	}

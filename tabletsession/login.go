@@ -12,6 +12,7 @@ import (
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/password"
+	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/websession"
 )
 
@@ -48,6 +49,7 @@ type Authenticator struct {
 	cfg      Config
 	log      *slog.Logger
 	now      func() time.Time
+	rights   *sqldb.Stmt // the permission read, prepared
 }
 
 // NewAuthenticator wires phase A. now may be nil (time.Now).
@@ -59,7 +61,7 @@ func NewAuthenticator(db *bun.DB, sessions *websession.Store, hasher *password.H
 	}
 	return &Authenticator{
 		db: db, sessions: sessions, accounts: account.NewStore(db, now), hasher: hasher,
-		throttle: throttle, cfg: cfg, log: log, now: now,
+		throttle: throttle, cfg: cfg, log: log, now: now, rights: sqldb.NewStmt(db, rightsQuery),
 	}
 }
 

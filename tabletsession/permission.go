@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/uptrace/bun"
 )
 
 // Class is an operation's permission class (PROTOCOL 5.2).
@@ -27,12 +26,20 @@ type Rights struct {
 	DeviceID      int64 // set for ClassUpload: the registered device's id
 }
 
+// rightsQuery reads what the permission checks need in one statement.
+const rightsQuery = `SELECT u.upload_group_id, u.superuser,
+       COALESCE(m.may_upload, FALSE), COALESCE(m.may_register_devices, FALSE),
+       (SELECT d.id FROM devices AS d WHERE d.name = ?)
+FROM users AS u
+LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id
+WHERE u.id = ?`
+
 // Authorize applies the checks of PROTOCOL 5.3 for class, in order, with one
-// read of db. Rights are re-read on every request; a session carries
-// identity only. Errors: ErrBadLogin, ErrThrottled, *LockedError,
-// *NoUploadGroupError, ErrNotAuthorizedRegister, ErrNotAuthorizedUpload,
-// ErrUnregisteredDevice, or a database error.
-func Authorize(ctx context.Context, db bun.IDB, id *Identity, class Class, device string) (*Rights, error) {
+// read (a prepared statement). Rights are re-read on every request; a
+// session carries identity only. Errors: ErrBadLogin, ErrThrottled,
+// *LockedError, *NoUploadGroupError, ErrNotAuthorizedRegister,
+// ErrNotAuthorizedUpload, ErrUnregisteredDevice, or a database error.
+func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class, device string) (*Rights, error) {
 	if class == ClassAnyone {
 		return &Rights{UserID: id.UserID, Username: id.Username}, nil
 	}
@@ -48,13 +55,7 @@ func Authorize(ctx context.Context, db bun.IDB, id *Identity, class Class, devic
 		mayUpload, mayRD bool
 		deviceID         sql.NullInt64
 	)
-	err := db.QueryRowContext(ctx, `
-SELECT u.upload_group_id, u.superuser,
-       COALESCE(m.may_upload, FALSE), COALESCE(m.may_register_devices, FALSE),
-       (SELECT d.id FROM devices AS d WHERE d.name = ?)
-FROM users AS u
-LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id
-WHERE u.id = ?`, device, id.UserID).Scan(&groupID, &superuser, &mayUpload, &mayRD, &deviceID)
+	err := a.rights.QueryRowContext(ctx, a.db, device, id.UserID).Scan(&groupID, &superuser, &mayUpload, &mayRD, &deviceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrBadLogin // the user was deleted after logging in
 	}

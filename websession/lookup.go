@@ -18,12 +18,13 @@ import (
 // (see IsNoSession); any other error is a database failure.
 func (s *Store) Lookup(ctx context.Context, id int64, token, ip string) (*Session, error) {
 	sess := new(Session)
-	err := s.db.NewSelect().Model(sess).
-		Column("id", "token_sha256", "user_id", "ip_address", "created_at_utc", "last_activity_utc", "is_api_session").
-		ColumnExpr("u.username").
-		Join("JOIN users AS u ON u.id = s.user_id").
-		Where("s.id = ?", id).
-		Scan(ctx)
+	var err error
+	if s.lookup != nil {
+		err = s.lookup.QueryRowContext(ctx, s.db, id).Scan(&sess.ID, &sess.TokenSHA256, &sess.UserID,
+			&sess.IPAddress, &sess.CreatedAt, &sess.LastActivity, &sess.IsAPI, &sess.Username)
+	} else {
+		err = s.db.NewRaw(lookupQuery, id).Scan(ctx, sess)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w (session %d)", ErrNotFound, id)
 	}
@@ -52,6 +53,13 @@ func (s *Store) Lookup(ctx context.Context, id int64, token, ip string) (*Sessio
 	sess.LastActivity = now
 	return sess, nil
 }
+
+// lookupQuery reads a session with its user's name: the one read of a
+// request that holds a session.
+const lookupQuery = `SELECT s.id, s.token_sha256, s.user_id, s.ip_address, s.created_at_utc,
+       s.last_activity_utc, s.is_api_session, u.username
+FROM sessions AS s JOIN users AS u ON u.id = s.user_id
+WHERE s.id = ?`
 
 // check applies the validity rules in an order that reveals nothing about a
 // session to someone without its token.

@@ -1,7 +1,8 @@
 package main
 
-// Benchmarks of the performance claims of phase A (see BENCHMARKS.md for
-// the figures and the commands). All but BenchmarkBcryptCompare12 need
+// Benchmarks of the performance claims of phase A: session reuse, password
+// login and a login storm (see BENCHMARKS.md for the figures and the
+// commands). All but BenchmarkBcryptCompare12 need
 // PostgreSQL through TABLETAPI_TEST_DATABASE_URL: the claims are about the
 // production database, and SQLite figures would say nothing about them.
 //
@@ -11,7 +12,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -35,9 +35,7 @@ import (
 
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
-	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/testclient"
-	"github.com/tabletapi/tabletapi/websession"
 )
 
 const (
@@ -189,118 +187,6 @@ func BenchmarkSessionReuse(b *testing.B) {
 	})
 }
 
-// The two reads of phase A on a held session, as prepared statements with
-// the SQL that websession.Store.Lookup and tabletsession.Authorize send.
-const (
-	preparedLookup = `SELECT s.id, s.token_sha256, s.user_id, s.ip_address, s.created_at_utc,
-       s.last_activity_utc, s.is_api_session, u.username
-FROM sessions AS s JOIN users AS u ON u.id = s.user_id
-WHERE s.id = $1`
-	preparedAuthorize = `SELECT u.upload_group_id, u.superuser,
-       COALESCE(m.may_upload, FALSE), COALESCE(m.may_register_devices, FALSE),
-       (SELECT d.id FROM devices AS d WHERE d.name = $1)
-FROM users AS u
-LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id
-WHERE u.id = $2`
-)
-
-// BenchmarkPhaseAQueries isolates the database side of BenchmarkSessionReuse:
-// the two reads of a request on a held session, with no HTTP.
-//
-//   - AsSent calls websession.Store.Lookup and tabletsession.Authorize as
-//     the server does. bun sends their SQL with the values inlined, in the
-//     simple query protocol, so PostgreSQL parses and plans both statements
-//     on every request.
-//   - Prepared sends the same two statements as server-side prepared
-//     statements (database/sql prepares them once per connection), so
-//     PostgreSQL reuses their plans: the fix proposed in BENCHMARKS.md.
-//   - Select1 is the bare baseline's one statement.
-func BenchmarkPhaseAQueries(b *testing.B) {
-	skipWithoutPostgres(b)
-	s := startServer(b)
-	s.addUser(b, "bench", "bench", benchPassword, "--may-upload", "--may-register-devices")
-	c := loggedInClient(b, s.API, benchHTTPClient(testclient.DefaultTimeout), "bench", benchPassword)
-	idText, token := c.Session()
-	sessionID, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	db := s.DB
-	cpu := &cpuMeter{stats: newPGStats(b, s.DBURL)}
-	sessions := websession.NewStore(db, websession.DefaultConfig(), nil)
-	ctx := b.Context()
-	lookup, err := db.DB.PrepareContext(ctx, preparedLookup)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { lookup.Close() })
-	authorize, err := db.DB.PrepareContext(ctx, preparedAuthorize)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { authorize.Close() })
-
-	variants := []struct {
-		name string
-		run  func(ctx context.Context) error
-	}{
-		{"AsSent", func(ctx context.Context) error {
-			sess, err := sessions.Lookup(ctx, sessionID, token, "127.0.0.1")
-			if err != nil {
-				return err
-			}
-			id := &tabletsession.Identity{UserID: sess.UserID, Username: sess.Username, SessionID: sess.ID, Token: token}
-			_, err = tabletsession.Authorize(ctx, db, id, tabletsession.ClassUpload, c.Device())
-			return err
-		}},
-		{"Prepared", func(ctx context.Context) error {
-			var sess websession.Session
-			err := lookup.QueryRowContext(ctx, sessionID).Scan(&sess.ID, &sess.TokenSHA256, &sess.UserID,
-				&sess.IPAddress, &sess.CreatedAt, &sess.LastActivity, &sess.IsAPI, &sess.Username)
-			if err != nil {
-				return err
-			}
-			var (
-				group, dev          sql.NullInt64
-				super, upload, regD bool
-			)
-			return authorize.QueryRowContext(ctx, c.Device(), sess.UserID).Scan(&group, &super, &upload, &regD, &dev)
-		}},
-		{"Select1", func(ctx context.Context) error {
-			var one int
-			return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-		}},
-	}
-	for _, v := range variants {
-		b.Run(v.name+"/Sequential", func(b *testing.B) {
-			ctx := b.Context()
-			start := cpu.sample(b)
-			n := 0
-			for b.Loop() {
-				if err := v.run(ctx); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			cpu.report(b, start, n)
-		})
-		b.Run(v.name+"/Parallel", func(b *testing.B) {
-			ctx := b.Context()
-			b.SetParallelism(benchParallelism)
-			start := cpu.sample(b)
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := v.run(ctx); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-			cpu.report(b, start, b.N)
-		})
-	}
-}
-
 // BenchmarkBareSelect1 is the baseline of BenchmarkSessionReuse: a bare echo
 // handler that reads the body, runs SELECT 1 on PostgreSQL (through
 // sqldb.Open, as the server does) and answers a reply of the same size,
@@ -445,7 +331,9 @@ func (c pgCounters) report(b *testing.B, requests int) {
 	n := float64(requests)
 	b.ReportMetric(float64(c.commits)/n, "commits/op")
 	b.ReportMetric(float64(c.rollbacks)/n, "rollbacks/op")
-	b.ReportMetric(float64(c.inserted+c.updated+c.deleted)/n, "rows_written/op")
+	b.ReportMetric(float64(c.inserted)/n, "rows_inserted/op")
+	b.ReportMetric(float64(c.updated)/n, "rows_updated/op")
+	b.ReportMetric(float64(c.deleted)/n, "rows_deleted/op")
 	b.ReportMetric(float64(c.fetched)/n, "rows_fetched/op")
 	b.ReportMetric(float64(c.returned)/n, "rows_returned/op")
 }
@@ -453,29 +341,40 @@ func (c pgCounters) report(b *testing.B, requests int) {
 // cpuMeter measures CPU time per request from /proc: that of this process
 // (load generator and server together, go_cpu_us/op) and that of the
 // PostgreSQL backends connected to the benchmark's database (pg_cpu_us/op).
-// Unlike throughput, these hardly depend on what else the machine runs. The
-// PostgreSQL figure is left out unless the database is on this machine.
+// Unlike throughput, these hardly depend on what else the machine runs;
+// foreign_cpu_pct says how much that was (100 = every CPU busy). The
+// PostgreSQL figures are left out unless the database is on this machine.
 type cpuMeter struct {
-	stats *pgStats
+	stats *pgStats // nil when no database is involved
 }
 
-// cpuSample is CPU time in clock ticks: this process's, and each backend's.
+// pgLocal reports whether the benchmark's backends can be seen in /proc.
+func (m *cpuMeter) pgLocal() bool { return m.stats != nil && m.stats.local }
+
+// cpuSample is CPU time in clock ticks: this process's, each backend's, and
+// the whole machine's busy and total time.
 type cpuSample struct {
-	self int64
-	pg   map[string]int64 // by pid
+	ok          bool
+	self        int64
+	pg          map[string]int64 // by pid
+	busy, total int64
 }
 
-// clockTick is Linux's USER_HZ, the unit of /proc/PID/stat times.
+// clockTick is Linux's USER_HZ, the unit of the times in /proc.
 const clockTick = 10 * time.Millisecond
 
 func (m *cpuMeter) sample(b *testing.B) cpuSample {
 	b.Helper()
 	self, err := procTicks("self")
 	if err != nil {
-		return cpuSample{self: -1}
+		return cpuSample{}
 	}
-	sm := cpuSample{self: self, pg: map[string]int64{}}
-	if !m.stats.local {
+	busy, total, err := machineTicks()
+	if err != nil {
+		return cpuSample{}
+	}
+	sm := cpuSample{ok: true, self: self, pg: map[string]int64{}, busy: busy, total: total}
+	if !m.pgLocal() {
 		return sm
 	}
 	var pids []int64
@@ -497,24 +396,78 @@ func (m *cpuMeter) sample(b *testing.B) cpuSample {
 	return sm
 }
 
+// cpuDelta is CPU time between two samples, in clock ticks.
+type cpuDelta struct {
+	self, pg, foreign, total int64
+}
+
+func (m *cpuMeter) since(b *testing.B, start cpuSample) (cpuDelta, bool) {
+	b.Helper()
+	end := m.sample(b)
+	if !start.ok || !end.ok {
+		return cpuDelta{}, false
+	}
+	var d cpuDelta
+	d.self = end.self - start.self
+	for pid, t := range end.pg {
+		d.pg += t - start.pg[pid] // a backend started during the run counts from 0
+	}
+	d.total = end.total - start.total
+	d.foreign = max(end.busy-start.busy-d.self-d.pg, 0)
+	return d, true
+}
+
+// foreignPct is the share of the machine that other processes used.
+func (d cpuDelta) foreignPct() float64 {
+	if d.total == 0 {
+		return 0
+	}
+	return 100 * float64(d.foreign) / float64(d.total)
+}
+
 // report reports the CPU time per request since start.
 func (m *cpuMeter) report(b *testing.B, start cpuSample, requests int) {
 	b.Helper()
-	end := m.sample(b)
-	if start.self < 0 || end.self < 0 || requests == 0 {
+	d, ok := m.since(b, start)
+	if !ok || requests == 0 {
 		return
 	}
 	us := func(ticks int64) float64 {
 		return float64(time.Duration(ticks)*clockTick) / float64(time.Microsecond) / float64(requests)
 	}
-	b.ReportMetric(us(end.self-start.self), "go_cpu_us/op")
-	if m.stats.local {
-		var pg int64
-		for pid, t := range end.pg {
-			pg += t - start.pg[pid] // a backend started during the run counts from 0
-		}
-		b.ReportMetric(us(pg), "pg_cpu_us/op")
+	b.ReportMetric(us(d.self), "go_cpu_us/op")
+	if m.pgLocal() {
+		b.ReportMetric(us(d.pg), "pg_cpu_us/op")
 	}
+	if m.stats == nil || m.pgLocal() {
+		b.ReportMetric(d.foreignPct(), "foreign_cpu_pct")
+	}
+}
+
+// machineTicks returns the busy and total CPU time of the machine, all CPUs
+// together, from the first line of /proc/stat.
+func machineTicks() (busy, total int64, err error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	f := strings.Fields(string(line))
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0, errors.New("bad /proc/stat")
+	}
+	// user nice system idle iowait irq softirq steal
+	for i, v := range f[1:9] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, 0, err
+		}
+		total += n
+		if i != 3 && i != 4 {
+			busy += n
+		}
+	}
+	return busy, total, nil
 }
 
 // procTicks returns the user plus system time of process pid ("self" for
@@ -552,6 +505,8 @@ func BenchmarkLogin(b *testing.B) {
 	c := loggedInClient(b, s.API, benchHTTPClient(testclient.DefaultTimeout), "bench", benchPassword)
 	ctx := b.Context()
 	logins := s.count(b, "audit", "details LIKE 'Login as user:%'")
+	cpu := &cpuMeter{stats: newPGStats(b, s.DBURL)}
+	start := cpu.sample(b)
 	n := 0
 	for b.Loop() {
 		c.ResetSession()
@@ -560,6 +515,7 @@ func BenchmarkLogin(b *testing.B) {
 		}
 		n++
 	}
+	cpu.report(b, start, n)
 	if got := s.count(b, "audit", "details LIKE 'Login as user:%'") - logins; got != n {
 		b.Fatalf("password logins = %d, want one per iteration (%d)", got, n)
 	}
@@ -572,11 +528,16 @@ func BenchmarkBcryptCompare12(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	cpu := new(cpuMeter)
+	start := cpu.sample(b)
+	n := 0
 	for b.Loop() {
 		if err := bcrypt.CompareHashAndPassword(hash, []byte(benchPassword)); err != nil {
 			b.Fatal(err)
 		}
+		n++
 	}
+	cpu.report(b, start, n)
 }
 
 // Settings of BenchmarkLoginStorm.
@@ -585,8 +546,8 @@ const (
 	stormHolders = 4                      // goroutines with a held session
 	stormThink   = 10 * time.Millisecond  // pause of a holder between requests
 	stormIdle    = 5 * time.Second        // idle phase before the storm
-	stormWait    = "2m"                   // --bcrypt-wait: every login is served
-	stormTimeout = 3 * time.Minute        // HTTP timeout of the storm's clients
+	stormWait    = "5m"                   // --bcrypt-wait: every login is served
+	stormTimeout = 6 * time.Minute        // HTTP timeout of the storm's clients
 	stormSettle  = 500 * time.Millisecond // between the idle phase and the storm
 )
 
@@ -627,11 +588,14 @@ type stormResult struct {
 	loginOther   int
 	loginLat     []time.Duration // latencies of the successful logins
 	stormTime    time.Duration
+	// foreign CPU during each phase, in % of the machine
+	idleForeign, stormForeign float64
 }
 
 // runStorm runs the idle phase and then the storm on s.
 func runStorm(b *testing.B, s *testServer) stormResult {
 	ctx := b.Context()
+	cpu := &cpuMeter{stats: newPGStats(b, s.DBURL)}
 	// The tablets of the storm: registered devices, no session yet.
 	registrar := loggedInClient(b, s.API, benchHTTPClient(testclient.DefaultTimeout), "bench", benchPassword)
 	stormHC := benchHTTPClient(stormTimeout)
@@ -685,8 +649,12 @@ func runStorm(b *testing.B, s *testServer) stormResult {
 			}
 		})
 	}
+	idleStart := cpu.sample(b)
 	time.Sleep(stormIdle)
 	phase.Store(-1) // between phases: samples are dropped
+	if d, ok := cpu.since(b, idleStart); ok {
+		res.idleForeign = d.foreignPct()
+	}
 	time.Sleep(stormSettle)
 
 	start := make(chan struct{})
@@ -713,12 +681,16 @@ func runStorm(b *testing.B, s *testServer) stormResult {
 			}
 		})
 	}
+	stormStart := cpu.sample(b)
 	t0 := time.Now()
 	phase.Store(1)
 	close(start)
 	lw.Wait()
 	res.stormTime = time.Since(t0)
 	phase.Store(2)
+	if d, ok := cpu.since(b, stormStart); ok {
+		res.stormForeign = d.foreignPct()
+	}
 	hw.Wait()
 	return res
 }
@@ -750,6 +722,8 @@ func (r stormResult) report(b *testing.B) {
 	b.ReportMetric(float64(r.busy), "logins_busy")
 	b.ReportMetric(float64(r.loginOther), "logins_failed")
 	b.ReportMetric(r.stormTime.Seconds(), "storm_s")
+	b.ReportMetric(r.idleForeign, "idle_foreign_cpu_pct")
+	b.ReportMetric(r.stormForeign, "storm_foreign_cpu_pct")
 	if len(r.loginLat) > 0 {
 		b.ReportMetric(percentile(r.loginLat, 50).Seconds(), "login_p50_s")
 	}

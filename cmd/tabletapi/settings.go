@@ -44,7 +44,10 @@ func serveFlags(f *commandFlags, s *serveSettings) {
 	f.StringVar(&s.pathPrefix, "path-prefix", "", `mount prefix for /api and /database, e.g. "/camcops"`)
 	f.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 	f.IntVar(&s.bcryptCost, "bcrypt-cost", 12, "bcrypt cost for password hashes (4-31)")
-	f.IntVar(&s.bcryptWorkers, "bcrypt-workers", runtime.NumCPU(), "concurrent bcrypt computations")
+	// One P stays free of bcrypt, so a login storm cannot starve tablets
+	// that already hold a session (BENCHMARKS.md: p95 17x idle with all Ps,
+	// under 2x with one left free).
+	f.IntVar(&s.bcryptWorkers, "bcrypt-workers", max(1, runtime.GOMAXPROCS(0)-1), "concurrent bcrypt computations")
 	f.DurationVar(&s.bcryptWait, "bcrypt-wait", 10*time.Second, "longest wait for a bcrypt worker before 503")
 	f.DurationVar(&s.sessionTimeout, "session-timeout", 30*time.Minute, "session idle timeout (sliding)")
 	f.DurationVar(&s.sessionLifetime, "session-lifetime", 12*time.Hour, "session absolute lifetime")
