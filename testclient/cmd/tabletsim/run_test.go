@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tabletapi/tabletapi/testclient/sim/simtest"
+)
+
+// runCmd runs the command with args and environment env.
+func runCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), append([]string{"tabletsim"}, args...), func(k string) string { return env[k] }, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestRun_Usage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"NoURL", nil, []string{"--user", "a"}, "--url is required"},
+		{"NoUser", nil, []string{"--url", "http://x/api"}, "--user is required"},
+		{"VerifyWithoutDatabase", nil, []string{"--url", "u", "--user", "a", "--verify"}, "--verify needs --database"},
+		{"BadSteps", nil, []string{"--url", "u", "--user", "a", "--steps", "two"}, `--steps "two"`},
+		{"BadMethod", nil, []string{"--url", "u", "--user", "a", "--method", "copy,swap"}, `unknown upload method "swap"`},
+		{"BadTablets", nil, []string{"--url", "u", "--user", "a", "--tablets", "0"}, "--tablets and --records must be positive"},
+		{"BadChaosRate", nil, []string{"--url", "u", "--user", "a", "--chaos", "--chaos-rate", "1"}, "--chaos-rate must be in (0, 1)"},
+		{"StrayArgument", nil, []string{"--url", "u", "--user", "a", "extra"}, `unexpected argument "extra"`},
+		{"UnknownFlag", nil, []string{"--nope"}, "flag provided but not defined: -nope"},
+		{"BadEnv", map[string]string{"TABLETSIM_TABLETS": "many"}, nil, "TABLETSIM_TABLETS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCmd(t, tc.env, tc.args...)
+			var usage *usageError
+			if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want a usage error containing %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("Help", func(t *testing.T) {
+		_, stderr, err := runCmd(t, nil, "-h")
+		if err != nil || !strings.Contains(stderr, "usage: tabletsim --url URL") || !strings.Contains(stderr, "-chaos-rate") {
+			t.Fatalf("err = %v, stderr:\n%s", err, stderr)
+		}
+	})
+}
+
+func TestRun_Load(t *testing.T) {
+	srv := simtest.New(t)
+	jsonFile := filepath.Join(t.TempDir(), "summary.json")
+	env := map[string]string{"TABLETSIM_URL": srv.URL, "TABLETSIM_PASSWORD": "pw"}
+	stdout, stderr, err := runCmd(t, env, "--user", "alice", "--tablets", "3", "--records", "4", "--rounds", "2",
+		"--method", "move", "--steps", "multi", "--seed", "3", "--json", jsonFile, "--progress", "lines")
+	if err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr)
+	}
+	for _, want := range []string{"tabletsim: 3 tablets × 4 records, 2 rounds", "9 done: 3 registrations, 6 uploads", "errors      none", "latency "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "tabletsim: 9/9 sequences") {
+		t.Errorf("stderr (progress) = %q", stderr)
+	}
+	data, err := os.ReadFile(jsonFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Uploads  int `json:"uploads"`
+		Requests int `json:"requests"`
+		Seed     uint64
+	}
+	if err := json.Unmarshal(data, &sum); err != nil || sum.Uploads != 6 || sum.Requests == 0 || sum.Seed != 3 {
+		t.Errorf("JSON summary %+v (%v):\n%s", sum, err, data)
+	}
+	if srv.Requests()[1].Params["password"] != "pw" {
+		t.Error("TABLETSIM_PASSWORD was not used")
+	}
+}
+
+func TestRun_Failures(t *testing.T) {
+	t.Run("ServerDown", func(t *testing.T) {
+		down := httptest.NewServer(nil)
+		down.Close()
+		_, _, err := runCmd(t, nil, "--url", down.URL+"/api", "--user", "a")
+		var usage *usageError
+		if err == nil || errors.As(err, &usage) || !strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("err = %v, want one line about the refused connection", err)
+		}
+	})
+	t.Run("SequencesFail", func(t *testing.T) {
+		srv := simtest.New(t)
+		srv.SetFault(func(r simtest.Request) *simtest.Fault {
+			if r.Op == "validate_patients" {
+				return &simtest.Fault{Error: "Invalid patient: nobody -> Fails upload ID policy"}
+			}
+			return nil
+		})
+		stdout, _, err := runCmd(t, nil, "--url", srv.URL, "--user", "a", "--progress", "none")
+		if err == nil || !strings.Contains(err.Error(), "1 sequences failed") ||
+			!strings.Contains(stdout, "validate_patients: Invalid patient: nobody -> Fails upload ID policy") {
+			t.Fatalf("err = %v, stdout:\n%s", err, stdout)
+		}
+	})
+	t.Run("VerifyBadDatabase", func(t *testing.T) {
+		srv := simtest.New(t)
+		db := "sqlite:" + filepath.Join(t.TempDir(), "empty.db")
+		_, _, err := runCmd(t, nil, "--url", srv.URL, "--user", "a", "--progress", "none", "--verify", "--database", db)
+		if err == nil || !strings.Contains(err.Error(), "devices") {
+			t.Fatalf("err = %v, want the failed query on devices", err)
+		}
+	})
+}
+
+func TestProgressTo(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, tc := range []struct {
+		mode    string
+		w       *os.File
+		wantNil bool
+		wantBar bool
+	}{
+		{"auto", f, false, false}, {"bar", f, false, true}, {"lines", f, false, false}, {"none", f, true, false},
+	} {
+		w, bar := progressTo(tc.mode, tc.w)
+		if (w == nil) != tc.wantNil || bar != tc.wantBar {
+			t.Errorf("progressTo(%q, file) = %v, %v", tc.mode, w, bar)
+		}
+	}
+}

@@ -1,0 +1,222 @@
+// Package simtest provides a fake tablet API server that records what it
+// receives, for testing sim and tabletsim without the real server. It
+// answers every operation of a registration or upload with the success
+// reply of PROTOCOL 6, and can be told to fail.
+package simtest
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Request is one request the fake received.
+type Request struct {
+	Op     string
+	Params map[string]string // the decoded form, every key
+	Body   string            // as received
+
+	// Session is the session_id the fake sent in its reply (with
+	// session_token "token<Session>"), unless it dropped the connection.
+	Session int
+}
+
+// Fault is how the fake answers a request instead of succeeding.
+type Fault struct {
+	Status int    // HTTP status of a key:value failure; 0 means 200
+	Error  string // the error of a success:0 reply
+	Drop   bool   // close the connection without a reply
+}
+
+// Server is a recording fake of the tablet API. Its Set methods may be
+// called at any time.
+type Server struct {
+	URL string // the endpoint, …/api
+
+	mu           sync.Mutex
+	requests     []Request
+	sessions     int
+	fault        func(Request) *Fault
+	whichKeys    func(Request) string
+	uploadRecord func(Request) string
+	uploadPolicy string
+	tables       []string
+}
+
+// SetFault makes the fake ask f about each request (nil: none); a non-nil
+// Fault is answered instead of the success reply.
+func (s *Server) SetFault(f func(Request) *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fault = f
+}
+
+// SetWhichKeys makes f give which_keys_to_send's result; by default (nil)
+// the fake asks for every PK offered.
+func (s *Server) SetWhichKeys(f func(Request) string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.whichKeys = f
+}
+
+// SetUploadRecord makes f give upload_record's result; by default (nil)
+// UPLOAD-INSERT.
+func (s *Server) SetUploadRecord(f func(Request) string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uploadRecord = f
+}
+
+// SetUploadPolicy replaces the upload policy of the ID info block
+// ("": the default, sex AND anyidnum).
+func (s *Server) SetUploadPolicy(p string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uploadPolicy = p
+}
+
+// SetTables replaces the tables of get_allowed_tables (nil: the five
+// default tables).
+func (s *Server) SetTables(tables []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tables = tables
+}
+
+// New starts a fake server that the test closes at cleanup.
+func New(tb testing.TB) *Server {
+	s := &Server{}
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	tb.Cleanup(srv.Close)
+	s.URL = srv.URL + "/api"
+	return s
+}
+
+// Requests returns the requests received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Ops returns the operations received so far, in order.
+func (s *Server) Ops() []string {
+	var ops []string
+	for _, r := range s.Requests() {
+		ops = append(ops, r.Op)
+	}
+	return ops
+}
+
+// Reset forgets the requests received.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/api" {
+		http.NotFound(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "Not a valid CamCOPS API request", http.StatusBadRequest)
+		return
+	}
+	req := Request{Op: form.Get("operation"), Params: map[string]string{}, Body: string(body)}
+	for k := range form {
+		req.Params[k] = form.Get(k)
+	}
+	s.mu.Lock()
+	s.sessions++
+	session := s.sessions
+	req.Session = session
+	s.requests = append(s.requests, req)
+	fault := s.fault
+	s.mu.Unlock()
+
+	var lines []string
+	status := http.StatusOK
+	var f *Fault
+	if fault != nil {
+		f = fault(req)
+	}
+	if f != nil {
+		if f.Drop {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		if f.Status != 0 {
+			status = f.Status
+		}
+		lines = []string{"success:0", "error:" + f.Error}
+	} else {
+		lines = append(s.reply(req), "success:1")
+	}
+	lines = append(lines, fmt.Sprintf("session_id:%d", session), fmt.Sprintf("session_token:token%d", session))
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+}
+
+// reply is the success reply of an operation, without the success and
+// session keys.
+func (s *Server) reply(req Request) []string {
+	s.mu.Lock()
+	whichKeys, uploadRecord, policy, tables := s.whichKeys, s.uploadRecord, s.uploadPolicy, s.tables
+	s.mu.Unlock()
+	switch req.Op {
+	case "register", "get_id_info":
+		if policy == "" {
+			policy = "sex AND anyidnum"
+		}
+		return []string{
+			"databaseTitle:Fake", "idPolicyUpload:" + policy, "idPolicyFinalize:sex AND anyidnum",
+			"serverCamcopsVersion:2.4.24", "idDescription1:NHS number", "idShortDescription1:NHS",
+			"idValidationMethod1:uk_nhs_number",
+		}
+	case "get_allowed_tables":
+		if tables == nil {
+			tables = []string{"blobs", "bmi", "patient", "patient_idnum", "phq9"}
+		}
+		out := []string{"nfields:2", "fields:tablename,min_client_version", fmt.Sprintf("nrecords:%d", len(tables))}
+		for i, t := range tables {
+			out = append(out, fmt.Sprintf("record%d:'%s','2.0.0'", i, t))
+		}
+		return out
+	case "get_extra_strings":
+		return []string{"nfields:4", "fields:task,name,language,value", "nrecords:0"}
+	case "validate_patients", "upload_entire_database":
+		return []string{"result:Success"}
+	case "start_preservation":
+		return []string{"result:STARTPRESERVATION"}
+	case "upload_empty_tables":
+		return []string{"result:UPLOAD-EMPTY-TABLES"}
+	case "upload_table":
+		return []string{"result:Table " + req.Params["table"] + " upload successful"}
+	case "delete_where_key_not":
+		return []string{"result:Trimmed"}
+	case "which_keys_to_send":
+		if whichKeys != nil {
+			return []string{"result:" + whichKeys(req)}
+		}
+		return []string{"result:" + req.Params["pkvalues"]}
+	case "upload_record":
+		if uploadRecord != nil {
+			return []string{"result:" + uploadRecord(req)}
+		}
+		return []string{"result:UPLOAD-INSERT"}
+	}
+	return []string{"result:" + req.Op}
+}
