@@ -55,7 +55,13 @@ func (s *server) handleTablet(c echo.Context) error {
 
 	reply, sess, opErr := s.serve(req.Context(), r)
 	status, outcome := http.StatusOK, "ok"
-	if opErr != nil {
+	switch {
+	case opErr != nil && req.Context().Err() != nil:
+		// The tablet hung up: its work was rolled back and nobody reads
+		// the reply. Not a server fault; a retry will come.
+		status, outcome = http.StatusServiceUnavailable, "client disconnected"
+		err = writeFailure(c, status, msgInternal, sess)
+	case opErr != nil:
 		var msg string
 		var unexpected bool
 		status, msg, unexpected = classify(opErr)
@@ -64,11 +70,11 @@ func (s *server) handleTablet(c echo.Context) error {
 			s.log.Error("request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
 		}
 		err = writeFailure(c, status, msg, sess)
-	} else {
+	default:
 		err = writeSuccess(c, reply, sess)
 	}
 	level := slog.LevelInfo
-	if status != http.StatusOK {
+	if status != http.StatusOK && outcome != "client disconnected" {
 		level = slog.LevelWarn
 	}
 	s.log.Log(req.Context(), level, "request",
