@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-
 )
 
 // Class is an operation's permission class (PROTOCOL 5.2).
