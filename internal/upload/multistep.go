@@ -146,19 +146,7 @@ func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
 	if err := e.rollbackTable(ctx, c, t); err != nil {
 		return "", err
 	}
-	live, err := liveRows(ctx, c, t, nil)
-	if err != nil {
-		return "", err
-	}
-	o, err := e.processRecords(ctx, c, b, t, recs, live, false)
-	if err != nil {
-		return "", err
-	}
-	keep := make(map[int64]bool, len(recs))
-	for _, r := range recs {
-		keep[r.PK] = true
-	}
-	deleted, err := e.flagMissing(ctx, c, b, t, live, keep, false)
+	live, o, deleted, err := e.uploadWholeTable(ctx, c, b, t, recs, false)
 	if err != nil {
 		return "", err
 	}

@@ -43,19 +43,7 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	)
 	for _, t := range e.reg.Tables() {
 		recs := tables[t.Name]
-		live, err := liveRows(ctx, c, t, nil)
-		if err != nil {
-			return "", err
-		}
-		o, err := e.processRecords(ctx, c, b, t, recs, live, true)
-		if err != nil {
-			return "", err
-		}
-		keep := make(map[int64]bool, len(recs))
-		for _, r := range recs {
-			keep[r.PK] = true
-		}
-		deleted, err := e.flagMissing(ctx, c, b, t, live, keep, true)
+		_, o, deleted, err := e.uploadWholeTable(ctx, c, b, t, recs, true)
 		if err != nil {
 			return "", err
 		}

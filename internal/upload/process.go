@@ -107,6 +107,32 @@ func (e *Engine) processRecords(ctx context.Context, c *Call, b *batch, t *regis
 	return o, nil
 }
 
+// uploadWholeTable processes a whole table's records against D's live rows
+// and applies deletion detection to the live rows not sent (upload_table
+// and each table of a one-step upload). It returns the live rows as they
+// were, what processing did, and the _pk of the rows flagged for deletion.
+func (e *Engine) uploadWholeTable(ctx context.Context, c *Call, b *batch, t *registry.Table,
+	recs []*Record, oneStep bool,
+) (map[int64]*liveRow, *outcome, []int64, error) {
+	live, err := liveRows(ctx, c, t, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	o, err := e.processRecords(ctx, c, b, t, recs, live, oneStep)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keep := make(map[int64]bool, len(recs))
+	for _, r := range recs {
+		keep[r.PK] = true
+	}
+	deleted, err := e.flagMissing(ctx, c, b, t, live, keep, oneStep)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return live, o, deleted, nil
+}
+
 // preservedTwins returns, for records with no live copy, whether D has a
 // preserved row with the same client PK, the same when_last_modified
 // instant and equal values in every field the record sent other than
