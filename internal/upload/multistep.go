@@ -102,7 +102,13 @@ func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fields, err := fieldsParam(c, t)
+	var fields []registry.Field
+	var layout legacyLayout
+	if legacyApplies(c, t) {
+		fields, layout, err = legacyFields(c, t)
+	} else {
+		fields, err = fieldsParam(c, t)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -119,6 +125,7 @@ func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
 		}
 	}
 	recs := make([]*Record, 0, n)
+	legacyIDs := map[int64][]legacyID{}
 	for r := range n {
 		key := "record" + strconv.FormatInt(r, 10)
 		raw, err := mandatory(c, key)
@@ -126,15 +133,22 @@ func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
 			return "", err
 		}
 		values := codec.Decode(raw)
-		if len(values) != len(fields) {
+		if nf := len(fields) + len(layout); len(values) != nf {
 			return "", userErrorf("Number of fields in field list (%d) doesn't match number of values in record %d (%d)",
-				len(fields), r, len(values))
+				nf, r, len(values))
+		}
+		var ids []legacyID
+		if layout != nil {
+			if values, ids, err = layout.split(t, values, int(r)); err != nil {
+				return "", err
+			}
 		}
 		rec, err := newRecord(t, fields, values, int(r))
 		if err != nil {
 			return "", err
 		}
 		recs = append(recs, rec)
+		legacyIDs[rec.PK] = ids
 	}
 	recs = dedupe(recs)
 
@@ -156,6 +170,11 @@ func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
 	}
 	if err := e.updateDirty(ctx, c, b, t, o.changed() || len(deleted) > 0 || liveMoveOff, len(live) == 0); err != nil {
 		return "", err
+	}
+	if layout != nil {
+		if err := e.legacyIDNums(ctx, c, b, recs, legacyIDs, o, live, deleted); err != nil {
+			return "", err
+		}
 	}
 	if o.alreadyReceived > 0 {
 		if err := e.setAlreadyReceived(ctx, c, b); err != nil {
