@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -44,12 +45,38 @@ func decodeValues(contentType string, body []byte) (map[string][]string, error) 
 	case "application/x-www-form-urlencoded":
 		// A view, not a copy: bodies can be tens of MiB, and body is never
 		// written after it was read.
-		return url.ParseQuery(unsafe.String(unsafe.SliceData(body), len(body)))
+		return parseURLEncoded(unsafe.String(unsafe.SliceData(body), len(body)))
 	case "multipart/form-data":
 		return decodeMultipart(body, params["boundary"])
 	default:
 		return nil, fmt.Errorf("unsupported content type %q", mt)
 	}
+}
+
+// parseURLEncoded decodes an application/x-www-form-urlencoded body. It is
+// url.ParseQuery without its cap of 10,000 parameters: upload_table sends
+// one parameter per record, and tables of more than 10,000 records are real.
+// The body's size limit bounds the work instead.
+func parseURLEncoded(body string) (map[string][]string, error) {
+	values := map[string][]string{}
+	for body != "" {
+		var pair string
+		pair, body, _ = strings.Cut(body, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, err
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, err
+		}
+		values[key] = append(values[key], value)
+	}
+	return values, nil
 }
 
 // decodeMultipart reads every part into memory: the body is already
