@@ -138,40 +138,58 @@ func pkName(raw []byte) (string, bool) {
 
 // oneStepRecord converts one dbdata row: every key is a checked field
 // name, and every cell a JSON string holding one SQL literal, null, or a
-// number.
+// number. It walks the row's JSON in place (no map, no decoder): one-step
+// bodies hold tens of thousands of rows.
 func oneStepRecord(t *registry.Table, raw []byte, index int) (*Record, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var row map[string]any
-	if err := dec.Decode(&row); err != nil {
+	type cell struct {
+		key string
+		val []byte
+	}
+	var cells []cell
+	if !objectMembers(raw, func(k string, v []byte) { cells = append(cells, cell{k, v}) }) {
 		return nil, userErrorf("Bad database data for table '%s'", t.Name)
 	}
-	keys := make([]string, 0, len(row))
-	for k := range row {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	fields := make([]registry.Field, 0, len(keys))
-	values := make([]codec.Value, 0, len(keys))
-	for _, k := range keys {
-		f, err := field(t, k)
+	// Checked in key order; a repeated key keeps its last value, as a JSON
+	// decoder would.
+	slices.SortStableFunc(cells, func(a, b cell) int { return strings.Compare(a.key, b.key) })
+	fields := make([]registry.Field, 0, len(cells))
+	values := make([]codec.Value, 0, len(cells))
+	for i, c := range cells {
+		if i+1 < len(cells) && cells[i+1].key == c.key {
+			continue
+		}
+		f, err := field(t, c.key)
 		if err != nil {
 			return nil, err
 		}
-		var v codec.Value
-		switch x := row[k].(type) {
-		case nil:
-			v = codec.Value{Kind: codec.KindNull, Raw: "null"}
-		case string:
-			v = codec.Classify(strings.TrimSpace(x))
-		case json.Number:
-			v = codec.Classify(x.String())
-		default:
-			b, _ := json.Marshal(x)
-			return nil, codec.InvalidValueError(t.Name, f.Name, index, string(b))
+		v, ok := cellValue(c.val)
+		if !ok {
+			return nil, codec.InvalidValueError(t.Name, f.Name, index, string(c.val))
 		}
 		fields = append(fields, f)
 		values = append(values, v)
 	}
 	return newRecord(t, fields, values, index)
+}
+
+// cellValue decodes one dbdata cell: a JSON string is one SQL literal, null
+// is NULL, a number is an integer or a real; anything else is refused.
+func cellValue(v []byte) (codec.Value, bool) {
+	switch {
+	case len(v) == 0:
+		return codec.Value{}, false
+	case v[0] == 'n':
+		return codec.Value{Kind: codec.KindNull, Raw: "null"}, true
+	case v[0] == '"':
+		var s string
+		if bytes.IndexByte(v, '\\') < 0 {
+			s = string(v[1 : len(v)-1])
+		} else if json.Unmarshal(v, &s) != nil {
+			return codec.Value{}, false
+		}
+		return codec.Classify(strings.TrimSpace(s)), true
+	case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
+		return codec.Classify(string(v)), true
+	}
+	return codec.Value{}, false
 }
