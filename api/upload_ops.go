@@ -44,7 +44,6 @@ func uploadCall(x *opContext) *upload.Call {
 	return &upload.Call{
 		Tx:           x.db,
 		DeviceID:     x.rights.DeviceID,
-		DeviceName:   r.Device,
 		UserID:       x.rights.UserID,
 		Username:     x.rights.Username,
 		GroupID:      x.rights.UploadGroupID,

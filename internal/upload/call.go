@@ -11,13 +11,12 @@ import (
 // Call is one batch operation's context: who, which device, when, and the
 // transaction that phase B runs in.
 type Call struct {
-	Tx         bun.IDB
-	DeviceID   int64
-	DeviceName string
-	UserID     int64
-	Username   string
-	GroupID    int64  // U's upload group, stored as _group_id
-	Version    string // camcops_version as posted, stored as _camcops_version
+	Tx       bun.IDB
+	DeviceID int64
+	UserID   int64
+	Username string
+	GroupID  int64  // U's upload group, stored as _group_id
+	Version  string // camcops_version as posted, stored as _camcops_version
 	// VersionShown is the parsed client version as messages write it
 	// (MAJOR.MINOR.PATCH, with any pre-release part).
 	VersionShown string

@@ -1,9 +1,6 @@
 package upload
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Error is a failure the tablet sees: Message is the exact wire text of
 // PROTOCOL 11, answered with HTTP 200 and success:0.
@@ -28,11 +25,4 @@ type DeviceMissingError struct {
 
 func (e *DeviceMissingError) Error() string {
 	return fmt.Sprintf("Device %d missing from Device table", e.DeviceID)
-}
-
-// IsUserError reports whether err carries a wire message for the tablet.
-func IsUserError(err error) (*Error, bool) {
-	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
 }
