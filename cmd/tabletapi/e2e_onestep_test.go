@@ -93,6 +93,15 @@ func TestOneStepValidation(t *testing.T) {
 			data["patient_idnum"] = append(data["patient_idnum"].([]any), map[string]any{"id": "3", "_move_off_tablet": "0",
 				"when_last_modified": "'2024-06-01T10:00:00.000+01:00'", "patient_id": "1", "which_idnum": "1", "idnum_value": "9434765918"})
 		}, "For ID type 1, ID number 9434765918 is invalid: Invalid UK NHS number"},
+		// Step 7 runs table by table, after the device is locked; a
+		// failure in an earlier table must still lose to a validation
+		// error in a later one, as if all validation came first.
+		{"ValidationBeatsLaterFailure", func(p map[string]string, _, data map[string]any) {
+			data["patient_idnum"] = append(data["patient_idnum"].([]any), map[string]any{"id": "3", "_move_off_tablet": "0",
+				"when_last_modified": "'2024-06-01T10:00:00.000+01:00'", "patient_id": "1", "which_idnum": "1", "idnum_value": "9434765918"})
+			rows := data["phq9"].([]any)
+			rows[len(rows)-1].(map[string]any)["when_created"] = "'yesterday'"
+		}, "Invalid value for field 'when_created' in table 'phq9', record 1: \"'yesterday'\""},
 		{"BooleanCell", func(_ map[string]string, _, data map[string]any) {
 			data["bmi"].([]any)[1].(map[string]any)["firstexit_is_finish"] = true
 		}, "Invalid value for field 'firstexit_is_finish' in table 'bmi', record 1: 'true'"},
@@ -221,6 +230,13 @@ func TestOneStepBusy(t *testing.T) {
 
 	tab.del("bmi", 2)
 	tab.preamble(tmMove)
+	// Validation comes before the lock (PROTOCOL 8.8): bad data in the last
+	// table gets its own message, not the busy error.
+	pk, data := tab.oneStepJSON()
+	rows := data["phq9"].([]any)
+	rows[len(rows)-1].(map[string]any)["_era"] = "'NOW'"
+	tmFail(t, e.s, e.c, "upload_entire_database", map[string]string{"finalizing": "1",
+		"pknameinfo": tmJSON(t, pk), "dbdata": tmJSON(t, data)}, "Reserved field name for table 'phq9': '_era'")
 	tmFail(t, e.s, e.c, "upload_entire_database", tab.oneStepParams(tmMove), "Device is busy: an upload by another user is in progress")
 	tmWantSame(t, "the refused one-step upload", pending, tmSnapshot(t, e.s, e.dev))
 

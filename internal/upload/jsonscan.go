@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"bytes"
 	"encoding/json"
 	"unsafe"
 )
@@ -16,6 +17,15 @@ func readOnlyBytes(s string) []byte {
 		return nil
 	}
 	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// view views b as a string without copying; b must never be written
+// afterwards. The request body is such: it is decoded once, then only read.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func skipSpace(b []byte, i int) int {
@@ -72,8 +82,8 @@ func skipString(b []byte, i int) int {
 }
 
 // objectMembers calls fn with each member of the JSON object b (valid
-// JSON): the decoded key and the raw value, a sub-slice of b. It reports
-// false if b is not an object.
+// JSON): the decoded key (a view of b unless it has escapes) and the raw
+// value, a sub-slice of b. It reports false if b is not an object.
 func objectMembers(b []byte, fn func(key string, value []byte)) bool {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
@@ -83,7 +93,9 @@ func objectMembers(b []byte, fn func(key string, value []byte)) bool {
 	for i < len(b) && b[i] != '}' {
 		end := skipString(b, i)
 		var key string
-		if json.Unmarshal(b[i:end], &key) != nil {
+		if bytes.IndexByte(b[i:end], '\\') < 0 {
+			key = view(b[i+1 : end-1])
+		} else if json.Unmarshal(b[i:end], &key) != nil {
 			return false
 		}
 		i = skipSpace(b, end)

@@ -11,29 +11,44 @@ import (
 
 // UploadEntireDatabase is upload_entire_database (PROTOCOL 6.19, 8.8):
 // the whole tablet database in one request, committed as one batch.
+//
+// Step 7 (converting and checking the records) runs table by table, each
+// table just before it is stored, so that the server holds one table's
+// records at a time rather than the whole tablet's. Every write is in the
+// request's transaction, so a bad record in the last table still changes
+// nothing; and any other failure first finishes step 7 on the tables not
+// yet checked, so that a validation error wins as if it had come first.
 func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, error) {
-	finalizing, tables, err := e.parseOneStep(c)
+	p, err := e.parseOneStep(c)
 	if err != nil {
 		return "", err
+	}
+	tables := e.reg.Tables()
+	// fail returns err, unless a table from tables[from:] fails step 7.
+	fail := func(from int, err error) error {
+		if verr := p.check(e, c, tables[from:]); verr != nil {
+			return verr
+		}
+		return err
 	}
 	st, err := e.lockDevice(ctx, c)
 	if err != nil {
-		return "", err
+		return "", fail(0, err)
 	}
 	if e.busy(c, st) {
-		return "", ErrBusy
+		return "", fail(0, ErrBusy)
 	}
 	if err := e.rollbackAll(ctx, c); err != nil {
-		return "", err
+		return "", fail(0, err)
 	}
 	if _, err := c.Tx.NewUpdate().Table("devices").
 		Set("ongoing_upload_batch_utc = NULL").Set("uploading_user_id = NULL").
 		Set("batch_last_activity_utc = NULL").Set("currently_preserving = FALSE").
 		Set("batch_already_received = FALSE").
 		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fmt.Errorf("upload: one-step: reset batch: %w", err)
+		return "", fail(0, fmt.Errorf("upload: one-step: reset batch: %w", err))
 	}
-	b := &batch{time: c.Now, preserving: finalizing}
+	b := &batch{time: c.Now, preserving: p.finalizing}
 	var (
 		changes         []*tableChange
 		received        int
@@ -41,36 +56,21 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		patientInserted []insertedRows
 		twins, inserted int
 	)
-	for _, t := range e.reg.Tables() {
-		recs := tables[t.Name]
-		_, o, deleted, err := e.uploadWholeTable(ctx, c, b, t, recs, true)
+	for i, t := range tables {
+		recs, err := p.records(e, c, t)
 		if err != nil {
-			return "", err
+			return "", err // every earlier table passed step 7
 		}
-		preserved := o.preserved
-		if preserved == nil {
-			preserved = map[int64]bool{}
-		}
-		tc := &tableChange{table: t.Name, deleted: deleted, modifiedOut: o.replacedPKs}
-		for _, pk := range o.inserted {
-			tc.added = append(tc.added, pk)
-		}
-		if b.preserving {
-			pres, err := e.preserveNow(ctx, c, b, t)
-			if err != nil {
-				return "", err
-			}
-			maps.Copy(preserved, pres)
-			// Preserving rows that were stored before is a change.
-			otherChange = otherChange || len(pres) > len(o.inserted)
-		}
-		tc.preserved = keys(preserved)
-		if tc.current, err = currentPKs(ctx, c, t, preserved); err != nil {
-			return "", err
+		delete(p.rows, t.Name)
+		tc, o, pres, err := e.storeWholeTable(ctx, c, b, t, recs)
+		if err != nil {
+			return "", fail(i+1, err)
 		}
 		changes = append(changes, tc)
 		received += o.alreadyReceived
-		otherChange = otherChange || len(o.modified) > 0 || len(deleted) > 0 || o.flaggedStored
+		// Preserving rows that were stored before is a change.
+		otherChange = otherChange || len(pres) > len(o.inserted) ||
+			len(o.modified) > 0 || len(tc.deleted) > 0 || o.flaggedStored
 		if patientKind(t) {
 			patientInserted = append(patientInserted, insertedRows{t: t.Name, pks: o.inserted})
 			twins += o.twins
@@ -92,6 +92,38 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		return "", err
 	}
 	return "Success", nil
+}
+
+// storeWholeTable applies step 9 of PROTOCOL 8.8 to one table and returns
+// its audit change, what processing did, and the rows preserved after it
+// (preserving batches only).
+func (e *Engine) storeWholeTable(ctx context.Context, c *Call, b *batch, t *registry.Table,
+	recs []*Record,
+) (*tableChange, *outcome, map[int64]bool, error) {
+	_, o, deleted, err := e.uploadWholeTable(ctx, c, b, t, recs, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	preserved := o.preserved
+	if preserved == nil {
+		preserved = map[int64]bool{}
+	}
+	tc := &tableChange{table: t.Name, deleted: deleted, modifiedOut: o.replacedPKs}
+	for _, pk := range o.inserted {
+		tc.added = append(tc.added, pk)
+	}
+	var pres map[int64]bool
+	if b.preserving {
+		if pres, err = e.preserveNow(ctx, c, b, t); err != nil {
+			return nil, nil, nil, err
+		}
+		maps.Copy(preserved, pres)
+	}
+	tc.preserved = keys(preserved)
+	if tc.current, err = currentPKs(ctx, c, t, preserved); err != nil {
+		return nil, nil, nil, err
+	}
+	return tc, o, pres, nil
 }
 
 // insertedRows are the rows one request inserted into one table.
