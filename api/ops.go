@@ -28,9 +28,10 @@ type operation struct {
 }
 
 // opContext is what phase B of an operation works with. db is the
-// transaction for writing operations.
+// transaction for writing operations, and conn its connection.
 type opContext struct {
 	db     bun.IDB
+	conn   bun.Conn
 	req    *tabletsession.Request
 	rights *tabletsession.Rights
 	now    time.Time

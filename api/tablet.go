@@ -112,8 +112,16 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Re
 		reply, err := op.run(ctx, x)
 		return reply, sess, err
 	}
-	// Phase B is all or nothing: any error rolls the transaction back.
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	// Phase B is all or nothing: any error rolls the transaction back. It
+	// runs on a connection of its own, which the upload engine needs for
+	// COPY inside the transaction.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, sess, err
+	}
+	defer conn.Close()
+	x.conn = conn
+	err = conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		x.db = tx
 		var err error
 		reply, err = op.run(ctx, x)

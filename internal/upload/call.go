@@ -11,7 +11,9 @@ import (
 // Call is one batch operation's context: who, which device, when, and the
 // transaction that phase B runs in.
 type Call struct {
-	Tx       bun.IDB
+	Tx bun.IDB
+	// Conn is the connection Tx runs on, for COPY (PostgreSQL).
+	Conn     bun.Conn
 	DeviceID int64
 	UserID   int64
 	Username string

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
-	"github.com/tabletapi/tabletapi/schema"
 )
 
 // newRow is a record to insert, with its predecessor (for a modification).
@@ -15,8 +14,9 @@ type newRow struct {
 	pred int64 // L._pk, or 0 for a new record
 }
 
-// insertRows inserts rows into t (PROTOCOL 8.1 "On insert") in multi-row
-// statements and returns the new _pk of each client PK.
+// insertRows inserts rows into t (PROTOCOL 8.1 "On insert") and returns the
+// new _pk of each client PK: with COPY on PostgreSQL, in multi-row
+// statements on SQLite.
 func (e *Engine) insertRows(ctx context.Context, c *Call, b *batch, t *registry.Table, rows []newRow, oneStep bool) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(rows))
 	if len(rows) == 0 {
@@ -39,6 +39,9 @@ func (e *Engine) insertRows(ctx context.Context, c *Call, b *batch, t *registry.
 			fields = append(fields, f)
 		}
 	}
+	if e.pg {
+		return e.copyInsert(ctx, c, b, t, fields, rows, addUUID, oneStep)
+	}
 	tx, err := rawTx(c.Tx)
 	if err != nil {
 		return nil, err
@@ -49,12 +52,7 @@ func (e *Engine) insertRows(ctx context.Context, c *Call, b *batch, t *registry.
 		for i, r := range part {
 			values[i] = rowValues(r, fields, addUUID)
 		}
-		var q *literalSQL
-		if e.pg {
-			q = e.unnestInsert(c, b, t, fields, values, oneStep)
-		} else {
-			q = e.valuesInsert(c, b, t, fields, values, oneStep)
-		}
+		q := e.valuesInsert(c, b, t, fields, values, oneStep)
 		rs, err := tx.QueryContext(ctx, q.String())
 		if err != nil {
 			return nil, fmt.Errorf("upload: insert into %s: %w", t.Name, err)
@@ -139,33 +137,4 @@ func (e *Engine) valuesInsert(c *Call, b *batch, t *registry.Table, fields []reg
 		q.raw(")")
 	}
 	return q.raw(" RETURNING _pk, " + ident(t.PK))
-}
-
-// unnestInsert is INSERT … SELECT FROM unnest(one array literal per
-// column) (PostgreSQL): the server parses one literal per column instead
-// of one per value, which makes large uploads about three times cheaper
-// for PostgreSQL (BENCHMARKS.md, F2).
-func (e *Engine) unnestInsert(c *Call, b *batch, t *registry.Table, fields []registry.Field, values [][]any, oneStep bool) *literalSQL {
-	consts, constVals := constantColumns(c, b, oneStep)
-	q := newLiteralSQL(c.Tx.Dialect(), "INSERT INTO "+ident(t.Name)+" ("+columnList(fields, consts)+") SELECT u.*")
-	for _, v := range constVals {
-		q.raw(", ").value(v)
-	}
-	q.raw(" FROM unnest(")
-	types := make([]string, 0, len(fields)+1)
-	for _, f := range fields {
-		types = append(types, schema.FieldSQLType(f.Type, true))
-	}
-	types = append(types, "BIGINT") // _predecessor_pk
-	for col, typ := range types {
-		if col > 0 {
-			q.raw(", ")
-		}
-		elems := make([]any, len(values))
-		for i, row := range values {
-			elems[i] = row[col]
-		}
-		q.value(pgArrayLiteral(elems)).raw("::" + typ + "[]")
-	}
-	return q.raw(") AS u RETURNING _pk, " + ident(t.PK))
 }
