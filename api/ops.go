@@ -27,8 +27,9 @@ type operation struct {
 	run    func(ctx context.Context, x *opContext) (*Reply, error)
 }
 
-// opContext is what phase B of an operation works with. db is the
-// transaction for writing operations, and conn its connection.
+// opContext is what phase B of an operation works with. For writing
+// operations db is conn, a connection inside the request's transaction
+// (inTransaction); never begin another transaction on it.
 type opContext struct {
 	db     bun.IDB
 	conn   bun.Conn

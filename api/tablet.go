@@ -112,17 +112,9 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Re
 		reply, err := op.run(ctx, x)
 		return reply, sess, err
 	}
-	// Phase B is all or nothing: any error rolls the transaction back. It
-	// runs on a connection of its own, which the upload engine needs for
-	// COPY inside the transaction.
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, sess, err
-	}
-	defer conn.Close()
-	x.conn = conn
-	err = conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		x.db = tx
+	// Phase B is all or nothing: any error rolls the transaction back.
+	err = s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
+		x.db, x.conn = conn, conn
 		var err error
 		reply, err = op.run(ctx, x)
 		return err

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,17 +31,69 @@ type tcpForwarder struct {
 	ln    net.Listener
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
+	cut   *upstreamCut // optional
+}
+
+// upstreamCut cuts the first connection whose client sends pattern, once
+// after more bytes have followed it upstream: a connection lost in the
+// middle of a statement's data, such as a COPY's rows.
+type upstreamCut struct {
+	pattern []byte
+	after   int
+	done    sync.Once
+	fired   chan struct{} // closed when the cut is made
+}
+
+func newUpstreamCut(pattern string, after int) *upstreamCut {
+	return &upstreamCut{pattern: []byte(pattern), after: after, fired: make(chan struct{})}
+}
+
+// copy relays src to dst until it has cut them, or src ends.
+func (u *upstreamCut) copy(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	var tail []byte // the end of what went before, for a pattern split across reads
+	sent := -1      // bytes relayed since the pattern; -1 until it is seen
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if sent < 0 {
+				if i := bytes.Index(append(tail, buf[:n]...), u.pattern); i >= 0 {
+					sent = 0
+				}
+				tail = append(tail[:0], buf[max(0, n-len(u.pattern)):n]...)
+			} else {
+				sent += n
+			}
+			if sent >= u.after {
+				cut := false
+				u.done.Do(func() { cut = true })
+				if cut {
+					dst.Close()
+					src.Close()
+					close(u.fired)
+					return
+				}
+				sent = -1 << 62 // cut once only: relay the rest
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // newTCPForwarder starts a forwarder to target, switched on, and switches
 // it off when the test ends.
-func newTCPForwarder(tb testing.TB, target string) *tcpForwarder {
+func newTCPForwarder(tb testing.TB, target string, cut *upstreamCut) *tcpForwarder {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &tcpForwarder{addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}}
+	f := &tcpForwarder{addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}, cut: cut}
 	f.serve(ln)
 	tb.Cleanup(f.off)
 	return f
@@ -65,8 +120,8 @@ func (f *tcpForwarder) serve(ln net.Listener) {
 				return
 			}
 			f.wg.Add(2)
-			go f.pipe(up, c)
-			go f.pipe(c, up)
+			go f.pipe(up, c, f.cut)
+			go f.pipe(c, up, nil)
 		}
 	}()
 }
@@ -84,9 +139,13 @@ func (f *tcpForwarder) track(a, b net.Conn) bool {
 	return true
 }
 
-func (f *tcpForwarder) pipe(dst, src net.Conn) {
+func (f *tcpForwarder) pipe(dst, src net.Conn, cut *upstreamCut) {
 	defer f.wg.Done()
-	io.Copy(dst, src) //nolint:errcheck // either side closing ends the pair
+	if cut != nil {
+		cut.copy(dst, src)
+	} else {
+		io.Copy(dst, src) //nolint:errcheck // either side closing ends the pair
+	}
 	dst.Close()
 	src.Close()
 	f.mu.Lock()
@@ -140,7 +199,7 @@ func TestDatabaseDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fwd := newTCPForwarder(t, u.Host)
+	fwd := newTCPForwarder(t, u.Host, nil)
 	u.Host = fwd.addr
 	s := startServerOn(t, u.String())
 	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
@@ -206,5 +265,66 @@ func TestDatabaseDown(t *testing.T) {
 	}
 	if strings.Contains(log, "pw!") {
 		t.Errorf("log contains the password:\n%s", log)
+	}
+}
+
+// TestConnectionLostDuringCopy: when the database connection breaks in the
+// middle of an upload's rows (PostgreSQL loads them with COPY), the tablet
+// gets a prompt 503 and nothing of the request is stored; the retry, on a
+// fresh connection, succeeds. (Which error the driver sees depends on how
+// much it had written; api's TestDiscardInsideTransaction covers the one
+// that used to hang.)
+func TestConnectionLostDuringCopy(t *testing.T) {
+	if !dbtest.Postgres() {
+		t.Skip("needs PostgreSQL: set TABLETAPI_TEST_DATABASE_URL (CI sets it)")
+	}
+	t.Parallel()
+	direct := dbtest.NewURL(t)
+	u, err := url.Parse(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := newUpstreamCut(`COPY "bmi"`, 64<<10)
+	u.Host = newTCPForwarder(t, u.Host, cut).addr
+	s := startServerOn(t, u.String())
+	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	c := s.client("alice", "pw!")
+	if _, err := c.RegisterSequence(context.Background(), "Ward 3"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	params := map[string]string{"table": "bmi", "pkname": "id", "nrecords": strconv.Itoa(n), "fields": bmiFields}
+	for i := range n {
+		params[fmt.Sprintf("record%d", i)] = fmt.Sprintf(
+			"%d,0,'2024-05-01T09:31:12.345+01:00','2024-05-01T09:30:00.000+01:00',1,0,'2024-05-01T09:31:12.300+01:00',72.5,1,70.2,1.75,NULL,NULL", i+1)
+	}
+	c.ResetSession()
+	s.step(t, c, "start_upload", nil, "start_upload")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r, err := c.Do(ctx, "upload_table", params)
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal("upload_table: no reply within 20 s after the connection was cut")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-cut.fired:
+	default:
+		t.Fatalf("the connection was never cut; reply %d:\n%s", r.Status, r.Body)
+	}
+	wantReply(t, r, http.StatusServiceUnavailable,
+		"success:0\nerror:Database unavailable\nsession_id:{session_id}\nsession_token:{session_token}\n")
+	if got := s.count(t, "bmi", "TRUE"); got != 0 {
+		t.Fatalf("bmi holds %d rows after the failed request, want 0", got)
+	}
+	// The tablet retries its whole sequence (PROTOCOL 12.1).
+	c.ResetSession()
+	s.step(t, c, "start_upload", nil, "start_upload")
+	s.step(t, c, "upload_table", params, "Table bmi upload successful")
+	s.step(t, c, "end_upload", nil, "end_upload")
+	if got := s.count(t, "bmi", "_current AND _era = 'NOW'"); got != n {
+		t.Fatalf("current bmi rows = %d after the retry, want %d", got, n)
 	}
 }

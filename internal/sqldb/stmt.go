@@ -52,7 +52,7 @@ func (s *Stmt) prepared(ctx context.Context) (*sql.Stmt, error) {
 }
 
 // QueryRowContext runs the statement on idb: the pool, or inside a
-// transaction when idb is a bun.Tx. A failed preparation is reported by
+// transaction when idb is a bun.Tx or a bun.Conn. A failed preparation is reported by
 // the row's Scan, and the next call tries again.
 func (s *Stmt) QueryRowContext(ctx context.Context, idb bun.IDB, args ...any) *sql.Row {
 	stmt, err := s.prepared(ctx)
@@ -61,8 +61,14 @@ func (s *Stmt) QueryRowContext(ctx context.Context, idb bun.IDB, args ...any) *s
 		// on Scan.
 		return s.db.DB.QueryRowContext(ctx, s.query, args...)
 	}
-	if tx, ok := idb.(bun.Tx); ok {
-		return tx.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	switch x := idb.(type) {
+	case bun.Tx:
+		return x.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case bun.Conn:
+		// A connection that may be inside a transaction begun with BEGIN:
+		// run it there, unprepared (database/sql prepares only on the
+		// pool or in a Tx).
+		return x.Conn.QueryRowContext(ctx, s.query, args...)
 	}
 	return stmt.QueryRowContext(ctx, args...)
 }

@@ -11,6 +11,8 @@ import (
 // Call is one batch operation's context: who, which device, when, and the
 // transaction that phase B runs in.
 type Call struct {
+	// Tx is where phase B runs: a connection inside the request's
+	// transaction (see api's inTransaction), or a bun.Tx.
 	Tx bun.IDB
 	// Conn is the connection Tx runs on, for COPY (PostgreSQL).
 	Conn     bun.Conn

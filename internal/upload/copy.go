@@ -2,7 +2,9 @@ package upload
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -37,6 +39,14 @@ func (e *Engine) copyInsert(ctx context.Context, c *Call, b *batch, t *registry.
 	r := &copyReader{rows: rows, pks: pks, fields: fields, addUUID: addUUID, tail: append(tail, '\n')}
 	q := "COPY " + ident(t.Name) + " (_pk, " + columnList(fields, consts) + ") FROM STDIN"
 	if _, err := pgdriver.CopyFrom(ctx, c.Conn, r, q); err != nil {
+		var pgErr pgdriver.Error
+		if !errors.As(err, &pgErr) {
+			// Not an error PostgreSQL reported, after which the protocol
+			// is back in step, but a lost connection, a timeout or a
+			// cancelled request: the connection may be in the middle of
+			// the COPY, so it must not go back to the pool.
+			_ = c.Conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 		return nil, fmt.Errorf("upload: copy into %s: %w", t.Name, err)
 	}
 	out := make(map[int64]int64, len(rows))

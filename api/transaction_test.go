@@ -1,0 +1,107 @@
+package api
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/internal/dbtest"
+)
+
+// inTransaction on a real database (SQLite, or PostgreSQL when
+// TABLETAPI_TEST_DATABASE_URL is set): what fn writes is committed only
+// when fn succeeds; an error, a panic or a cancelled context rolls it back;
+// and the connection pool works afterwards.
+func TestInTransaction(t *testing.T) {
+	db := dbtest.New(t)
+	db.SetMaxOpenConns(1) // the next statement reuses the connection, if it was kept
+	s := &server{db: db}
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE txprobe (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(ctx context.Context, conn bun.Conn, n int) error {
+		_, err := conn.ExecContext(ctx, "INSERT INTO txprobe (n) VALUES (?)", n)
+		return err
+	}
+	boom := errors.New("boom")
+	if err := s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error { return insert(ctx, conn, 1) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
+		if err := insert(ctx, conn, 2); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failing fn: err %v, want boom", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panic did not propagate")
+			}
+		}()
+		_ = s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
+			if err := insert(ctx, conn, 3); err != nil {
+				return err
+			}
+			panic("bug")
+		})
+	}()
+	cctx, cancel := context.WithCancel(ctx)
+	err := s.inTransaction(cctx, func(ctx context.Context, conn bun.Conn) error {
+		if err := insert(ctx, conn, 4); err != nil {
+			return err
+		}
+		cancel() // the tablet hangs up before the commit
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a transaction whose context was cancelled committed")
+	}
+	var got []int
+	if err := db.NewSelect().Table("txprobe").Column("n").Order("n").Scan(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != 1 {
+		t.Fatalf("txprobe holds %v, want [1]", got)
+	}
+}
+
+// TestDiscardInsideTransaction: when the driver reports a broken connection
+// from Raw in the middle of a transaction (what pgdriver does when a COPY's
+// write fails), the request fails at once instead of hanging, and the pool
+// hands out a working connection next. Inside a database/sql Tx, Raw would
+// block until the Tx's context ended. The fault is simulated: a connection
+// that breaks between two of COPY's writes cannot be produced on demand.
+func TestDiscardInsideTransaction(t *testing.T) {
+	db := dbtest.New(t)
+	db.SetMaxOpenConns(1)
+	s := &server{db: db}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.inTransaction(context.Background(), func(ctx context.Context, conn bun.Conn) error {
+			if _, err := conn.ExecContext(ctx, "SELECT 1"); err != nil {
+				return err
+			}
+			return conn.Raw(func(any) error { return driver.ErrBadConn })
+		})
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, driver.ErrBadConn) {
+			t.Fatalf("err %v, want driver.ErrBadConn", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("inTransaction hung after the connection was discarded")
+	}
+	var one int
+	if err := db.QueryRowContext(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("the pool after a discarded connection: %v, %d", err, one)
+	}
+}
