@@ -7,15 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
 
 // Version is the tabletapi release.
 const Version = "0.1.0"
 
+// routeDriverLog, when set, is given the serve command's logger for the
+// database driver's process-wide messages. Only main sets it: tests run
+// many servers in one process.
+var routeDriverLog func(*slog.Logger)
+
 func main() {
+	routeDriverLog = sqldb.RouteDriverLog
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -35,6 +35,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, s.logFormat)
+	if routeDriverLog != nil {
+		routeDriverLog(log)
+	}
 	db, err := openMigrated(ctx, *f.database, log)
 	if err != nil {
 		return err
