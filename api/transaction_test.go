@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -28,10 +29,24 @@ func TestInTransaction(t *testing.T) {
 		_, err := conn.ExecContext(ctx, "INSERT INTO txprobe (n) VALUES (?)", n)
 		return err
 	}
+	// want checks txprobe through the pool: with one connection, that is
+	// the one the transaction used, so rows of a transaction left open
+	// would show.
+	want := func(what string, rows ...int) {
+		t.Helper()
+		var got []int
+		if err := db.NewSelect().Table("txprobe").Column("n").Order("n").Scan(ctx, &got); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(rows) {
+			t.Fatalf("%s: txprobe holds %v, want %v", what, got, rows)
+		}
+	}
 	boom := errors.New("boom")
 	if err := s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error { return insert(ctx, conn, 1) }); err != nil {
 		t.Fatal(err)
 	}
+	want("committed", 1)
 	if err := s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
 		if err := insert(ctx, conn, 2); err != nil {
 			return err
@@ -40,6 +55,7 @@ func TestInTransaction(t *testing.T) {
 	}); !errors.Is(err, boom) {
 		t.Fatalf("failing fn: err %v, want boom", err)
 	}
+	want("after an error", 1)
 	func() {
 		defer func() {
 			if recover() == nil {
@@ -53,6 +69,7 @@ func TestInTransaction(t *testing.T) {
 			panic("bug")
 		})
 	}()
+	want("after a panic", 1)
 	cctx, cancel := context.WithCancel(ctx)
 	err := s.inTransaction(cctx, func(ctx context.Context, conn bun.Conn) error {
 		if err := insert(ctx, conn, 4); err != nil {
@@ -64,13 +81,7 @@ func TestInTransaction(t *testing.T) {
 	if err == nil {
 		t.Fatal("a transaction whose context was cancelled committed")
 	}
-	var got []int
-	if err := db.NewSelect().Table("txprobe").Column("n").Order("n").Scan(ctx, &got); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0] != 1 {
-		t.Fatalf("txprobe holds %v, want [1]", got)
-	}
+	want("after a cancelled request", 1)
 }
 
 // TestDiscardInsideTransaction: when the driver reports a broken connection

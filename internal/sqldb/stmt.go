@@ -55,20 +55,20 @@ func (s *Stmt) prepared(ctx context.Context) (*sql.Stmt, error) {
 // transaction when idb is a bun.Tx or a bun.Conn. A failed preparation is reported by
 // the row's Scan, and the next call tries again.
 func (s *Stmt) QueryRowContext(ctx context.Context, idb bun.IDB, args ...any) *sql.Row {
+	if c, ok := idb.(bun.Conn); ok {
+		// A connection that may be inside a transaction begun with BEGIN:
+		// run it there, unprepared. Preparing would take a second pool
+		// connection while this one is held.
+		return c.Conn.QueryRowContext(ctx, s.query, args...)
+	}
 	stmt, err := s.prepared(ctx)
 	if err != nil {
 		// Run it unprepared, so the caller sees the real database error
 		// on Scan.
 		return s.db.DB.QueryRowContext(ctx, s.query, args...)
 	}
-	switch x := idb.(type) {
-	case bun.Tx:
-		return x.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
-	case bun.Conn:
-		// A connection that may be inside a transaction begun with BEGIN:
-		// run it there, unprepared (database/sql prepares only on the
-		// pool or in a Tx).
-		return x.Conn.QueryRowContext(ctx, s.query, args...)
+	if tx, ok := idb.(bun.Tx); ok {
+		return tx.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
 	}
 	return stmt.QueryRowContext(ctx, args...)
 }
