@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -186,23 +184,31 @@ func (f *tcpForwarder) on(tb testing.TB) {
 	}
 }
 
-// TestDatabaseDown: while PostgreSQL is unreachable, tablet requests get a
-// prompt 503 "Database unavailable" and /readyz 503; when it comes back the
-// same client succeeds again without a restart (PROTOCOL 1.5, 10.3).
-func TestDatabaseDown(t *testing.T) {
+// forwardedServer starts a server on a fresh PostgreSQL database reached
+// through a forwarder (with cut, if not nil), with alice allowed to upload
+// and register devices. It skips the test without PostgreSQL.
+func forwardedServer(t *testing.T, cut *upstreamCut) (*testServer, *tcpForwarder) {
+	t.Helper()
 	if !dbtest.Postgres() {
 		t.Skip("needs PostgreSQL: set TABLETAPI_TEST_DATABASE_URL (CI sets it)")
 	}
 	t.Parallel()
-	direct := dbtest.NewURL(t)
-	u, err := url.Parse(direct)
+	u, err := url.Parse(dbtest.NewURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fwd := newTCPForwarder(t, u.Host, nil)
+	fwd := newTCPForwarder(t, u.Host, cut)
 	u.Host = fwd.addr
 	s := startServerOn(t, u.String())
 	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	return s, fwd
+}
+
+// TestDatabaseDown: while PostgreSQL is unreachable, tablet requests get a
+// prompt 503 "Database unavailable" and /readyz 503; when it comes back the
+// same client succeeds again without a restart (PROTOCOL 1.5, 10.3).
+func TestDatabaseDown(t *testing.T) {
+	s, fwd := forwardedServer(t, nil)
 	c := s.client("alice", "pw!")
 	anon := testclient.New(testclient.Config{URL: s.API, Device: c.Device()})
 
@@ -275,34 +281,18 @@ func TestDatabaseDown(t *testing.T) {
 // much it had written; api's TestDiscardInsideTransaction covers the one
 // that used to hang.)
 func TestConnectionLostDuringCopy(t *testing.T) {
-	if !dbtest.Postgres() {
-		t.Skip("needs PostgreSQL: set TABLETAPI_TEST_DATABASE_URL (CI sets it)")
-	}
-	t.Parallel()
-	direct := dbtest.NewURL(t)
-	u, err := url.Parse(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cut := newUpstreamCut(`COPY "bmi"`, 64<<10)
-	u.Host = newTCPForwarder(t, u.Host, cut).addr
-	s := startServerOn(t, u.String())
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s, _ := forwardedServer(t, cut)
 	c := s.client("alice", "pw!")
 	if _, err := c.RegisterSequence(context.Background(), "Ward 3"); err != nil {
 		t.Fatal(err)
 	}
 	const n = 5000
-	params := map[string]string{"table": "bmi", "pkname": "id", "nrecords": strconv.Itoa(n), "fields": bmiFields}
-	for i := range n {
-		params[fmt.Sprintf("record%d", i)] = fmt.Sprintf(
-			"%d,0,'2024-05-01T09:31:12.345+01:00','2024-05-01T09:30:00.000+01:00',1,0,'2024-05-01T09:31:12.300+01:00',72.5,1,70.2,1.75,NULL,NULL", i+1)
-	}
 	c.ResetSession()
 	s.step(t, c, "start_upload", nil, "start_upload")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	r, err := c.Do(ctx, "upload_table", params)
+	r, err := c.Do(ctx, "upload_table", bigBMIParams(n))
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("upload_table: no reply within 20 s after the connection was cut")
 	}
@@ -320,11 +310,5 @@ func TestConnectionLostDuringCopy(t *testing.T) {
 		t.Fatalf("bmi holds %d rows after the failed request, want 0", got)
 	}
 	// The tablet retries its whole sequence (PROTOCOL 12.1).
-	c.ResetSession()
-	s.step(t, c, "start_upload", nil, "start_upload")
-	s.step(t, c, "upload_table", params, "Table bmi upload successful")
-	s.step(t, c, "end_upload", nil, "end_upload")
-	if got := s.count(t, "bmi", "_current AND _era = 'NOW'"); got != n {
-		t.Fatalf("current bmi rows = %d after the retry, want %d", got, n)
-	}
+	uploadBigBMI(t, s, c, n)
 }
