@@ -28,11 +28,10 @@ type operation struct {
 }
 
 // opContext is what phase B of an operation works with. For writing
-// operations db is conn, a connection inside the request's transaction
+// operations db is a bun.Conn inside the request's transaction
 // (inTransaction); never begin another transaction on it.
 type opContext struct {
 	db     bun.IDB
-	conn   bun.Conn
 	req    *tabletsession.Request
 	rights *tabletsession.Rights
 	now    time.Time

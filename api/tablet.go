@@ -114,7 +114,7 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Re
 	}
 	// Phase B is all or nothing: any error rolls the transaction back.
 	err = s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
-		x.db, x.conn = conn, conn
+		x.db = conn
 		var err error
 		reply, err = op.run(ctx, x)
 		return err

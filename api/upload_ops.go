@@ -43,7 +43,6 @@ func uploadCall(x *opContext) *upload.Call {
 	r := x.req
 	return &upload.Call{
 		Tx:           x.db,
-		Conn:         x.conn,
 		DeviceID:     x.rights.DeviceID,
 		UserID:       x.rights.UserID,
 		Username:     x.rights.Username,

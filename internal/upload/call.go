@@ -11,11 +11,10 @@ import (
 // Call is one batch operation's context: who, which device, when, and the
 // transaction that phase B runs in.
 type Call struct {
-	// Tx is where phase B runs: a connection inside the request's
-	// transaction (see api's inTransaction), or a bun.Tx.
-	Tx bun.IDB
-	// Conn is the connection Tx runs on, for COPY (PostgreSQL).
-	Conn     bun.Conn
+	// Tx is where phase B runs: a bun.Conn inside the request's
+	// transaction (see api's inTransaction; COPY needs the connection),
+	// or a bun.Tx.
+	Tx       bun.IDB
 	DeviceID int64
 	UserID   int64
 	Username string

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
@@ -24,8 +25,9 @@ import (
 func (e *Engine) copyInsert(ctx context.Context, c *Call, b *batch, t *registry.Table,
 	fields []registry.Field, rows []newRow, addUUID, oneStep bool,
 ) (map[int64]int64, error) {
-	if c.Conn.Conn == nil {
-		return nil, fmt.Errorf("upload: COPY into %s needs the transaction's connection", t.Name)
+	conn, ok := c.Tx.(bun.Conn)
+	if !ok {
+		return nil, fmt.Errorf("upload: COPY into %s needs the transaction's connection, got %T", t.Name, c.Tx)
 	}
 	pks, err := reservePKs(ctx, c, t, len(rows))
 	if err != nil {
@@ -38,14 +40,14 @@ func (e *Engine) copyInsert(ctx context.Context, c *Call, b *batch, t *registry.
 	}
 	r := &copyReader{rows: rows, pks: pks, fields: fields, addUUID: addUUID, tail: append(tail, '\n')}
 	q := "COPY " + ident(t.Name) + " (_pk, " + columnList(fields, consts) + ") FROM STDIN"
-	if _, err := pgdriver.CopyFrom(ctx, c.Conn, r, q); err != nil {
+	if _, err := pgdriver.CopyFrom(ctx, conn, r, q); err != nil {
 		var pgErr pgdriver.Error
 		if !errors.As(err, &pgErr) {
 			// Not an error PostgreSQL reported, after which the protocol
 			// is back in step, but a lost connection, a timeout or a
 			// cancelled request: the connection may be in the middle of
 			// the COPY, so it must not go back to the pool.
-			_ = c.Conn.Raw(func(any) error { return driver.ErrBadConn })
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 		return nil, fmt.Errorf("upload: copy into %s: %w", t.Name, err)
 	}
@@ -58,25 +60,9 @@ func (e *Engine) copyInsert(ctx context.Context, c *Call, b *batch, t *registry.
 
 // reservePKs takes n values from the sequence of t's _pk.
 func reservePKs(ctx context.Context, c *Call, t *registry.Table, n int) ([]int64, error) {
-	tx, err := rawTx(c.Tx)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := tx.QueryContext(ctx, "SELECT nextval(pg_get_serial_sequence($1, '_pk')) FROM generate_series(1, $2)",
-		ident(t.Name), n)
-	if err != nil {
-		return nil, fmt.Errorf("upload: reserve _pk for %s: %w", t.Name, err)
-	}
-	defer rs.Close()
 	pks := make([]int64, 0, n)
-	for rs.Next() {
-		var pk int64
-		if err := rs.Scan(&pk); err != nil {
-			return nil, fmt.Errorf("upload: reserve _pk for %s: %w", t.Name, err)
-		}
-		pks = append(pks, pk)
-	}
-	if err := rs.Err(); err != nil {
+	if err := c.Tx.NewRaw("SELECT nextval(pg_get_serial_sequence(?, '_pk')) FROM generate_series(1, ?)",
+		ident(t.Name), n).Scan(ctx, &pks); err != nil {
 		return nil, fmt.Errorf("upload: reserve _pk for %s: %w", t.Name, err)
 	}
 	if len(pks) != n {
