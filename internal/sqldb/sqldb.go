@@ -43,7 +43,9 @@ func Open(rawURL string) (*bun.DB, error) {
 
 func openPostgres(rawURL string) (*bun.DB, error) {
 	if _, err := url.Parse(rawURL); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
+		// Not err itself: the parser's message quotes the whole URL,
+		// password and all, and this error is printed.
+		return nil, fmt.Errorf("%w: not a valid URL", ErrBadURL)
 	}
 	// Short dial and I/O timeouts make a dead database answer 503 within
 	// seconds instead of hanging a tablet's request.
