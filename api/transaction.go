@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
+
+	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
 
 // rollbackTimeout bounds the ROLLBACK of a failed phase B, which runs even
@@ -29,7 +30,7 @@ func (s *server) inTransaction(ctx context.Context, fn func(ctx context.Context,
 	}
 	defer conn.Close()
 	begin := "BEGIN"
-	if s.db.Dialect().Name() == dialect.SQLite {
+	if !sqldb.IsPostgres(s.db) {
 		// Take the write lock at once, as every phase B writes: a deferred
 		// transaction that reads first can fail to upgrade (SQLITE_BUSY).
 		begin = "BEGIN IMMEDIATE"
