@@ -274,83 +274,65 @@ func (e *tmEnv) scenarioMoveAfterChanges(t *testing.T, oneStep bool) {
 // other rows; bmi 1 and BLOB 1 are deleted and stay in era NOW (PROTOCOL
 // 8.4.2 "Preservation", 8.6, 8.7).
 func TestMethodCopyModifyFlagDelete(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			e.scenarioModifyFlagDelete(t, mode.oneStep)
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient":       {"1 NOW cur", "2 E1 cur"},
-				"patient_idnum": {"1 NOW cur", "2 E1 cur"},
-				"blobs":         {"1 NOW old", "2 E1 cur"},
-				"bmi":           {"1 NOW old", "2 E1 old", "2 E1 cur"},
-				"phq9":          {"1 NOW cur", "2 E1 cur"},
-			})
-			e.wantSettled(t)
-			b := tmRows(t, e.s, "bmi", e.dev)
-			if b[1].Succ != b[2].PK || b[2].Pred != b[1].PK || b[0].Succ != 0 {
-				t.Fatalf("bmi links wrong: %+v", b)
-			}
-			// The audit has the shape of the PROTOCOL 8.9 example: bmi 2's
-			// old version modified out and replaced, both preserved, the new
-			// one current; bmi 1 deleted.
-			newBMI, oldBMI, delBMI := e.pks(t, "bmi", "2 E1 cur"), e.pks(t, "bmi", "2 E1 old"), e.pks(t, "bmi", "1 NOW old")
-			p2 := func(table string) string {
-				return tmChange(table, nil, nil, nil, e.pks(t, table, "2 E1 cur"), e.pks(t, table, "1 NOW cur", "2 E1 cur"))
-			}
-			e.wantAudit(t, p2("patient")+", "+p2("patient_idnum")+", "+
-				tmChange("blobs", nil, nil, e.pks(t, "blobs", "1 NOW old"), e.pks(t, "blobs", "2 E1 cur"), e.pks(t, "blobs", "2 E1 cur"))+", "+
-				tmChange("bmi", newBMI, oldBMI, delBMI, append(oldBMI, newBMI...), newBMI)+", "+p2("phq9"))
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		e.scenarioModifyFlagDelete(t, oneStep)
+		tmWantState(t, e.s, e.dev, map[string][]string{
+			"patient":       {"1 NOW cur", "2 E1 cur"},
+			"patient_idnum": {"1 NOW cur", "2 E1 cur"},
+			"blobs":         {"1 NOW old", "2 E1 cur"},
+			"bmi":           {"1 NOW old", "2 E1 old", "2 E1 cur"},
+			"phq9":          {"1 NOW cur", "2 E1 cur"},
 		})
-	}
+		e.wantSettled(t)
+		b := tmRows(t, e.s, "bmi", e.dev)
+		if b[1].Succ != b[2].PK || b[2].Pred != b[1].PK || b[0].Succ != 0 {
+			t.Fatalf("bmi links wrong: %+v", b)
+		}
+		// The audit has the shape of the PROTOCOL 8.9 example: bmi 2's
+		// old version modified out and replaced, both preserved, the new
+		// one current; bmi 1 deleted.
+		newBMI, oldBMI, delBMI := e.pks(t, "bmi", "2 E1 cur"), e.pks(t, "bmi", "2 E1 old"), e.pks(t, "bmi", "1 NOW old")
+		p2 := func(table string) string {
+			return tmChange(table, nil, nil, nil, e.pks(t, table, "2 E1 cur"), e.pks(t, table, "1 NOW cur", "2 E1 cur"))
+		}
+		e.wantAudit(t, p2("patient")+", "+p2("patient_idnum")+", "+
+			tmChange("blobs", nil, nil, e.pks(t, "blobs", "1 NOW old"), e.pks(t, "blobs", "2 E1 cur"), e.pks(t, "blobs", "2 E1 cur"))+", "+
+			tmChange("bmi", newBMI, oldBMI, delBMI, append(oldBMI, newBMI...), newBMI)+", "+p2("phq9"))
+	})
 }
 
 // TestMethodMoveAfterChanges: a Move preserves every era-NOW row of the
 // device in the tables it touches: the new and the modified-out version of
 // bmi 1, and the rows it deletes (PROTOCOL 8.6, 8.7).
 func TestMethodMoveAfterChanges(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			e.scenarioMoveAfterChanges(t, mode.oneStep)
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient":       tmAll("E1"),
-				"patient_idnum": tmAll("E1"),
-				"blobs":         {"1 E1 cur", "2 E1 old"},
-				"bmi":           {"1 E1 old", "2 E1 old", "1 E1 cur"},
-				"phq9":          {"1 E1 old", "2 E1 old"},
-			})
-			e.wantSettled(t)
-			e.wantAuditCounts(t, "patient 0/0/0/2, patient_idnum 0/0/0/2, blobs 0/0/1/2, bmi 1/1/1/3, phq9 0/0/2/2")
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		e.scenarioMoveAfterChanges(t, oneStep)
+		tmWantState(t, e.s, e.dev, map[string][]string{
+			"patient":       tmAll("E1"),
+			"patient_idnum": tmAll("E1"),
+			"blobs":         {"1 E1 cur", "2 E1 old"},
+			"bmi":           {"1 E1 old", "2 E1 old", "1 E1 cur"},
+			"phq9":          {"1 E1 old", "2 E1 old"},
 		})
-	}
+		e.wantSettled(t)
+		e.wantAuditCounts(t, "patient 0/0/0/2, patient_idnum 0/0/0/2, blobs 0/0/1/2, bmi 1/1/1/3, phq9 0/0/2/2")
+	})
 }
 
 // TestMethodCopyEmptiedTable: when the client has deleted every phq9, the
 // table goes to upload_empty_tables (multi-step) or as an empty list
 // (one-step), and the server deletes its rows (PROTOCOL 6.13, 8.5).
 func TestMethodCopyEmptiedTable(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			tab := e.tab.standardTablet(false)
-			tab.upload(tmCopy, mode.oneStep)
-			tab.del("phq9", 1)
-			tab.del("phq9", 2)
-			tab.upload(tmCopy, mode.oneStep)
-			tmWantState(t, e.s, e.dev, map[string][]string{"bmi": tmAll("NOW"), "phq9": {"1 NOW old", "2 NOW old"}})
-			e.wantSettled(t)
-			e.wantAuditCounts(t, "phq9 0/0/2/0")
-		})
-	}
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		tab := e.tab.standardTablet(false)
+		tab.upload(tmCopy, oneStep)
+		tab.del("phq9", 1)
+		tab.del("phq9", 2)
+		tab.upload(tmCopy, oneStep)
+		tmWantState(t, e.s, e.dev, map[string][]string{"bmi": tmAll("NOW"), "phq9": {"1 NOW old", "2 NOW old"}})
+		e.wantSettled(t)
+		e.wantAuditCounts(t, "phq9 0/0/2/0")
+	})
 }
 
 // TestMethodMoveSingleBlob: a Move of a tablet with one BLOB whose flag was
@@ -381,43 +363,37 @@ func TestMethodMoveSingleBlob(t *testing.T) {
 // adds phq9 3, and leaves patient 2's preserved rows alone (PROTOCOL 8.4.2,
 // 8.5, 8.6).
 func TestMethodCopyThenChanges(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			res := e.scenarioCopyThenChanges(t, mode.oneStep)
-			if !mode.oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
-				t.Fatalf("unchanged BLOB requested: which_keys_to_send %q", res.whichKeys)
-			}
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient":       {"1 NOW cur", "2 E1 cur"},
-				"patient_idnum": {"1 NOW cur", "2 E1 cur"},
-				"blobs":         {"1 NOW cur", "2 E1 cur"},
-				"bmi":           {"1 NOW old", "2 E1 cur", "1 NOW cur"},
-				"phq9":          {"1 NOW old", "2 E1 cur", "3 NOW cur"},
-			})
-			e.wantSettled(t)
-			b := tmRows(t, e.s, "bmi", e.dev)
-			if b[0].Succ != b[2].PK || b[2].Pred != b[0].PK || b[0].Pred != 0 || b[2].Succ != 0 || b[1].Pred != 0 || b[1].Succ != 0 {
-				t.Fatalf("bmi version links wrong: %+v", b)
-			}
-			p := tmRows(t, e.s, "phq9", e.dev)
-			if p[0].Succ != 0 || p[0].Removing != e.alice || p[2].Pred != 0 {
-				t.Fatalf("phq9 deletion wrong: %+v", p)
-			}
-			var mass float64
-			if err := e.s.DB.QueryRowContext(context.Background(), "SELECT mass_kg FROM bmi WHERE _pk = ?", b[2].PK).Scan(&mass); err != nil || mass != 71.4 {
-				t.Fatalf("new bmi 1 mass_kg = %v (%v)", mass, err)
-			}
-			// Server PKs; current: the table's live rows (PROTOCOL 8.9).
-			added := e.pks(t, "bmi", "1 NOW cur")
-			live := func(table string) []int { return e.pks(t, table, "1 NOW cur", "2 NOW cur", "3 NOW cur") }
-			e.wantAudit(t, tmChange("bmi", added, e.pks(t, "bmi", "1 NOW old"), nil, nil, live("bmi"))+", "+
-				tmChange("phq9", e.pks(t, "phq9", "3 NOW cur"), nil, e.pks(t, "phq9", "1 NOW old"), nil, live("phq9")))
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		res := e.scenarioCopyThenChanges(t, oneStep)
+		if !oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
+			t.Fatalf("unchanged BLOB requested: which_keys_to_send %q", res.whichKeys)
+		}
+		tmWantState(t, e.s, e.dev, map[string][]string{
+			"patient":       {"1 NOW cur", "2 E1 cur"},
+			"patient_idnum": {"1 NOW cur", "2 E1 cur"},
+			"blobs":         {"1 NOW cur", "2 E1 cur"},
+			"bmi":           {"1 NOW old", "2 E1 cur", "1 NOW cur"},
+			"phq9":          {"1 NOW old", "2 E1 cur", "3 NOW cur"},
 		})
-	}
+		e.wantSettled(t)
+		b := tmRows(t, e.s, "bmi", e.dev)
+		if b[0].Succ != b[2].PK || b[2].Pred != b[0].PK || b[0].Pred != 0 || b[2].Succ != 0 || b[1].Pred != 0 || b[1].Succ != 0 {
+			t.Fatalf("bmi version links wrong: %+v", b)
+		}
+		p := tmRows(t, e.s, "phq9", e.dev)
+		if p[0].Succ != 0 || p[0].Removing != e.alice || p[2].Pred != 0 {
+			t.Fatalf("phq9 deletion wrong: %+v", p)
+		}
+		var mass float64
+		if err := e.s.DB.QueryRowContext(context.Background(), "SELECT mass_kg FROM bmi WHERE _pk = ?", b[2].PK).Scan(&mass); err != nil || mass != 71.4 {
+			t.Fatalf("new bmi 1 mass_kg = %v (%v)", mass, err)
+		}
+		// Server PKs; current: the table's live rows (PROTOCOL 8.9).
+		added := e.pks(t, "bmi", "1 NOW cur")
+		live := func(table string) []int { return e.pks(t, table, "1 NOW cur", "2 NOW cur", "3 NOW cur") }
+		e.wantAudit(t, tmChange("bmi", added, e.pks(t, "bmi", "1 NOW old"), nil, nil, live("bmi"))+", "+
+			tmChange("phq9", e.pks(t, "phq9", "3 NOW cur"), nil, e.pks(t, "phq9", "1 NOW old"), nil, live("phq9")))
+	})
 }
 
 // TestMethodMoveKeepingPatientsThenNewTask: after Move keeping patients the
@@ -426,66 +402,42 @@ func TestMethodCopyThenChanges(t *testing.T) {
 // so the new task has its patient in the same era (PROTOCOL 8.4.2,
 // "Patient tables after preservation").
 func TestMethodMoveKeepingPatientsThenNewTask(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			e.scenarioMoveKeepThenNewTask(t, mode.oneStep)
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient":       {"1 E1 cur", "2 E1 cur", "1 NOW cur", "2 NOW cur"},
-				"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 NOW cur", "2 NOW cur"},
-				"blobs":         tmAll("E1"),
-				"bmi":           {"1 E1 cur", "2 E1 cur", "3 NOW cur"},
-				"phq9":          tmAll("E1"),
-			})
-			e.wantSettled(t)
-			for _, table := range []string{"patient", "patient_idnum"} {
-				for _, r := range tmRows(t, e.s, table, e.dev) {
-					if r.Pred != 0 || r.Succ != 0 {
-						t.Fatalf("%s row %+v is linked to another version", table, r)
-					}
-				}
-			}
-			e.wantAuditCounts(t, "patient 2/0/0/0, patient_idnum 2/0/0/0, bmi 1/0/0/0")
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		e.scenarioMoveKeepThenNewTask(t, oneStep)
+		tmWantState(t, e.s, e.dev, map[string][]string{
+			"patient":       {"1 E1 cur", "2 E1 cur", "1 NOW cur", "2 NOW cur"},
+			"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 NOW cur", "2 NOW cur"},
+			"blobs":         tmAll("E1"),
+			"bmi":           {"1 E1 cur", "2 E1 cur", "3 NOW cur"},
+			"phq9":          tmAll("E1"),
 		})
-	}
+		e.wantSettled(t)
+		e.wantUnlinked(t, "patient", "patient_idnum")
+		e.wantAuditCounts(t, "patient 2/0/0/0, patient_idnum 2/0/0/0, bmi 1/0/0/0")
+	})
 }
 
 // TestMethodMoveThenReusedPKs: after a Move the tablet is empty and may
 // reuse client PKs; a later upload with PK 1 creates new, unrelated rows
 // and leaves the preserved ones alone (PROTOCOL 8.7).
 func TestMethodMoveThenReusedPKs(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			e.scenarioMoveThenReusedPKs(t, mode.oneStep)
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient":       {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
-				"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
-				"blobs":         tmAll("E1"),
-				"bmi":           {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
-				"phq9":          tmAll("E1"),
-			})
-			e.wantSettled(t)
-			for _, table := range tmCommitOrder {
-				for _, r := range tmRows(t, e.s, table, e.dev) {
-					if r.Pred != 0 || r.Succ != 0 {
-						t.Fatalf("%s row %+v is linked to another version", table, r)
-					}
-				}
-			}
-			var forename string
-			if err := e.s.DB.QueryRowContext(context.Background(), "SELECT forename FROM patient WHERE _device_id = ? AND id = 1 AND _era = 'NOW'", e.dev).Scan(&forename); err != nil || forename != "Cat" {
-				t.Fatalf("new patient 1: %q (%v)", forename, err)
-			}
-			e.wantAuditCounts(t, "patient 1/0/0/0, patient_idnum 1/0/0/0, bmi 1/0/0/0")
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		e.scenarioMoveThenReusedPKs(t, oneStep)
+		tmWantState(t, e.s, e.dev, map[string][]string{
+			"patient":       {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
+			"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
+			"blobs":         tmAll("E1"),
+			"bmi":           {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
+			"phq9":          tmAll("E1"),
 		})
-	}
+		e.wantSettled(t)
+		e.wantUnlinked(t, tmCommitOrder...)
+		var forename string
+		if err := e.s.DB.QueryRowContext(context.Background(), "SELECT forename FROM patient WHERE _device_id = ? AND id = 1 AND _era = 'NOW'", e.dev).Scan(&forename); err != nil || forename != "Cat" {
+			t.Fatalf("new patient 1: %q (%v)", forename, err)
+		}
+		e.wantAuditCounts(t, "patient 1/0/0/0, patient_idnum 1/0/0/0, bmi 1/0/0/0")
+	})
 }
 
 // TestMethodCopyFlagLater: a patient uploaded by Copy and flagged for
@@ -494,26 +446,20 @@ func TestMethodMoveThenReusedPKs(t *testing.T) {
 // not ask for the flagged BLOB but flags it itself (PROTOCOL 6.17 step 6,
 // 8.4.3, C7). The client then deletes that patient's rows.
 func TestMethodCopyFlagLater(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			res := e.scenarioCopyFlagLater(t, mode.oneStep)
-			if !mode.oneStep && res.whichKeys != "" {
-				t.Fatalf("which_keys_to_send asked for %q, want nothing", res.whichKeys)
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		res := e.scenarioCopyFlagLater(t, oneStep)
+		if !oneStep && res.whichKeys != "" {
+			t.Fatalf("which_keys_to_send asked for %q, want nothing", res.whichKeys)
+		}
+		tmWantState(t, e.s, e.dev, tmFirstState(tmCopy))
+		e.wantSettled(t)
+		// Preserving unchanged rows is a change (PROTOCOL 8.9).
+		e.wantAuditCounts(t, tmEach("0/0/0/1"))
+		e.tab.afterUpload(tmCopy)
+		for _, table := range tmTableNames {
+			if len(e.tab.tables[table]) != 1 {
+				t.Fatalf("tablet keeps %d %s rows after the Copy, want 1", len(e.tab.tables[table]), table)
 			}
-			tmWantState(t, e.s, e.dev, tmFirstState(tmCopy))
-			e.wantSettled(t)
-			// Preserving unchanged rows is a change (PROTOCOL 8.9).
-			e.wantAuditCounts(t, tmEach("0/0/0/1"))
-			e.tab.afterUpload(tmCopy)
-			for _, table := range tmTableNames {
-				if len(e.tab.tables[table]) != 1 {
-					t.Fatalf("tablet keeps %d %s rows after the Copy, want 1", len(e.tab.tables[table]), table)
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -64,26 +64,20 @@ func TestRetryRepeatStoresNothing(t *testing.T) {
 // TestRetryCopyWithoutMoveOffHarmless: repeating a Copy that preserved
 // nothing finds every record unchanged (PROTOCOL 8.8, 12.4).
 func TestRetryCopyWithoutMoveOffHarmless(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
-		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			tab := e.tab.standardTablet(false)
-			tab.upload(tmCopy, mode.oneStep)
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient": tmAll("NOW"), "patient_idnum": tmAll("NOW"), "blobs": tmAll("NOW"), "bmi": tmAll("NOW"), "phq9": tmAll("NOW"),
-			})
-			before := tmTableSnapshot(t, e.s, e.dev)
-			_, audits := e.lastAudit(t)
-			res := tab.upload(tmCopy, mode.oneStep)
-			if !mode.oneStep && res.whichKeys != "" {
-				t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing", res.whichKeys)
-			}
-			e.wantNoChangesRepeat(t, before, audits)
+	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+		tab := e.tab.standardTablet(false)
+		tab.upload(tmCopy, oneStep)
+		tmWantState(t, e.s, e.dev, map[string][]string{
+			"patient": tmAll("NOW"), "patient_idnum": tmAll("NOW"), "blobs": tmAll("NOW"), "bmi": tmAll("NOW"), "phq9": tmAll("NOW"),
 		})
-	}
+		before := tmTableSnapshot(t, e.s, e.dev)
+		_, audits := e.lastAudit(t)
+		res := tab.upload(tmCopy, oneStep)
+		if !oneStep && res.whichKeys != "" {
+			t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing", res.whichKeys)
+		}
+		e.wantNoChangesRepeat(t, before, audits)
+	})
 }
 
 // TestRetryRepeatedEndUpload: a second end_upload after a committed

@@ -440,6 +440,20 @@ var tmModes = []struct {
 	oneStep bool
 }{{"MultiStep", false}, {"OneStep", true}}
 
+// tmEachMode runs body as a subtest for each upload path, each with a new
+// device on one server shared by the subtests.
+func tmEachMode(t *testing.T, body func(t *testing.T, e *tmEnv, oneStep bool)) {
+	t.Helper()
+	t.Parallel()
+	s := tmShared(t)
+	for _, mode := range tmModes {
+		t.Run(mode.name, func(t *testing.T) {
+			tmPar(t)
+			body(t, tmNewEnv(t, s), mode.oneStep)
+		})
+	}
+}
+
 // ---- Server-side inspection (plain SQL that runs on SQLite and PostgreSQL).
 
 // tmEnv is a server with alice's registered tablet.
@@ -660,6 +674,19 @@ func (e *tmEnv) wantSettled(t *testing.T) {
 	}
 	if t.Failed() {
 		t.FailNow()
+	}
+}
+
+// wantUnlinked fails if a row of the device in tables has a predecessor
+// or a successor: each was stored once, never as a new version.
+func (e *tmEnv) wantUnlinked(t *testing.T, tables ...string) {
+	t.Helper()
+	for _, table := range tables {
+		for _, r := range tmRows(t, e.s, table, e.dev) {
+			if r.Pred != 0 || r.Succ != 0 {
+				t.Fatalf("%s row %+v is linked to another version", table, r)
+			}
+		}
 	}
 }
 
