@@ -2,66 +2,52 @@ package api
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/url"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
-// decodeForm decodes a request body into its parameters (PROTOCOL 1.2). An
-// undecodable body yields an empty form and the reason, so the request
-// fails 2.2 with the plain 400.
-func decodeForm(contentType string, body []byte) (tabletsession.Form, error) {
-	values, err := decodeValues(contentType, body)
-	if err != nil {
-		return tabletsession.NewForm(nil), err
-	}
-	for k, vs := range values {
-		if !utf8.ValidString(k) {
-			return tabletsession.NewForm(nil), errors.New("key is not UTF-8")
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				return tabletsession.NewForm(nil), fmt.Errorf("value of %q is not UTF-8", k)
-			}
-		}
-	}
-	return tabletsession.NewForm(values), nil
-}
-
-func decodeValues(contentType string, body []byte) (map[string][]string, error) {
+// decodeForm decodes a request body into its parameters (PROTOCOL 1.2).
+// Only the parameters some operation reads are kept (tabletsession.Form),
+// so the work is linear in the body and the memory bounded by it, whatever
+// the body holds. An undecodable body yields an empty form and the reason,
+// so the request fails 2.2 with the plain 400.
+func decodeForm(contentType string, body []byte) (*tabletsession.Form, error) {
+	f := tabletsession.NewForm(len(body))
 	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil, fmt.Errorf("content type %q: %w", contentType, err)
-	}
-	switch mt {
-	case "application/x-www-form-urlencoded":
-		return parseURLEncoded(body)
-	case "multipart/form-data":
-		return decodeMultipart(body, params["boundary"])
+	switch {
+	case err != nil:
+		err = fmt.Errorf("content type %q: %w", contentType, err)
+	case mt == "application/x-www-form-urlencoded":
+		err = parseURLEncoded(f, body)
+	case mt == "multipart/form-data":
+		err = parseMultipart(f, body, params["boundary"])
 	default:
-		return nil, fmt.Errorf("unsupported content type %q", mt)
+		err = fmt.Errorf("unsupported content type %q", mt)
 	}
+	if err != nil {
+		return tabletsession.NewForm(0), err
+	}
+	return f, nil
 }
 
-// parseURLEncoded decodes an application/x-www-form-urlencoded body in
-// place: each decoded value is written back into body and returned as a
+// parseURLEncoded decodes an application/x-www-form-urlencoded body into f,
+// in place: each kept value is written back into body and handed to f as a
 // view of it, so a one-step upload of tens of MiB is held once, not twice
-// (BENCHMARKS.md, F6b). Decoding never makes text longer, so what is
-// written never overtakes what is still to be read. body must not be used
-// for anything else afterwards.
+// (BENCHMARKS.md, F6b). A pair's key is decoded just before its value, and
+// decoding never makes text longer, so what is written never overtakes
+// what is still to be read. A pair f does not keep is decoded too (it must
+// still be valid) but leaves nothing behind: its bytes are overwritten by
+// the next pair. body must not be used for anything else afterwards.
 //
-// It is url.ParseQuery without its cap of 10,000 parameters: upload_table
-// sends one parameter per record, and tables of more than 10,000 records
-// are real. The body's size limit bounds the work instead.
-func parseURLEncoded(body []byte) (map[string][]string, error) {
-	values := map[string][]string{}
+// Unlike url.ParseQuery it has no cap on the number of parameters:
+// upload_table sends one parameter per record, and tables of more than
+// 10,000 records are real. The body's size limit bounds the work instead.
+func parseURLEncoded(f *tabletsession.Form, body []byte) error {
+	f.SetSource(body)
 	w := 0 // where the next decoded text goes
 	for r := 0; r < len(body); {
 		end := r + bytes.IndexByte(body[r:], '&')
@@ -74,23 +60,23 @@ func parseURLEncoded(body []byte) (map[string][]string, error) {
 			continue
 		}
 		k, v, _ := bytes.Cut(pair, []byte("="))
-		n, err := unescapeInPlace(body[w:], k)
+		nk, err := unescapeInPlace(body[w:], k)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		key := string(body[w : w+n]) // keys are short, and map keys
-		n, err = unescapeInPlace(body[w:], v)
+		nv, err := unescapeInPlace(body[w+nk:], v)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		value := ""
-		if n > 0 {
-			value = unsafe.String(&body[w], n)
+		key := body[w : w+nk]
+		if !utf8.Valid(key) || !utf8.Valid(body[w+nk:w+nk+nv]) {
+			return fmt.Errorf("parameter ending at byte %d is not UTF-8", end)
 		}
-		w += n
-		values[key] = append(values[key], value)
+		if f.Add(key, w+nk, nv) {
+			w += nk + nv // keep the value; the key's bytes go unused
+		}
 	}
-	return values, nil
+	return nil
 }
 
 // unescapeInPlace query-unescapes src ('+' is a space, %XX a byte) into
@@ -129,31 +115,4 @@ func unhex(c byte) byte {
 		return c - 'a' + 10
 	}
 	return c - 'A' + 10
-}
-
-// decodeMultipart reads every part into memory: the body is already
-// size-limited, and file parts must not spill to temporary files.
-func decodeMultipart(body []byte, boundary string) (map[string][]string, error) {
-	if boundary == "" {
-		return nil, errors.New("multipart body without boundary")
-	}
-	mr := multipart.NewReader(bytes.NewReader(body), boundary)
-	values := map[string][]string{}
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return values, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		name := p.FormName()
-		b, err := io.ReadAll(p)
-		if err != nil {
-			return nil, err
-		}
-		if name != "" {
-			values[name] = append(values[name], string(b))
-		}
-	}
 }

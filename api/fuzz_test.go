@@ -102,7 +102,7 @@ func fuzzHandler(tb testing.TB) (http.Handler, *fuzzLog) {
 	if err := schema.SyncTables(ctx, db, reg); err != nil {
 		tb.Fatal(err)
 	}
-	h := New(Config{MaxBodyBytes: fuzzMaxBody, DatabaseTitle: "Fuzz"}, Deps{
+	h := New(Config{MaxBodyBytes: fuzzMaxBody, MaxInflightBodyBytes: 4 * fuzzMaxBody, DatabaseTitle: "Fuzz"}, Deps{
 		DB: db, Log: logger, Auth: auth, Registry: reg,
 		Engine: upload.NewEngine(reg, 10*time.Minute, sqldb.IsPostgres(db)),
 	})
@@ -361,7 +361,7 @@ func TestWire_ErrorValueEscaping(t *testing.T) {
 // "Internal server error" (PROTOCOL 1.5), not a dropped connection. The
 // handler is built without an Authenticator, so phase A panics.
 func TestWire_PanicAnswers503(t *testing.T) {
-	h := New(Config{MaxBodyBytes: fuzzMaxBody}, Deps{
+	h := New(Config{MaxBodyBytes: fuzzMaxBody, MaxInflightBodyBytes: 4 * fuzzMaxBody}, Deps{
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: registry.Default(),
 	})
 	srv := httptest.NewUnstartedServer(h)

@@ -22,10 +22,13 @@ import (
 
 // Config holds the HTTP-level settings.
 type Config struct {
-	PathPrefix     string // mount prefix for /api and /database, e.g. "/camcops"; "" for none
-	MaxBodyBytes   int64  // request body limit; over it the reply is 413
-	TrustedProxies []netip.Prefix
-	DatabaseTitle  string
+	PathPrefix   string // mount prefix for /api and /database, e.g. "/camcops"; "" for none
+	MaxBodyBytes int64  // request body limit; over it the reply is 413
+	// MaxInflightBodyBytes bounds the memory of all bodies held at once;
+	// a request that would pass it gets 503 Server busy.
+	MaxInflightBodyBytes int64
+	TrustedProxies       []netip.Prefix
+	DatabaseTitle        string
 }
 
 // Deps are the collaborators of the API.
@@ -49,13 +52,14 @@ type server struct {
 	draining *atomic.Bool
 	now      func() time.Time
 	ops      map[string]operation
+	bodies   *bodyBudget
 }
 
 // New returns the echo instance that serves the API.
 func New(cfg Config, d Deps) *echo.Echo {
 	s := &server{
 		cfg: cfg, db: d.DB, log: d.Log, auth: d.Auth, registry: d.Registry, engine: d.Engine,
-		draining: d.Draining, now: d.Now,
+		draining: d.Draining, now: d.Now, bodies: &bodyBudget{limit: cfg.MaxInflightBodyBytes},
 	}
 	if s.now == nil {
 		s.now = time.Now

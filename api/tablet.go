@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -32,13 +31,17 @@ func (s *server) handleTablet(c echo.Context) error {
 	}
 	start := time.Now()
 	ip := c.RealIP()
-	body, err := readBody(c.Response(), req, s.cfg.MaxBodyBytes)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		s.log.Warn("request body too large", "ip", ip, "limit_bytes", s.cfg.MaxBodyBytes)
+	body, release, err := readBody(req.Body, req.ContentLength, s.cfg.MaxBodyBytes, s.bodies)
+	defer release() // the form's values are views of body
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		s.log.Warn("request body too large", "ip", ip, "content_length", req.ContentLength, "limit_bytes", s.cfg.MaxBodyBytes)
 		return plain(c, http.StatusRequestEntityTooLarge, "Request body too large")
-	}
-	if err != nil {
+	case errors.Is(err, errBodiesBusy):
+		s.log.Warn("request refused: memory for request bodies exhausted", "ip", ip,
+			"limit_bytes", s.cfg.MaxInflightBodyBytes, "status", http.StatusServiceUnavailable)
+		return writeFailure(c, http.StatusServiceUnavailable, msgBusy, session{})
+	case err != nil:
 		s.log.Info("request body unreadable", "ip", ip, "err", err)
 		return plain(c, http.StatusBadRequest, notValid)
 	}
@@ -120,19 +123,4 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Re
 		return err
 	})
 	return reply, sess, err
-}
-
-// readBody reads the body within limit. With a Content-Length it reads
-// into a buffer of exactly that size: io.ReadAll's doubling would hold up
-// to twice a large upload's bytes (BENCHMARKS.md, F6).
-func readBody(w http.ResponseWriter, req *http.Request, limit int64) ([]byte, error) {
-	r := http.MaxBytesReader(w, req.Body, limit)
-	if n := req.ContentLength; n > 0 && n <= limit {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return nil, err
-		}
-		return body, nil
-	}
-	return io.ReadAll(r)
 }

@@ -14,7 +14,9 @@ import (
 var ErrInvalidRequest = errors.New("tabletsession: not a valid CamCOPS API request")
 
 var (
-	operationRE = regexp.MustCompile(`\A[A-Za-z0-9_]+\z`)
+	// operationRE: the longest operation is 28 characters; the cap, the
+	// same as for device and user, keeps a hostile one out of the log.
+	operationRE = regexp.MustCompile(`\A[A-Za-z0-9_]{1,191}\z`)
 	// nameRE is the character rule for device and user (PROTOCOL 2.1).
 	nameRE = regexp.MustCompile(`\A[A-Za-z0-9,_\-{}]{1,191}\z`)
 	intRE  = regexp.MustCompile(`\A[0-9]+\z`)
@@ -39,13 +41,13 @@ type Request struct {
 	SessionToken  string
 	HasSession    bool
 	ClientIP      string // effective client IP (PROTOCOL 3.6)
-	Form          Form
+	Form          *Form
 }
 
 // Parse validates the common parameters of f (PROTOCOL 2.2) and returns the
 // request. Every failure wraps ErrInvalidRequest; nothing touches a
 // database.
-func Parse(f Form, clientIP string) (*Request, error) {
+func Parse(f *Form, clientIP string) (*Request, error) {
 	r := &Request{
 		Operation:     f.Get("operation"),
 		Device:        f.Get("device"),
@@ -54,6 +56,11 @@ func Parse(f Form, clientIP string) (*Request, error) {
 		VersionString: f.Get("camcops_version"),
 		ClientIP:      clientIP,
 		Form:          f,
+	}
+	if p := f.NULParam(); p != "" {
+		// A tablet never sends one, and the database would refuse it
+		// later (PROTOCOL 2.2 rule 6).
+		return nil, fmt.Errorf("%w: NUL byte in parameter %q", ErrInvalidRequest, p)
 	}
 	if r.Operation != "" && !operationRE.MatchString(r.Operation) {
 		return nil, fmt.Errorf("%w: bad operation", ErrInvalidRequest)

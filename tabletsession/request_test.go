@@ -2,7 +2,6 @@ package tabletsession_test
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -11,12 +10,13 @@ import (
 
 const dev = "{6b1c0f6e-2d55-4f0e-9a51-1f3c2b7d9e10}"
 
-func form(kv ...string) tabletsession.Form {
-	v := url.Values{}
+// form builds the form a body of these key/value pairs decodes to.
+func form(kv ...string) *tabletsession.Form {
+	f, src := tabletsession.NewForm(1<<20), []byte{}
 	for i := 0; i < len(kv); i += 2 {
-		v.Add(kv[i], kv[i+1])
+		add(f, &src, kv[i], kv[i+1])
 	}
-	return tabletsession.NewForm(v)
+	return f
 }
 
 func TestParse(t *testing.T) {
@@ -63,18 +63,25 @@ func TestParse(t *testing.T) {
 	t.Run("ErrInvalidRequest", func(t *testing.T) {
 		long := strings.Repeat("a", 192)
 		cases := map[string][]string{
-			"no parameters":     {},
-			"missing version":   {"operation", "register"},
-			"old version":       {"camcops_version", "1.99.99"},
-			"nonsense version":  {"camcops_version", "2.4.24.1"},
-			"bad operation":     {"camcops_version", "2.4.24", "operation", "drop table"},
-			"operation newline": {"camcops_version", "2.4.24", "operation", "register\n"},
-			"bad device":        {"camcops_version", "2.4.24", "device", "a/b"},
-			"device too long":   {"camcops_version", "2.4.24", "device", long},
-			"device newline":    {"camcops_version", "2.4.24", "device", dev + "\n"},
-			"bad user":          {"camcops_version", "2.4.24", "user", "al ice"},
-			"server device":     {"camcops_version", "2.4.24", "device", "server"},
-			"system user":       {"camcops_version", "2.4.24", "user", "system"},
+			"no parameters":      {},
+			"missing version":    {"operation", "register"},
+			"old version":        {"camcops_version", "1.99.99"},
+			"nonsense version":   {"camcops_version", "2.4.24.1"},
+			"bad operation":      {"camcops_version", "2.4.24", "operation", "drop table"},
+			"operation newline":  {"camcops_version", "2.4.24", "operation", "register\n"},
+			"bad device":         {"camcops_version", "2.4.24", "device", "a/b"},
+			"device too long":    {"camcops_version", "2.4.24", "device", long},
+			"device newline":     {"camcops_version", "2.4.24", "device", dev + "\n"},
+			"bad user":           {"camcops_version", "2.4.24", "user", "al ice"},
+			"server device":      {"camcops_version", "2.4.24", "device", "server"},
+			"system user":        {"camcops_version", "2.4.24", "user", "system"},
+			"operation too long": {"camcops_version", "2.4.24", "operation", strings.Repeat("a", 192)},
+			// PROTOCOL 2.2 rule 6: a NUL in a plain parameter, even one
+			// no operation reads.
+			"NUL in friendly name": {"camcops_version", "2.4.24", "devicefriendlyname", "Ward\x003"},
+			"NUL in password":      {"camcops_version", "2.4.24", "password", "\x00"},
+			"NUL in unused key":    {"camcops_version", "2.4.24", "colour", "re\x00d"},
+			"NUL in a key":         {"camcops_version", "2.4.24", "a\x00", "x"},
 		}
 		for name, kv := range cases {
 			if _, err := tabletsession.Parse(form(kv...), ""); !errors.Is(err, tabletsession.ErrInvalidRequest) {
@@ -82,9 +89,18 @@ func TestParse(t *testing.T) {
 			}
 		}
 	})
+	t.Run("NULJudgedByItsOwnRules", func(t *testing.T) {
+		// Record values and JSON are refused later, with their own
+		// messages (PROTOCOL 7.5, 6.10, 8.8).
+		for _, key := range []string{"record0", "record17", "record0017", "values", "dbdata", "patient_info", "pknameinfo"} {
+			if _, err := tabletsession.Parse(form("camcops_version", "2.4.24", key, "a\x00b"), ""); err != nil {
+				t.Errorf("NUL in %s: %v, want no plain 400", key, err)
+			}
+		}
+	})
 	t.Run("MaxLengthNamesOK", func(t *testing.T) {
 		n := strings.Repeat("a", 191)
-		if _, err := tabletsession.Parse(form("camcops_version", "2.0.0", "device", n, "user", n), ""); err != nil {
+		if _, err := tabletsession.Parse(form("camcops_version", "2.0.0", "device", n, "user", n, "operation", n), ""); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -61,7 +61,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		log, nil)
 	draining := new(atomic.Bool)
 	handler := api.New(api.Config{
-		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes,
+		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes, MaxInflightBodyBytes: s.maxInflightBytes,
 		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
 	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining,
 		Engine: upload.NewEngine(s.registry, s.staleBatchTimeout, sqldb.IsPostgres(db)),
@@ -145,5 +145,5 @@ func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
 		"session_timeout", s.sessionTimeout, "session_lifetime", s.sessionLifetime,
 		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies,
 		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
-		"max_body_bytes", s.maxBodyBytes, "tables", len(s.registry.Names()))
+		"max_body_bytes", s.maxBodyBytes, "max_inflight_body_bytes", s.maxInflightBytes, "tables", len(s.registry.Names()))
 }

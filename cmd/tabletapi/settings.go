@@ -9,6 +9,7 @@ import (
 	"github.com/tabletapi/tabletapi/api"
 	"github.com/tabletapi/tabletapi/internal/password"
 	"github.com/tabletapi/tabletapi/internal/registry"
+	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
 // serveSettings are the flags of `serve` (PROTOCOL 10.3 and the CLI table of
@@ -31,6 +32,7 @@ type serveSettings struct {
 	throttleRefill    time.Duration
 	staleBatchTimeout time.Duration
 	maxBodyBytes      int64
+	maxInflightBytes  int64
 	databaseTitle     string
 	tables            string
 	shutdownTimeout   time.Duration
@@ -60,6 +62,7 @@ func serveFlags(f *commandFlags, s *serveSettings) {
 	f.DurationVar(&s.throttleRefill, "login-throttle-refill", 30*time.Second, "time for a throttled IP to earn one more attempt")
 	f.DurationVar(&s.staleBatchTimeout, "stale-batch-timeout", 10*time.Minute, "idle time after which another user may take over a device's upload batch")
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", 64<<20, "request body limit in bytes (413 above it)")
+	f.Int64Var(&s.maxInflightBytes, "max-inflight-body-bytes", 256<<20, "memory for all request bodies held at once (503 Server busy above it)")
 	f.StringVar(&s.databaseTitle, "database-title", "", "databaseTitle sent to tablets")
 	f.StringVar(&s.tables, "tables", "", "table registry file replacing the built-in one")
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 30*time.Second, "longest wait for requests in flight at shutdown")
@@ -94,8 +97,13 @@ func (s *serveSettings) validate() error {
 	if s.throttleBurst < 1 {
 		return usagef("--login-throttle-burst must be at least 1")
 	}
-	if s.maxBodyBytes < 1024 {
-		return usagef("--max-body-bytes must be at least 1024")
+	if s.maxBodyBytes < 1024 || s.maxBodyBytes > tabletsession.MaxSource {
+		// The form indexes a body with 32-bit offsets.
+		return usagef("--max-body-bytes must be 1024-%d", int64(tabletsession.MaxSource))
+	}
+	if s.maxInflightBytes < s.maxBodyBytes {
+		// Else a body of the permitted size could never be read.
+		return usagef("--max-inflight-body-bytes must be at least --max-body-bytes (%d)", s.maxBodyBytes)
 	}
 	if s.pathPrefix != "" && (s.pathPrefix[0] != '/' || s.pathPrefix == "/") {
 		return usagef("--path-prefix must start with / and name a path, e.g. /camcops")
