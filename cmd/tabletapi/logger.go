@@ -1,14 +1,109 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
+	"unicode/utf8"
 )
 
-// newLogger returns the one logger of the process: text or JSON lines.
+// Caps on what one log value may hold. Request values reach the log (an
+// operation, a table name quoted in an error), and a client must not be
+// able to write megabytes into it; a panic's stack is ours and may be
+// long.
+const (
+	maxLogValue = 200
+	maxLogStack = 16 << 10
+)
+
+// newLogger returns the one logger of the process: text or JSON lines,
+// every value capped.
 func newLogger(w io.Writer, format string) *slog.Logger {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		h = slog.NewJSONHandler(w, nil)
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(cappedHandler{h})
+}
+
+// cappedHandler cuts every attribute value to maxLogValue bytes (a stack
+// to maxLogStack), marking the cut, before the handler writes it.
+type cappedHandler struct{ slog.Handler }
+
+// Handle writes r with its values capped.
+func (h cappedHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, capString(r.Message, maxLogValue), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(capAttr(a))
+		return true
+	})
+	return h.Handler.Handle(ctx, out)
+}
+
+// WithAttrs caps attrs too.
+func (h cappedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	capped := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		capped[i] = capAttr(a)
+	}
+	return cappedHandler{h.Handler.WithAttrs(capped)}
+}
+
+// WithGroup keeps the cap inside the group.
+func (h cappedHandler) WithGroup(name string) slog.Handler {
+	return cappedHandler{h.Handler.WithGroup(name)}
+}
+
+// capAttr caps a's value: strings, and errors, stringers and other values
+// that the handler would print as text.
+func capAttr(a slog.Attr) slog.Attr {
+	limit := maxLogValue
+	if a.Key == "stack" {
+		limit = maxLogStack
+	}
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		if len(v.String()) > limit {
+			return slog.String(a.Key, capString(v.String(), limit))
+		}
+	case slog.KindGroup:
+		group := v.Group()
+		capped := make([]any, len(group))
+		for i, g := range group {
+			capped[i] = capAttr(g)
+		}
+		return slog.Group(a.Key, capped...)
+	case slog.KindAny:
+		var s string
+		switch x := v.Any().(type) {
+		case error:
+			s = x.Error()
+		case fmt.Stringer:
+			s = x.String()
+		case []byte:
+			s = string(x)
+		default:
+			s = fmt.Sprint(x)
+		}
+		if len(s) > limit {
+			return slog.String(a.Key, capString(s, limit))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// capString cuts s to at most limit bytes, on a character boundary, and
+// says how long it was.
+func capString(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…[cut: " + strconv.Itoa(len(s)) + " bytes]"
 }
