@@ -20,6 +20,10 @@ const (
 	msgBusy                = "Server busy; try again later"
 )
 
+// logSafe is a failure whose message may hold patient data: the log
+// writes LogText instead, and the tablet still gets the whole message.
+type logSafe interface{ LogText() string }
+
 // userError is a failure whose message is the exact wire text.
 type userError struct{ msg string }
 

@@ -69,6 +69,10 @@ func (s *server) handleTablet(c echo.Context) error {
 		var unexpected bool
 		status, msg, unexpected = classify(opErr)
 		outcome = msg
+		var safe logSafe
+		if errors.As(opErr, &safe) {
+			outcome = safe.LogText() // the message quotes patient data
+		}
 		if unexpected {
 			s.log.Error("request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
 		}

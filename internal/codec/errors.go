@@ -54,5 +54,10 @@ func (e *ValueError) Message() string {
 // Error returns the message prefixed with the package name.
 func (e *ValueError) Error() string { return "codec: " + e.Message() }
 
+// LogText is the message without the literal, which may be patient data.
+func (e *ValueError) LogText() string {
+	return "Invalid value for field '" + e.Field + "' in table '" + e.Table + "', record " + strconv.Itoa(e.Record)
+}
+
 // Unwrap returns ErrInvalidValue.
 func (e *ValueError) Unwrap() error { return ErrInvalidValue }

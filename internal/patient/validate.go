@@ -2,6 +2,7 @@ package patient
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -51,20 +52,41 @@ func Validate(patientInfo string, env Env) error {
 		return fail("Top-level JSON is not a list")
 	}
 	chk := newChecker(env)
-	var failures []string
+	var failures, logReasons []string
+	failing := 0
 	for _, el := range root.elems {
 		c, finalizing, perr := readPatient(el, env.IDNumTypes)
 		if perr != nil {
+			perr.patients = len(root.elems)
 			return perr
 		}
-		for _, reason := range chk.reasons(c, finalizing) {
+		reasons := chk.reasons(c, finalizing)
+		for _, reason := range reasons {
 			failures = append(failures, c.text()+" -> "+reason)
+			if r := logReason(reason); !slices.Contains(logReasons, r) {
+				logReasons = append(logReasons, r)
+			}
+		}
+		if len(reasons) > 0 {
+			failing++
 		}
 	}
 	if len(failures) > 0 {
-		return fail("Invalid patient: %s", strings.Join(failures, " // "))
+		e := fail("Invalid patient: %s", strings.Join(failures, " // "))
+		e.reason = "Invalid patient: " + strings.Join(logReasons, "; ")
+		e.failing, e.patients = failing, len(root.elems)
+		return e
 	}
 	return nil
+}
+
+// logReason is reason as the log may write it: "Should be <patient>" names
+// the server's patient, so only its start is kept.
+func logReason(reason string) string {
+	if strings.HasPrefix(reason, "Should be ") {
+		return "Should be the server's patient"
+	}
+	return reason
 }
 
 // checker runs the checks that follow the key checks, with each policy

@@ -6,9 +6,19 @@ import "fmt"
 // PROTOCOL 11, answered with HTTP 200 and success:0.
 type Error struct {
 	Message string
+	// Log replaces Message in the log when Message holds patient data.
+	Log string
 }
 
 func (e *Error) Error() string { return "upload: " + e.Message }
+
+// LogText is what the log may say of the failure.
+func (e *Error) LogText() string {
+	if e.Log != "" {
+		return e.Log
+	}
+	return e.Message
+}
 
 func userErrorf(format string, a ...any) error {
 	return &Error{Message: fmt.Sprintf(format, a...)}

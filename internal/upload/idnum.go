@@ -49,15 +49,23 @@ func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, ro
 			return userErrorf("No such ID number type: %s", pyInt(which))
 		}
 		v, isInt := value.(int64)
+		why := ""
 		switch {
 		case value == nil:
 		case method == "":
 		case method != "uk_nhs_number":
-			return userErrorf("For ID type %d, ID number %s is invalid: Unknown validation method", n, pyInt(value))
+			why = "Unknown validation method"
 		case !isInt:
-			return userErrorf("For ID type %d, ID number %s is invalid: Not an integer", n, pyInt(value))
+			why = "Not an integer"
 		case !patient.ValidNHSNumber(v):
-			return userErrorf("For ID type %d, ID number %d is invalid: Invalid UK NHS number", n, v)
+			why = "Invalid UK NHS number"
+		}
+		if why != "" {
+			// The number identifies a patient: the log gets the rest.
+			return &Error{
+				Message: fmt.Sprintf("For ID type %d, ID number %s is invalid: %s", n, pyInt(value), why),
+				Log:     fmt.Sprintf("For ID type %d, an ID number is invalid: %s", n, why),
+			}
 		}
 	}
 	return nil
