@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -29,7 +30,12 @@ type Hasher struct {
 	cost  int
 	wait  time.Duration
 	slots chan struct{}
-	dummy []byte // a hash at cost, verified for unknown users
+	// dummies[k] is a well-formed hash of cost k that no password
+	// matches: verifying against it costs what a real check at cost k
+	// does. dummies[cost] stands in for unknown users; the weaker ones pad
+	// a failed check of a weaker hash up to the configured cost.
+	dummies [bcrypt.MaxCost + 1][]byte
+	work    atomic.Uint64 // bcrypt work done, in 2^cost units
 }
 
 // NewHasher returns a Hasher that hashes at cost with at most workers
@@ -42,11 +48,19 @@ func NewHasher(cost, workers int, wait time.Duration) (*Hasher, error) {
 	if workers < 1 {
 		return nil, fmt.Errorf("password: bcrypt workers %d < 1", workers)
 	}
-	dummy, err := bcrypt.GenerateFromPassword([]byte("tabletapi dummy password"), cost)
+	// The salt and digest of one cheap hash serve every cost: a check
+	// runs the key schedule of the cost its hash names whatever the digest,
+	// so the dummies cost nothing to make.
+	cheap, err := bcrypt.GenerateFromPassword([]byte("tabletapi dummy password"), bcrypt.MinCost)
 	if err != nil {
 		return nil, fmt.Errorf("password: dummy hash: %w", err)
 	}
-	return &Hasher{cost: cost, wait: wait, slots: make(chan struct{}, workers), dummy: dummy}, nil
+	h := &Hasher{cost: cost, wait: wait, slots: make(chan struct{}, workers)}
+	saltAndDigest := cheap[len("$2a$04$"):]
+	for k := bcrypt.MinCost; k <= cost; k++ {
+		h.dummies[k] = fmt.Appendf(nil, "$2a$%02d$%s", k, saltAndDigest)
+	}
+	return h, nil
 }
 
 // Cost returns the configured bcrypt cost.
@@ -96,31 +110,68 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 // Verify reports whether pw matches hash, and whether a match should be
 // re-hashed because its cost is below the configured one. Only the first
 // MaxBytes bytes of pw are compared, as bcrypt always did. An empty or
-// malformed hash never matches. Errors: ErrBusy or the context's error.
+// malformed hash never matches. Every failure costs the configured cost,
+// so timing tells neither whether the user exists nor how weak their
+// stored hash is. Errors: ErrBusy or the context's error.
 func (h *Hasher) Verify(ctx context.Context, hash, pw string) (ok, rehash bool, err error) {
+	return h.VerifyWhen(ctx, nil, hash, pw)
+}
+
+// VerifyWhen is Verify, calling ready (unless nil) once a worker is held and
+// before any bcrypt runs: a caller that waited for a worker can check that
+// the check is still wanted. If ready fails, VerifyWhen returns its error
+// and spends no bcrypt.
+func (h *Hasher) VerifyWhen(ctx context.Context, ready func(context.Context) error, hash, pw string) (ok, rehash bool, err error) {
 	if err := h.acquire(ctx); err != nil {
 		return false, false, err
 	}
 	defer h.release()
+	if ready != nil {
+		if err := ready(ctx); err != nil {
+			return false, false, err
+		}
+	}
 	if len(pw) > MaxBytes {
 		pw = pw[:MaxBytes]
 	}
-	if hash == "" || pw == "" {
-		// Spend the same time as a real check so nothing is revealed.
-		bcrypt.CompareHashAndPassword(h.dummy, []byte("x")) //nolint:errcheck
-		return false, false, nil
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) != nil {
-		return false, false, nil
-	}
 	cost, err := bcrypt.Cost([]byte(hash))
-	return true, err == nil && cost < h.cost, nil
+	if err != nil || pw == "" {
+		// Spend the same time as a real check so nothing is revealed.
+		h.compare(h.dummies[h.cost], "x", h.cost)
+		return false, false, nil
+	}
+	if h.compare([]byte(hash), pw, cost) {
+		return true, cost < h.cost, nil
+	}
+	// A failure against a weaker hash is padded with checks at costs
+	// cost, cost+1, …, h.cost-1: 2^cost + (2^cost + … + 2^(h.cost-1)) is
+	// 2^h.cost, the work of a failure at the configured cost.
+	for k := cost; k < h.cost; k++ {
+		h.compare(h.dummies[k], pw, k)
+	}
+	return false, false, nil
 }
+
+// compare runs one bcrypt check of pw against hash, of the given cost.
+func (h *Hasher) compare(hash []byte, pw string, cost int) bool {
+	h.work.Add(1 << cost)
+	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
+}
+
+// Work returns the bcrypt work done so far, in units of one key-schedule
+// round: a check at cost c adds 2^c. It shows what each outcome costs
+// without timing it.
+func (h *Hasher) Work() uint64 { return h.work.Load() }
 
 // VerifyDummy spends one bcrypt verification at the configured cost, for a
 // username that does not exist, so timing does not reveal who exists.
 // Errors: ErrBusy or the context's error.
 func (h *Hasher) VerifyDummy(ctx context.Context, pw string) error {
-	_, _, err := h.Verify(ctx, string(h.dummy), pw+"\x00")
-	return err
+	return h.VerifyDummyWhen(ctx, nil, pw)
+}
+
+// VerifyDummyWhen is VerifyDummy with the ready check of VerifyWhen.
+func (h *Hasher) VerifyDummyWhen(ctx context.Context, ready func(context.Context) error, pw string) error {
+	_, _, err := h.VerifyWhen(ctx, ready, string(h.dummies[h.cost]), pw)
+	return err // whether it matched means nothing
 }

@@ -105,3 +105,71 @@ func BenchmarkVerifyDefaultCost(b *testing.B) {
 		h.Verify(context.Background(), hash, "pw") //nolint:errcheck
 	}
 }
+
+// TestHasher_FailuresCostTheSame: a wrong password costs the configured
+// bcrypt cost whether the user is unknown, has a hash of that cost, or has
+// a weaker one (imported, or set before the cost was raised); with
+// --bcrypt-cost 12, a cost-4 user used to answer in 7 ms and an unknown
+// one in 1 s.
+func TestHasher_FailuresCostTheSame(t *testing.T) {
+	ctx := context.Background()
+	const cost = 9
+	h := mustHasher(t, cost, 1, time.Second)
+	hashAt := func(c int) string {
+		b, err := bcrypt.GenerateFromPassword([]byte("right password"), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	spent := func(f func()) uint64 {
+		before := h.Work()
+		f()
+		return h.Work() - before
+	}
+	verify := func(hash, pw string) func() {
+		return func() {
+			if ok, _, err := h.Verify(ctx, hash, pw); ok || err != nil {
+				t.Fatalf("Verify(%.7s…, %q) = %v, %v; want a failure", hash, pw, ok, err)
+			}
+		}
+	}
+	want := uint64(1) << cost
+	for name, f := range map[string]func(){
+		"UnknownUser": func() { h.VerifyDummy(ctx, "guess") },
+		"SameCost":    verify(hashAt(cost), "guess"),
+		"Cost4":       verify(hashAt(4), "guess"),
+		"Cost8":       verify(hashAt(8), "guess"),
+		"EmptyHash":   verify("", "guess"),
+		"Malformed":   verify("$2a$xx$nonsense", "guess"),
+		"NoPassword":  verify(hashAt(4), ""),
+	} {
+		if got := spent(f); got != want {
+			t.Errorf("%s: a failure cost %d units of bcrypt work, want %d (cost %d)", name, got, want, cost)
+		}
+	}
+	// A match costs its own hash's cost; the login then re-hashes it.
+	if got := spent(func() {
+		if ok, rehash, _ := h.Verify(ctx, hashAt(4), "right password"); !ok || !rehash {
+			t.Fatal("a cost-4 hash did not verify, or not for re-hashing")
+		}
+	}); got != 1<<4 {
+		t.Errorf("a cost-4 match cost %d units, want %d", got, 1<<4)
+	}
+}
+
+// TestHasher_VerifyWhen: the ready check runs once a worker is held, and
+// its refusal spends no bcrypt.
+func TestHasher_VerifyWhen(t *testing.T) {
+	ctx := context.Background()
+	h := mustHasher(t, 6, 1, time.Second)
+	refused := errors.New("locked meanwhile")
+	before := h.Work()
+	_, _, err := h.VerifyWhen(ctx, func(context.Context) error { return refused }, "", "pw")
+	if !errors.Is(err, refused) || h.Work() != before {
+		t.Fatalf("err = %v, work %d; want the ready error and no bcrypt", err, h.Work()-before)
+	}
+	if err := h.VerifyDummyWhen(ctx, func(context.Context) error { return refused }, "pw"); !errors.Is(err, refused) {
+		t.Fatalf("VerifyDummyWhen err = %v", err)
+	}
+}
