@@ -5,28 +5,10 @@ import (
 	"time"
 )
 
-// failureRetention is how long failure rows of usernames that do not exist
-// are kept (PROTOCOL 4.3).
-const failureRetention = 7 * 24 * time.Hour
-
 // Housekeep deletes expired lockouts, and failure rows older than a week
 // for usernames that do not exist. It returns the rows deleted.
 func (a *Authenticator) Housekeep(ctx context.Context) (int64, error) {
-	now := a.now().UTC()
-	res, err := a.db.NewDelete().Table("lockouts").Where("locked_until_utc <= ?", now).Exec(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	res, err = a.db.NewDelete().Table("login_failures").
-		Where("when_utc < ?", now.Add(-failureRetention)).
-		Where("NOT EXISTS (SELECT 1 FROM users AS u WHERE u.username = login_failures.username)").
-		Exec(ctx)
-	if err != nil {
-		return n, err
-	}
-	m, _ := res.RowsAffected()
-	return n + m, nil
+	return a.lockouts.Housekeep(ctx)
 }
 
 // RunHousekeeping calls Housekeep every interval until ctx is done, logging

@@ -46,7 +46,7 @@ type Authenticator struct {
 	accounts *account.Store
 	hasher   *password.Hasher
 	throttle *Throttle
-	cfg      Config
+	lockouts *Lockouts
 	log      *slog.Logger
 	now      func() time.Time
 	rights   *sqldb.Stmt // the permission read, prepared
@@ -61,7 +61,8 @@ func NewAuthenticator(db *bun.DB, sessions *websession.Store, hasher *password.H
 	}
 	return &Authenticator{
 		db: db, sessions: sessions, accounts: account.NewStore(db, now), hasher: hasher,
-		throttle: throttle, cfg: cfg, log: log, now: now, rights: sqldb.NewStmt(db, rightsQuery),
+		throttle: throttle, lockouts: NewLockouts(db, cfg, now), log: log, now: now,
+		rights: sqldb.NewStmt(db, rightsQuery),
 	}
 }
 
@@ -104,22 +105,35 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 		a.log.WarnContext(ctx, "login refused: client IP throttled", "user", r.User, "ip", r.ClientIP)
 		return &Identity{Username: r.User, Refusal: ErrThrottled}, nil
 	}
-	until, err := a.lockedUntil(ctx, r.User)
-	if err != nil {
-		return nil, err
+	if refusal, err := a.locked(ctx, r.User); err != nil || refusal != nil {
+		return &Identity{Username: r.User, Refusal: refusal}, err
 	}
-	if !until.IsZero() {
-		return &Identity{Username: r.User, Refusal: &LockedError{Until: ceilSecond(until)}}, nil
+	// Concurrent failures may lock the username while this request waits
+	// for a bcrypt worker: it is then refused as if it had come later,
+	// and spends no bcrypt.
+	ready := func(ctx context.Context) error {
+		refusal, err := a.locked(ctx, r.User)
+		if err != nil {
+			return err
+		}
+		if refusal != nil {
+			return refusal
+		}
+		return nil
 	}
 	user, err := a.accounts.UserByName(ctx, r.User)
 	var ok, rehash bool
 	switch {
 	case errors.Is(err, account.ErrUserNotFound):
-		err = a.hasher.VerifyDummy(ctx, r.Password)
+		err = a.hasher.VerifyDummyWhen(ctx, ready, r.Password)
 	case err != nil:
 		return nil, err
 	default:
-		ok, rehash, err = a.hasher.Verify(ctx, user.HashedPW, r.Password)
+		ok, rehash, err = a.hasher.VerifyWhen(ctx, ready, user.HashedPW, r.Password)
+	}
+	var locked *LockedError
+	if errors.As(err, &locked) {
+		return &Identity{Username: r.User, Refusal: locked}, nil
 	}
 	if errors.Is(err, password.ErrBusy) {
 		// Not counted as a failure: the password was never checked.
@@ -134,18 +148,13 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 	return a.succeed(ctx, r, user, rehash)
 }
 
-// lockedUntil returns the end of username's active lockout, or zero.
-func (a *Authenticator) lockedUntil(ctx context.Context, username string) (time.Time, error) {
-	var until []time.Time
-	err := a.db.NewSelect().Table("lockouts").Column("locked_until_utc").
-		Where("username = ?", username).Scan(ctx, &until)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("tabletsession: read lockout: %w", err)
+// locked returns the refusal of username's active lockout, or nil.
+func (a *Authenticator) locked(ctx context.Context, username string) (*LockedError, error) {
+	until, err := a.lockouts.LockedUntil(ctx, username)
+	if err != nil || until.IsZero() {
+		return nil, err
 	}
-	if len(until) == 0 || !until[0].After(a.now()) {
-		return time.Time{}, nil
-	}
-	return until[0].UTC(), nil
+	return &LockedError{Until: ceilSecond(until)}, nil
 }
 
 // fail records a failed login: a failure row, a lockout at each multiple of
@@ -154,25 +163,15 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 	now := a.now().UTC().Truncate(time.Microsecond)
 	var lockedFor time.Duration
 	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO login_failures (username, when_utc) VALUES (?, ?)", r.User, now); err != nil {
-			return err
-		}
-		n, err := tx.NewSelect().Table("login_failures").Where("username = ?", r.User).Count(ctx)
-		if err != nil {
+		var err error
+		if lockedFor, err = a.lockouts.WithTx(tx).RecordFailure(ctx, r.User, now); err != nil {
 			return err
 		}
 		if err := audit.Write(ctx, tx, a.entry(r, nil, now, "Failed login as user: "+r.User)); err != nil {
 			return err
 		}
-		t := int64(a.cfg.LockoutThreshold)
-		if t <= 0 || n%t != 0 {
+		if lockedFor == 0 {
 			return nil
-		}
-		lockedFor = time.Duration(n/t) * a.cfg.LockoutIncrement
-		if _, err := tx.ExecContext(ctx, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)"+
-			" ON CONFLICT (username) DO UPDATE SET locked_until_utc = EXCLUDED.locked_until_utc",
-			r.User, now.Add(lockedFor)); err != nil {
-			return err
 		}
 		msg := fmt.Sprintf("Account %s locked out for %d minutes", r.User, int64(lockedFor/time.Minute))
 		return audit.Write(ctx, tx, a.entry(r, nil, now, msg))
@@ -207,7 +206,7 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 	now := a.now().UTC().Truncate(time.Microsecond)
 	id := &Identity{UserID: u.ID, Username: u.Username, PasswordLogin: true}
 	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Table("login_failures").Where("username = ?", u.Username).Exec(ctx); err != nil {
+		if err := a.lockouts.WithTx(tx).ClearFailures(ctx, u.Username); err != nil {
 			return err
 		}
 		if newHash != "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/password"
+	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/websession"
 )
 
@@ -151,17 +152,9 @@ func runUserUnlock(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 	var locks, failures int64
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().Table("lockouts").Where("username = ?", pos[0]).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		locks, _ = res.RowsAffected()
-		res, err = tx.NewDelete().Table("login_failures").Where("username = ?", pos[0]).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		failures, _ = res.RowsAffected()
-		return nil
+		var err error
+		locks, failures, err = tabletsession.NewLockouts(tx, tabletsession.Config{}, nil).Unlock(ctx, pos[0])
+		return err
 	})
 	if err != nil {
 		return errf("user unlock", err)
