@@ -195,7 +195,6 @@ func TestCLI_UsageErrors(t *testing.T) {
 		{name: "ServePathPrefix", args: []string{"serve", "--path-prefix", "camcops"}},
 		{name: "ServeSessionTimeout", args: []string{"serve", "--session-timeout", "0s"}},
 		{name: "ServeTablesMissing", args: []string{"serve", "--tables", filepath.Join(t.TempDir(), "none.tables")}},
-		{name: "ServeHelp", args: []string{"serve", "-h"}},
 		{name: "MigrateDatabaseScheme", args: []string{"migrate", "--database", "nosuch://x"}},
 		{name: "ServeDatabaseScheme", args: []string{"serve", "--database", "nosuch://x"}},
 		{name: "DatabaseSchemeFromEnv", env: map[string]string{"TABLETAPI_DATABASE_URL": "nosuch://x"}, args: []string{"migrate"}},
@@ -228,6 +227,161 @@ func TestCLI_UsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(never); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a usage error created the database %s (stat: %v)", never, err)
+	}
+}
+
+// cliExit runs one tabletapi command as main does: it returns standard
+// output, everything written on standard error (main's error line
+// included) and the exit status.
+func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err := run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
+		strings.NewReader(stdin), &out, &errOut)
+	code = report(err, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// adminCommands is every command that takes a positional argument or
+// opens the database, by its words.
+var adminCommands = [][]string{
+	{"serve"}, {"migrate"}, {"group", "add"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
+	{"idnum", "add"}, {"device", "list"},
+}
+
+// TestCLI_OneLineErrors: a bad command line is one line on stderr, with
+// one "tabletapi:" prefix and the command's name, exit status 2, nothing
+// on stdout and no usage dump.
+func TestCLI_OneLineErrors(t *testing.T) {
+	t.Parallel()
+	never := "sqlite:" + filepath.Join(t.TempDir(), "never.db")
+	type tc struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}
+	cases := []tc{
+		{"NoCommand", nil, nil, `tabletapi: no command; run "tabletapi -h" for the list`},
+		{"UnknownCommand", nil, []string{"frobnicate"}, `tabletapi: unknown command "frobnicate"; run "tabletapi -h" for the list`},
+		{"GroupAlone", nil, []string{"group"}, `tabletapi: group: missing command; run "tabletapi group -h" for the list`},
+		{"GroupBogus", nil, []string{"group", "bogus"}, `tabletapi: unknown command "group bogus"; run "tabletapi group -h" for the list`},
+		{"UserBogus", nil, []string{"user", "frobnicate", "bob"}, `tabletapi: unknown command "user frobnicate"; run "tabletapi user -h" for the list`},
+		{"VersionBadFlag", nil, []string{"version", "--x"}, `tabletapi: version: flag provided but not defined: -x`},
+		{"VersionArgument", nil, []string{"version", "extra"}, `tabletapi: version: unexpected argument "extra"`},
+		{"MigrateArgument", nil, []string{"migrate", "extra"}, `tabletapi: migrate: unexpected argument "extra"`},
+		{"GroupAddNoName", nil, []string{"group", "add"}, `tabletapi: group add: want NAME`},
+		{"UserAddNoGroup", nil, []string{"user", "add", "bob"}, `tabletapi: user add: --group is required`},
+		{"IDNumZero", nil, []string{"idnum", "add", "0", "--description", "NHS number", "--short-description", "NHS"},
+			`tabletapi: idnum add: N must be a positive integer, not "0"`},
+		{"ServeBadValue", nil, []string{"serve", "--bcrypt-cost", "twelve"},
+			`tabletapi: serve: invalid value "twelve" for flag -bcrypt-cost: parse error`},
+		{"ServeLogFormat", nil, []string{"serve", "--log-format", "xml"}, `tabletapi: serve: --log-format must be text or json, not "xml"`},
+		{"ServeFromEnv", map[string]string{"TABLETAPI_BCRYPT_COST": "abc"}, []string{"serve"},
+			`tabletapi: serve: TABLETAPI_BCRYPT_COST="abc": parse error`},
+	}
+	for _, words := range adminCommands {
+		name := strings.Join(words, " ")
+		cases = append(cases, tc{"BadFlag/" + name, nil, append(words, "--no-such-flag"),
+			"tabletapi: " + name + ": flag provided but not defined: -no-such-flag"})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"TABLETAPI_DATABASE_URL": never}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			out, errOut, code := cliExit(t, env, "long enough\n", tc.args...)
+			if code != 2 || out != "" || errOut != tc.want+"\n" {
+				t.Fatalf("tabletapi %s: exit %d, stdout %q, stderr\n%s\nwant exit 2, no stdout, stderr\n%s",
+					strings.Join(tc.args, " "), code, out, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// TestCLI_RuntimeErrorPrefix: a runtime failure is one line too, with one
+// "tabletapi:" prefix and the command's name, and exit status 1.
+func TestCLI_RuntimeErrorPrefix(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	if _, errOut, code := cliExit(t, nil, "", "group", "add", "g", "--database", u); code != 0 {
+		t.Fatalf("group add: exit %d\n%s", code, errOut)
+	}
+	out, errOut, code := cliExit(t, nil, "", "group", "add", "g", "--database", u)
+	want := "tabletapi: group add: account: group \"g\": account: already exists\n"
+	if code != 1 || out != "" || !strings.HasSuffix(errOut, want) || strings.Count(errOut, "tabletapi:") != 1 {
+		t.Fatalf("duplicate group add: exit %d, stdout %q, stderr\n%s\nwant exit 1 and the line\n%s", code, out, errOut, want)
+	}
+}
+
+// TestCLI_Help: -h, -help and --help of every command print its usage
+// line and flags on stdout and exit 0; so do "tabletapi -h" and
+// "tabletapi GROUP -h" for the commands of a group.
+func TestCLI_Help(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "never.db")}
+	check := func(t *testing.T, args []string, wantPrefix string, wantFlags ...string) string {
+		t.Helper()
+		out, errOut, code := cliExit(t, env, "", args...)
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, wantPrefix) {
+			t.Fatalf("tabletapi %s: exit %d, stderr %q, stdout\n%s\nwant exit 0, no stderr, stdout starting %q",
+				strings.Join(args, " "), code, errOut, out, wantPrefix)
+		}
+		for _, f := range wantFlags {
+			if !strings.Contains(out, "\n  -"+f+" ") && !strings.Contains(out, "\n  -"+f+"\n") {
+				t.Errorf("tabletapi %s: help lacks -%s:\n%s", strings.Join(args, " "), f, out)
+			}
+		}
+		return out
+	}
+	for _, h := range []string{"-h", "-help", "--help", "help"} {
+		check(t, []string{h}, "usage: tabletapi <command> [flags]\n\ncommands:\n  serve ")
+	}
+	for _, h := range []string{"-h", "-help", "--help"} {
+		check(t, []string{"serve", h}, "usage: tabletapi serve [flags]\n", "database", "listen", "session-timeout", "bcrypt-cost")
+	}
+	for _, words := range adminCommands {
+		check(t, append(words, "-h"), "usage: tabletapi "+strings.Join(words, " ")+" ", "database")
+	}
+	check(t, []string{"group", "add", "-h"}, "usage: tabletapi group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [flags]\n",
+		"database", "upload-policy", "finalize-policy", "description")
+	check(t, []string{"user", "add", "--help"}, "usage: tabletapi user add NAME --group G [--may-upload] [--may-register-devices] [--superuser] [flags]\n"+
+		"(password: one line on standard input)\n", "group", "may-upload", "bcrypt-cost")
+	check(t, []string{"user", "add", "bob", "--group", "g", "-h"}, "usage: tabletapi user add ")
+	if out := check(t, []string{"version", "-h"}, ""); out != "usage: tabletapi version\n" {
+		t.Errorf("version -h printed %q", out)
+	}
+	want := "usage: tabletapi user unlock NAME [flags]\n\nflags:\n" +
+		"  -database string\n    \tdatabase URL: postgres://… or sqlite:PATH (env TABLETAPI_DATABASE_URL) (default \"sqlite:tabletapi.db\")\n" +
+		"\nEvery flag has an environment variable TABLETAPI_<FLAG>; the database is TABLETAPI_DATABASE_URL.\n"
+	if out := check(t, []string{"user", "unlock", "-h"}, ""); out != want {
+		t.Errorf("user unlock -h printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestCLI_GroupHelp: "tabletapi GROUP -h" lists the commands of the group.
+func TestCLI_GroupHelp(t *testing.T) {
+	t.Parallel()
+	for group, lines := range map[string]string{
+		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D]\n",
+		"user": "  user add NAME --group G [--may-upload] [--may-register-devices] [--superuser]\n" +
+			"                                 (password: one line on standard input)\n" +
+			"  user passwd NAME               (password: one line on standard input)\n" +
+			"  user unlock NAME\n",
+		"idnum":  "  idnum add N --description D --short-description S [--validation uk_nhs_number]\n",
+		"device": "  device list\n",
+	} {
+		for _, h := range []string{"-h", "--help"} {
+			out, errOut, code := cliExit(t, nil, "", group, h)
+			want := "usage: tabletapi " + group + " <command> [flags]\n\ncommands:\n" + lines +
+				"\nRun \"tabletapi " + group + " <command> -h\" for a command's flags.\n"
+			if code != 0 || errOut != "" || out != want {
+				t.Errorf("tabletapi %s %s: exit %d, stderr %q, stdout\n%s\nwant exit 0 and\n%s", group, h, code, errOut, out, want)
+			}
+		}
 	}
 }
 
@@ -605,6 +759,43 @@ func TestCLI_Binary(t *testing.T) {
 			cmd, _, errOut := command(ctx, args...)
 			if code := exitCode(t, cmd.Run()); code != 2 {
 				t.Errorf("tabletapi %s: exit status %d, want 2\n%s", strings.Join(args, " "), code, errOut)
+			}
+		}
+	})
+	// The README's promise: a bad command line is one line on stderr and
+	// exit status 2.
+	t.Run("BadCommandLineOneLine", func(t *testing.T) {
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{nil, `tabletapi: no command; run "tabletapi -h" for the list`},
+			{[]string{"serve", "--no-such-flag"}, "tabletapi: serve: flag provided but not defined: -no-such-flag"},
+			{[]string{"group", "add", "--no-such-flag"}, "tabletapi: group add: flag provided but not defined: -no-such-flag"},
+			{[]string{"version", "--x"}, "tabletapi: version: flag provided but not defined: -x"},
+			{[]string{"group"}, `tabletapi: group: missing command; run "tabletapi group -h" for the list`},
+			{[]string{"group", "bogus"}, `tabletapi: unknown command "group bogus"; run "tabletapi group -h" for the list`},
+			{[]string{"frobnicate"}, `tabletapi: unknown command "frobnicate"; run "tabletapi -h" for the list`},
+			{[]string{"user", "add", "bob"}, "tabletapi: user add: --group is required"},
+		} {
+			cmd, out, errOut := command(ctx, tc.args...)
+			code := exitCode(t, cmd.Run())
+			if code != 2 || out.String() != "" || errOut.String() != tc.want+"\n" {
+				t.Errorf("tabletapi %s: exit status %d, stdout %q, stderr\n%s\nwant 2, no stdout, stderr\n%s",
+					strings.Join(tc.args, " "), code, out, errOut, tc.want)
+			}
+		}
+	})
+	t.Run("HelpExits0", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"-h"}, {"serve", "-h"}, {"serve", "--help"}, {"group", "-h"}, {"group", "add", "-h"}, {"user", "add", "-h"},
+			{"user", "-h"}, {"idnum", "-h"}, {"device", "-h"}, {"version", "-h"},
+		} {
+			cmd, out, errOut := command(ctx, args...)
+			code := exitCode(t, cmd.Run())
+			if code != 0 || errOut.String() != "" || !strings.HasPrefix(out.String(), "usage: tabletapi ") {
+				t.Errorf("tabletapi %s: exit status %d, stderr %q, stdout\n%s\nwant 0, no stderr, the usage on stdout",
+					strings.Join(args, " "), code, errOut, out)
 			}
 		}
 	})

@@ -25,7 +25,7 @@ const housekeepingInterval = 5 * time.Minute
 
 // runServe applies pending migrations, then serves until ctx is done.
 func runServe(ctx context.Context, e env, args []string) error {
-	f := newFlags("serve", e.stderr)
+	f := newFlags(e)
 	var s serveSettings
 	serveFlags(f, &s)
 	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
@@ -70,7 +70,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Listen first, so a bad or taken address fails at once.
 	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return err
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -92,7 +92,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", s.shutdownTimeout)
@@ -101,10 +101,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
-		return fmt.Errorf("serve: shutdown: %w", err)
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+		return err
 	}
 	log.Info("stopped")
 	return nil
