@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -147,7 +148,8 @@ func runIDNumAdd(ctx context.Context, e env, args []string) error {
 	f := newFlags(e)
 	desc := f.String("description", "", "description, e.g. \"NHS number\" (required)")
 	short := f.String("short-description", "", "short description, e.g. NHS (required)")
-	validation := f.String("validation", "", "validation method: uk_nhs_number, or empty for none")
+	methods := strings.Join(account.ValidationMethods(), ", ")
+	validation := f.String("validation", "", "validation method: "+methods+", or empty for none")
 	pos, err := f.parse(args, e.getenv, 1, "N")
 	if err != nil {
 		return err
@@ -160,6 +162,9 @@ func runIDNumAdd(ctx context.Context, e env, args []string) error {
 		if err := required(f, name); err != nil {
 			return err
 		}
+	}
+	if *validation != "" && !slices.Contains(account.ValidationMethods(), *validation) {
+		return usagef("--validation %q is unknown; valid values: %s, or empty for none", *validation, methods)
 	}
 	db, err := adminDB(ctx, f, e)
 	if err != nil {

@@ -256,7 +256,7 @@ var adminCommands = [][]string{
 // on stdout and no usage dump.
 func TestCLI_OneLineErrors(t *testing.T) {
 	t.Parallel()
-	never := "sqlite:" + filepath.Join(t.TempDir(), "never.db")
+	never := filepath.Join(t.TempDir(), "never.db")
 	type tc struct {
 		name string
 		env  map[string]string
@@ -276,6 +276,8 @@ func TestCLI_OneLineErrors(t *testing.T) {
 		{"UserAddNoGroup", nil, []string{"user", "add", "bob"}, `tabletapi: user add: --group is required`},
 		{"IDNumZero", nil, []string{"idnum", "add", "0", "--description", "NHS number", "--short-description", "NHS"},
 			`tabletapi: idnum add: N must be a positive integer, not "0"`},
+		{"IDNumUnknownValidation", nil, []string{"idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "ukk"},
+			`tabletapi: idnum add: --validation "ukk" is unknown; valid values: uk_nhs_number, or empty for none`},
 		{"ServeBadValue", nil, []string{"serve", "--bcrypt-cost", "twelve"},
 			`tabletapi: serve: invalid value "twelve" for flag -bcrypt-cost: parse error`},
 		{"ServeLogFormat", nil, []string{"serve", "--log-format", "xml"}, `tabletapi: serve: --log-format must be text or json, not "xml"`},
@@ -289,7 +291,7 @@ func TestCLI_OneLineErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{"TABLETAPI_DATABASE_URL": never}
+			env := map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:" + never}
 			for k, v := range tc.env {
 				env[k] = v
 			}
@@ -299,6 +301,9 @@ func TestCLI_OneLineErrors(t *testing.T) {
 					strings.Join(tc.args, " "), code, out, errOut, tc.want)
 			}
 		})
+	}
+	if _, err := os.Stat(never); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a bad command line created the database %s (stat: %v)", never, err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tabletapi/tabletapi/internal/account"
 )
 
 // command is one tabletapi command, such as "serve" or "group add".
@@ -25,7 +27,8 @@ func commands() []command {
 			"(password: one line on standard input)", runUserAdd},
 		{"user passwd", "NAME", "(password: one line on standard input)", runUserPasswd},
 		{"user unlock", "NAME", "", runUserUnlock},
-		{"idnum add", "N --description D --short-description S [--validation uk_nhs_number]", "", runIDNumAdd},
+		{"idnum add", "N --description D --short-description S [--validation " +
+			strings.Join(account.ValidationMethods(), "|") + "]", "", runIDNumAdd},
 		{"device list", "", "", runDeviceList},
 		{"version", "", "", runVersion},
 	}
