@@ -219,7 +219,7 @@ func TestCLI_UsageErrors(t *testing.T) {
 			for k, v := range tc.env {
 				e[k] = v
 			}
-			_, _, err := cliRun(t, e, "pw\n", tc.args...)
+			_, _, err := cliRun(t, e, "pw-secret\n", tc.args...)
 			if !isUsage(err) {
 				t.Fatalf("tabletapi %s: err = %v (%T), want a *usageError", strings.Join(tc.args, " "), err, err)
 			}
@@ -506,14 +506,14 @@ func TestCLI_Accounts(t *testing.T) {
 		s.mustAdmin(t, "bob pw 1\n", "user", "add", "bob", "--group", "g", "--may-upload", "--bcrypt-cost", "4")
 		s.mustAdmin(t, "carol-pw\n", "user", "add", "--group", "g", "--bcrypt-cost", "4", "carol")
 		// No final newline, and a CRLF line end.
-		s.mustAdmin(t, "dave-pw", "user", "add", "dave", "--group", "g", "--bcrypt-cost", "4")
-		s.mustAdmin(t, "erin-pw\r\n", "user", "add", "erin", "--group", "g", "--bcrypt-cost", "4")
+		s.mustAdmin(t, "dave-pw-1", "user", "add", "dave", "--group", "g", "--bcrypt-cost", "4")
+		s.mustAdmin(t, "erin-pw-1\r\n", "user", "add", "erin", "--group", "g", "--bcrypt-cost", "4")
 		// Only the first line is the password.
 		s.mustAdmin(t, "frank-pw\nsecond line\n", "user", "add", "frank", "--group", "g", "--bcrypt-cost", "4")
 		pw72 := strings.Repeat("p", 70) + "é" // 72 bytes, the longest allowed
 		s.mustAdmin(t, pw72+"\n", "user", "add", "grace", "--group", "g", "--bcrypt-cost", "4")
 		for user, pw := range map[string]string{
-			"bob": "bob pw 1", "carol": "carol-pw", "dave": "dave-pw", "erin": "erin-pw", "frank": "frank-pw", "grace": pw72,
+			"bob": "bob pw 1", "carol": "carol-pw", "dave": "dave-pw-1", "erin": "erin-pw-1", "frank": "frank-pw", "grace": pw72,
 		} {
 			if !login(t, user, pw) {
 				t.Errorf("%s cannot log in with the password given on stdin", user)
@@ -531,10 +531,10 @@ func TestCLI_Accounts(t *testing.T) {
 			{"EmptyStdin", "", []string{"user", "add", "henry", "--group", "g"}},
 			{"BlankLine", "\n", []string{"user", "add", "henry", "--group", "g"}},
 			{"Password73Bytes", strings.Repeat("p", 73) + "\n", []string{"user", "add", "henry", "--group", "g"}},
-			{"Duplicate", "pw\n", []string{"user", "add", "bob", "--group", "g"}},
-			{"UnknownGroup", "pw\n", []string{"user", "add", "henry", "--group", "nosuch"}},
-			{"ReservedName", "pw\n", []string{"user", "add", "system", "--group", "g"}},
-			{"BadName", "pw\n", []string{"user", "add", "henry smith", "--group", "g"}},
+			{"Duplicate", "pw-secret\n", []string{"user", "add", "bob", "--group", "g"}},
+			{"UnknownGroup", "pw-secret\n", []string{"user", "add", "henry", "--group", "nosuch"}},
+			{"ReservedName", "pw-secret\n", []string{"user", "add", "system", "--group", "g"}},
+			{"BadName", "pw-secret\n", []string{"user", "add", "henry smith", "--group", "g"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := s.admin(t, tc.stdin, append(tc.args, "--bcrypt-cost", "4")...)
@@ -546,7 +546,7 @@ func TestCLI_Accounts(t *testing.T) {
 		}
 	})
 	t.Run("UserPasswd", func(t *testing.T) {
-		_, err := s.admin(t, "pw\n", "user", "passwd", "nosuch", "--bcrypt-cost", "4")
+		_, err := s.admin(t, "pw-secret\n", "user", "passwd", "nosuch", "--bcrypt-cost", "4")
 		wantRuntimeError(t, "user passwd of an unknown user", err)
 		_, err = s.admin(t, "", "user", "passwd", "bob", "--bcrypt-cost", "4")
 		wantRuntimeError(t, "user passwd with empty stdin", err)
@@ -596,12 +596,12 @@ func TestCLI_Accounts(t *testing.T) {
 func TestCLI_DeviceList(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-register-devices")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-register-devices")
 	out := s.mustAdmin(t, "", "device", "list")
 	if !strings.HasPrefix(out, "ID") || !strings.Contains(out, "FRIENDLY NAME") {
 		t.Fatalf("device list has no header:\n%s", out)
 	}
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "Ward 3 tablet"); err != nil {
 		t.Fatal(err)
 	}
