@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/account"
-	"github.com/tabletapi/tabletapi/internal/password"
 	"github.com/tabletapi/tabletapi/websession"
 )
 
@@ -47,7 +43,7 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 	mayUpload := f.Bool("may-upload", false, "may upload to the group")
 	mayRegister := f.Bool("may-register-devices", false, "may register devices for the group")
 	superuser := f.Bool("superuser", false, "superuser")
-	cost := f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash")
+	pf := addPasswordFlags(f)
 	pos, err := f.parse(args, e.getenv, 1, "NAME")
 	if err != nil {
 		return err
@@ -55,7 +51,10 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 	if err := required(f, "group"); err != nil {
 		return err
 	}
-	hash, err := hashFromStdin(ctx, e.stdin, *cost)
+	if err := pf.check(); err != nil {
+		return err
+	}
+	hash, err := pf.hashFromStdin(ctx, e.stdin)
 	if err != nil {
 		return err
 	}
@@ -77,12 +76,15 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 
 func runUserPasswd(ctx context.Context, e env, args []string) error {
 	f := newFlags(e)
-	cost := f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash")
+	pf := addPasswordFlags(f)
 	pos, err := f.parse(args, e.getenv, 1, "NAME")
 	if err != nil {
 		return err
 	}
-	hash, err := hashFromStdin(ctx, e.stdin, *cost)
+	if err := pf.check(); err != nil {
+		return err
+	}
+	hash, err := pf.hashFromStdin(ctx, e.stdin)
 	if err != nil {
 		return err
 	}
@@ -209,29 +211,6 @@ func runDeviceList(ctx context.Context, e env, args []string) error {
 			when(d.WhenRegisteredUTC), when(d.LastUploadBatchUTC))
 	}
 	return tw.Flush()
-}
-
-// hashFromStdin reads a password as one line of standard input and hashes it.
-func hashFromStdin(ctx context.Context, stdin io.Reader, cost int) (string, error) {
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	h, err := password.NewHasher(cost, 1, time.Minute)
-	if err != nil {
-		return "", err
-	}
-	switch hash, err := h.Hash(ctx, pw); {
-	case errors.Is(err, password.ErrEmpty):
-		return "", errors.New("no password on standard input (give it as one line)")
-	case errors.Is(err, password.ErrTooLong):
-		return "", errors.New("password longer than 72 bytes")
-	case err != nil:
-		return "", err
-	default:
-		return hash, nil
-	}
 }
 
 func nonEmpty(s string) *string {

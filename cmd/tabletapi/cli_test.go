@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -589,6 +590,96 @@ func TestCLI_Accounts(t *testing.T) {
 			t.Errorf("idnum add 0: err = %v, want a usage error", err)
 		}
 	})
+}
+
+// TestCLI_MinPasswordLength: user add and user passwd refuse a password of
+// fewer than --min-password-length characters (default 8, ASVS 5.0
+// V6.2.1), counted in characters, not bytes, with one line and exit status
+// 1, as for an empty password; the 72-byte maximum stays.
+func TestCLI_MinPasswordLength(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	hashOf := func(t *testing.T, user string) string {
+		t.Helper()
+		var h string
+		if err := db.NewSelect().Table("users").Column("hashedpw").Where("username = ?", user).Scan(t.Context(), &h); err != nil {
+			t.Fatalf("hash of %s: %v", user, err)
+		}
+		return h
+	}
+	// The database is migrated already, so stderr holds only main's line.
+	cli := func(t *testing.T, env map[string]string, stdin string, args ...string) (string, int) {
+		t.Helper()
+		_, errOut, code := cliExit(t, env, stdin, append(args, "--database", u, "--bcrypt-cost", "4")...)
+		return errOut, code
+	}
+	if _, err := runCLI(t, u, "", "group", "add", "g", "--upload-policy", "sex AND anyidnum", "--finalize-policy", "sex AND anyidnum"); err != nil {
+		t.Fatal(err)
+	}
+	short := func(cmd string, n int) string {
+		return fmt.Sprintf("tabletapi: %s: password shorter than %d characters (--min-password-length)\n", cmd, n)
+	}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		stdin   string
+		args    []string
+		wantErr string // "" for success
+		code    int
+	}{
+		{"Seven", nil, "seven77\n", []string{"user", "add", "u1", "--group", "g"}, short("user add", 8), 1},
+		{"Eight", nil, "eight888\n", []string{"user", "add", "u2", "--group", "g"}, "", 0},
+		// 7 characters in 14 bytes, then 8 characters in 16 bytes.
+		{"SevenRunes", nil, "ééééééé\n", []string{"user", "add", "u3", "--group", "g"}, short("user add", 8), 1},
+		{"EightRunes", nil, "éééééééé\n", []string{"user", "add", "u4", "--group", "g"}, "", 0},
+		{"OneCharacter", nil, "x\n", []string{"user", "add", "u5", "--group", "g"}, short("user add", 8), 1},
+		{"Flag12", nil, "eleven11111\n", []string{"user", "add", "u6", "--group", "g", "--min-password-length", "12"}, short("user add", 12), 1},
+		{"Env4", map[string]string{"TABLETAPI_MIN_PASSWORD_LENGTH": "4"}, "four\n", []string{"user", "add", "u7", "--group", "g"}, "", 0},
+		{"FlagWinsOverEnv", map[string]string{"TABLETAPI_MIN_PASSWORD_LENGTH": "4"}, "four\n",
+			[]string{"user", "add", "u8", "--group", "g", "--min-password-length", "5"}, short("user add", 5), 1},
+		{"Zero", nil, "x\n", []string{"user", "add", "u9", "--group", "g", "--min-password-length", "0"},
+			"tabletapi: user add: --min-password-length must be 1-72, not 0\n", 2},
+		{"Over72", nil, "x\n", []string{"user", "add", "u9", "--group", "g", "--min-password-length", "73"},
+			"tabletapi: user add: --min-password-length must be 1-72, not 73\n", 2},
+		{"Password73Bytes", nil, strings.Repeat("p", 73) + "\n", []string{"user", "add", "u9", "--group", "g"},
+			"tabletapi: user add: password longer than 72 bytes\n", 1},
+		{"Empty", nil, "\n", []string{"user", "add", "u9", "--group", "g"},
+			"tabletapi: user add: no password on standard input (give it as one line)\n", 1},
+		{"PasswdSeven", nil, "seven77\n", []string{"user", "passwd", "u2"}, short("user passwd", 8), 1},
+		{"PasswdFlag9", nil, "eight888\n", []string{"user", "passwd", "u2", "--min-password-length", "9"}, short("user passwd", 9), 1},
+		{"PasswdZero", nil, "eight888\n", []string{"user", "passwd", "u2", "--min-password-length", "0"},
+			"tabletapi: user passwd: --min-password-length must be 1-72, not 0\n", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ""
+			if tc.args[1] == "passwd" {
+				before = hashOf(t, tc.args[2])
+			}
+			errOut, code := cli(t, tc.env, tc.stdin, tc.args...)
+			if code != tc.code || errOut != tc.wantErr {
+				t.Fatalf("tabletapi %s <<< %q: exit %d, stderr\n%s\nwant exit %d, stderr\n%s",
+					strings.Join(tc.args, " "), tc.stdin, code, errOut, tc.code, tc.wantErr)
+			}
+			if tc.args[1] == "passwd" {
+				if hashOf(t, tc.args[2]) != before {
+					t.Errorf("a refused user passwd changed the hash")
+				}
+				return
+			}
+			n, err := db.NewSelect().Table("users").Where("username = ?", tc.args[2]).Count(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (n == 1) != (tc.code == 0) {
+				t.Errorf("after exit %d, %d users named %s", tc.code, n, tc.args[2])
+			}
+		})
+	}
 }
 
 // TestCLI_DeviceList: `device list` prints a header and each registered
