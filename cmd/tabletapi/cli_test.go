@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
@@ -248,7 +251,7 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 // adminCommands is every command that takes a positional argument or
 // opens the database, by its words.
 var adminCommands = [][]string{
-	{"serve"}, {"migrate"}, {"group", "add"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
+	{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
 	{"idnum", "add"}, {"device", "list"},
 }
 
@@ -372,7 +375,8 @@ func TestCLI_Help(t *testing.T) {
 func TestCLI_GroupHelp(t *testing.T) {
 	t.Parallel()
 	for group, lines := range map[string]string{
-		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D]\n",
+		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D]\n" +
+			"  group set NAME [--upload-policy P] [--finalize-policy P] [--description D]\n",
 		"user": "  user add NAME --group G [--may-upload] [--may-register-devices] [--superuser]\n" +
 			"                                 (password: one line on standard input)\n" +
 			"  user passwd NAME               (password: one line on standard input)\n" +
@@ -677,6 +681,90 @@ func TestCLI_MinPasswordLength(t *testing.T) {
 			}
 			if (n == 1) != (tc.code == 0) {
 				t.Errorf("after exit %d, %d users named %s", tc.code, n, tc.args[2])
+			}
+		})
+	}
+}
+
+// groupRow is what the groups table holds of one group, "<nil>" for NULL.
+func groupRow(tb testing.TB, db bun.IDB, name string) [3]string {
+	tb.Helper()
+	var desc, up, fin sql.NullString
+	err := db.NewSelect().Table("groups").Column("description", "upload_policy", "finalize_policy").
+		Where("name = ?", name).Scan(context.Background(), &desc, &up, &fin)
+	if err != nil {
+		tb.Fatalf("group %s: %v", name, err)
+	}
+	str := func(s sql.NullString) string {
+		if !s.Valid {
+			return "<nil>"
+		}
+		return s.String
+	}
+	return [3]string{str(desc), str(up), str(fin)}
+}
+
+// TestCLI_GroupPolicies: group add and group set refuse an ID policy that
+// the parser rejects (one line with its message and the flag, exit 2), and
+// group set changes only the fields given.
+func TestCLI_GroupPolicies(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const good = "sex AND ((forename AND surname AND dob) OR anyidnum)"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		stdout  string
+		stderr  string
+		code    int
+		want    [3]string // the stored description, upload and finalize policies after
+		wantErr bool      // no group z after
+	}{
+		{name: "AddBadUpload", args: []string{"group", "add", "z", "--upload-policy", "sex AND (", "--finalize-policy", good},
+			stderr: "tabletapi: group add: --upload-policy: idpolicy: invalid policy: missing operand at end\n", code: 2, wantErr: true},
+		{name: "AddBadFinalize", args: []string{"group", "add", "z", "--upload-policy", good, "--finalize-policy", "sex OR OR dob"},
+			stderr: "tabletapi: group add: --finalize-policy: idpolicy: invalid policy: missing operand before \"OR\" at token 3\n", code: 2, wantErr: true},
+		{name: "AddOK", args: []string{"group", "add", "z", "--upload-policy", good, "--finalize-policy", "sex AND idnum1", "--description", "Ward 3"},
+			stdout: "group z added (id 1)\n", want: [3]string{"Ward 3", good, "sex AND idnum1"}},
+		{name: "SetUpload", args: []string{"group", "set", "z", "--upload-policy", "sex AND anyidnum"},
+			stdout: "group z changed (id 1)\n", want: [3]string{"Ward 3", "sex AND anyidnum", "sex AND idnum1"}},
+		{name: "SetFinalizeAndDescription", args: []string{"group", "set", "--finalize-policy", "SEX AND IDNUM2", "z", "--description", "Ward 4"},
+			stdout: "group z changed (id 1)\n", want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetBadUpload", args: []string{"group", "set", "z", "--upload-policy", "sex AND (", "--description", "not stored"},
+			stderr: "tabletapi: group set: --upload-policy: idpolicy: invalid policy: missing operand at end\n", code: 2,
+			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetEmptyFinalize", args: []string{"group", "set", "z", "--finalize-policy", ""},
+			stderr: "tabletapi: group set: --finalize-policy: idpolicy: invalid policy: empty\n", code: 2,
+			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetNothing", args: []string{"group", "set", "z"},
+			stderr: "tabletapi: group set: give at least one of --upload-policy, --finalize-policy and --description\n", code: 2,
+			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetNoName", args: []string{"group", "set", "--description", "x"},
+			stderr: "tabletapi: group set: want NAME\n", code: 2, want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetClearDescription", args: []string{"group", "set", "z", "--description", ""},
+			stdout: "group z changed (id 1)\n", want: [3]string{"<nil>", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetUnknownGroup", args: []string{"group", "set", "nosuch", "--description", "x"},
+			stderr: "tabletapi: group set: no group named \"nosuch\"\n", code: 1, want: [3]string{"<nil>", "sex AND anyidnum", "SEX AND IDNUM2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cliExit(t, nil, "", append(tc.args, "--database", u)...)
+			if code != tc.code || out != tc.stdout || errOut != tc.stderr {
+				t.Fatalf("tabletapi %q: exit %d, stdout %q, stderr %q\nwant exit %d, stdout %q, stderr %q",
+					tc.args, code, out, errOut, tc.code, tc.stdout, tc.stderr)
+			}
+			if tc.wantErr {
+				if n, err := db.NewSelect().Table("groups").Where("name = 'z'").Count(t.Context()); err != nil || n != 0 {
+					t.Fatalf("group z rows = %d (%v), want 0", n, err)
+				}
+				return
+			}
+			if got := groupRow(t, db, "z"); got != tc.want {
+				t.Fatalf("stored (description, upload, finalize) = %q, want %q", got, tc.want)
 			}
 		})
 	}

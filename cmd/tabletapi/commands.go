@@ -23,6 +23,7 @@ func commands() []command {
 		{"serve", "", "apply pending migrations, then serve the tablet API", runServe},
 		{"migrate", "", "apply pending migrations and exit", runMigrate},
 		{"group add", "NAME [--upload-policy P] [--finalize-policy P] [--description D]", "", runGroupAdd},
+		{"group set", "NAME [--upload-policy P] [--finalize-policy P] [--description D]", "", runGroupSet},
 		{"user add", "NAME --group G [--may-upload] [--may-register-devices] [--superuser]",
 			"(password: one line on standard input)", runUserAdd},
 		{"user passwd", "NAME", "(password: one line on standard input)", runUserPasswd},
