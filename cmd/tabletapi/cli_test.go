@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/dbtest"
@@ -767,6 +768,49 @@ func TestCLI_GroupPolicies(t *testing.T) {
 				t.Fatalf("stored (description, upload, finalize) = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestServe_BadStoredPolicy: at start-up, serve logs one WARN line for
+// each stored group policy that does not parse, naming the group, the
+// policy and the parser's message, and still serves.
+func TestServe_BadStoredPolicy(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	for _, g := range []string{"good", "z", "y"} {
+		if _, err := runCLI(t, u, "", "group", "add", g, "--upload-policy", "sex AND anyidnum", "--finalize-policy", "sex AND anyidnum"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// As an older version or a hand edit could have left them.
+	for _, q := range []string{
+		"UPDATE groups SET upload_policy = 'sex AND (' WHERE name = 'z'",
+		"UPDATE groups SET upload_policy = 'sex OR', finalize_policy = 'sex AND idnum' WHERE name = 'y'",
+	} {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s := startServerOn(t, u)
+	const msg = `level=WARN msg="group ID policy does not parse; the group accepts no patient until \"tabletapi group set\" fixes it" `
+	want := []string{
+		msg + `group=y policy=upload error="idpolicy: invalid policy: missing operand at end"`,
+		msg + `group=y policy=finalize error="idpolicy: invalid policy: unknown token \"IDNUM\""`,
+		msg + `group=z policy=upload error="idpolicy: invalid policy: missing operand at end"`,
+	}
+	var got []string
+	for _, line := range strings.Split(s.Log.String(), "\n") {
+		if _, rest, ok := strings.Cut(line, " "); ok && strings.Contains(line, "group ID policy") {
+			got = append(got, rest) // without the time
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("policy WARN lines (-want +got):\n%s\nlog:\n%s", diff, s.Log)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/idpolicy"
@@ -115,4 +116,30 @@ func warnMissingPolicy(e env, g *account.Group) {
 	if g.UploadPolicy == nil || g.FinalizePolicy == nil {
 		fmt.Fprintf(e.stderr, "tabletapi: %s: warning: a group without both ID policies accepts no patient; set --upload-policy and --finalize-policy\n", e.cmd.name)
 	}
+}
+
+// logBadPolicies logs one WARN line for each stored group policy that does
+// not parse. Such a group refuses every patient, and nothing else would say
+// why until a tablet's upload fails; group add and group set refuse such
+// policies, but the database may hold older ones or be edited by hand.
+func logBadPolicies(ctx context.Context, accounts *account.Store, log *slog.Logger) error {
+	groups, err := accounts.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		for _, p := range []struct {
+			which  string
+			policy *string
+		}{{"upload", g.UploadPolicy}, {"finalize", g.FinalizePolicy}} {
+			if p.policy == nil {
+				continue
+			}
+			if _, err := idpolicy.Parse(*p.policy); err != nil {
+				log.Warn("group ID policy does not parse; the group accepts no patient until \"tabletapi group set\" fixes it",
+					slog.String("group", g.Name), slog.String("policy", p.which), slog.String("error", err.Error()))
+			}
+		}
+	}
+	return nil
 }

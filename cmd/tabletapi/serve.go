@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/api"
+	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/schema"
@@ -45,6 +46,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 
 	if err := schema.SyncTables(ctx, db, s.registry); err != nil {
+		return err
+	}
+	if err := logBadPolicies(ctx, account.NewStore(db, nil), log); err != nil {
 		return err
 	}
 	hasher, err := s.newHasher()
