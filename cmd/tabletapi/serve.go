@@ -36,6 +36,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, s.logFormat)
+	if w := s.clampAccessResolution(); w != "" {
+		log.Warn(w)
+	}
 	if routeDriverLog != nil {
 		routeDriverLog(log)
 	}
@@ -147,6 +150,7 @@ func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
 		"version", Version, "listen", addr, "path_prefix", s.pathPrefix,
 		"database", sqldb.Redact(dbURL), "bcrypt_cost", s.bcryptCost, "bcrypt_workers", s.bcryptWorkers,
 		"session_timeout", s.sessionTimeout, "session_lifetime", s.sessionLifetime,
+		"session_access_resolution", s.sessionAccessRes,
 		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies,
 		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
 		"max_body_bytes", s.maxBodyBytes, "tables", len(s.registry.Names()))
