@@ -249,11 +249,12 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 	return out.String(), errOut.String(), code
 }
 
-// adminCommands is every command that takes a positional argument or
-// opens the database, by its words.
-var adminCommands = [][]string{
-	{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
-	{"idnum", "add"}, {"device", "list"},
+// adminCommands returns every command that has --database, by its words.
+func adminCommands() [][]string {
+	return [][]string{
+		{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
+		{"idnum", "add"}, {"device", "list"},
+	}
 }
 
 // TestCLI_OneLineErrors: a bad command line is one line on stderr, with
@@ -289,7 +290,7 @@ func TestCLI_OneLineErrors(t *testing.T) {
 		{"ServeFromEnv", map[string]string{"TABLETAPI_BCRYPT_COST": "abc"}, []string{"serve"},
 			`tabletapi: serve: TABLETAPI_BCRYPT_COST="abc": parse error`},
 	}
-	for _, words := range adminCommands {
+	for _, words := range adminCommands() {
 		name := strings.Join(words, " ")
 		cases = append(cases, tc{"BadFlag/" + name, nil, append(words, "--no-such-flag"),
 			"tabletapi: " + name + ": flag provided but not defined: -no-such-flag"})
@@ -353,7 +354,7 @@ func TestCLI_Help(t *testing.T) {
 	for _, h := range []string{"-h", "-help", "--help"} {
 		check(t, []string{"serve", h}, "usage: tabletapi serve [flags]\n", "database", "listen", "session-timeout", "bcrypt-cost")
 	}
-	for _, words := range adminCommands {
+	for _, words := range adminCommands() {
 		check(t, append(words, "-h"), "usage: tabletapi "+strings.Join(words, " ")+" ", "database")
 	}
 	check(t, []string{"group", "add", "-h"}, "usage: tabletapi group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [flags]\n",

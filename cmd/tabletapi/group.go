@@ -16,6 +16,8 @@ type groupFlags struct {
 	upload, finalize, description *string
 }
 
+// addGroupFlags adds --upload-policy, --finalize-policy and --description
+// to f.
 func addGroupFlags(f *commandFlags) groupFlags {
 	return groupFlags{
 		upload:      f.String("upload-policy", "", "ID policy for uploads, e.g. \"sex AND ((forename AND surname AND dob) OR anyidnum)\""),
