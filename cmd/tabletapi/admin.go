@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/account"
-	"github.com/tabletapi/tabletapi/internal/password"
 	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/websession"
 )
@@ -28,7 +25,7 @@ func adminDB(ctx context.Context, f *commandFlags, e env) (*bun.DB, error) {
 }
 
 func runMigrate(ctx context.Context, e env, args []string) error {
-	f := newFlags("migrate", e.stderr)
+	f := newFlags(e)
 	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
 		return err
 	}
@@ -41,40 +38,13 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-func runGroupAdd(ctx context.Context, e env, args []string) error {
-	f := newFlags("group add", e.stderr)
-	up := f.String("upload-policy", "", "ID policy for uploads, e.g. \"sex AND ((forename AND surname AND dob) OR anyidnum)\"")
-	fin := f.String("finalize-policy", "", "ID policy for finalizing (moving data off tablets)")
-	desc := f.String("description", "", "description")
-	pos, err := f.parse(args, e.getenv, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	db, err := adminDB(ctx, f, e)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	g, err := account.NewStore(db, nil).AddGroup(ctx, account.Group{
-		Name: pos[0], Description: nonEmpty(*desc), UploadPolicy: nonEmpty(*up), FinalizePolicy: nonEmpty(*fin),
-	})
-	if err != nil {
-		return errf("group add", err)
-	}
-	fmt.Fprintf(e.stdout, "group %s added (id %d)\n", g.Name, g.ID)
-	if *up == "" || *fin == "" {
-		fmt.Fprintln(e.stderr, "warning: a group without both ID policies accepts no patient; set --upload-policy and --finalize-policy")
-	}
-	return nil
-}
-
 func runUserAdd(ctx context.Context, e env, args []string) error {
-	f := newFlags("user add", e.stderr)
+	f := newFlags(e)
 	group := f.String("group", "", "upload group (required)")
 	mayUpload := f.Bool("may-upload", false, "may upload to the group")
 	mayRegister := f.Bool("may-register-devices", false, "may register devices for the group")
 	superuser := f.Bool("superuser", false, "superuser")
-	cost := f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash")
+	pf := addPasswordFlags(f)
 	pos, err := f.parse(args, e.getenv, 1, "NAME")
 	if err != nil {
 		return err
@@ -82,9 +52,12 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 	if err := required(f, "group"); err != nil {
 		return err
 	}
-	hash, err := hashFromStdin(ctx, e.stdin, *cost)
+	if err := pf.check(); err != nil {
+		return err
+	}
+	hash, err := pf.hashFromStdin(ctx, e.stdin)
 	if err != nil {
-		return errf("user add", err)
+		return err
 	}
 	db, err := adminDB(ctx, f, e)
 	if err != nil {
@@ -96,22 +69,25 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 		MayUpload: *mayUpload, MayRegisterDevices: *mayRegister, Superuser: *superuser,
 	})
 	if err != nil {
-		return errf("user add", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "user %s added (id %d) in group %s\n", u.Username, u.ID, *group)
 	return nil
 }
 
 func runUserPasswd(ctx context.Context, e env, args []string) error {
-	f := newFlags("user passwd", e.stderr)
-	cost := f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash")
+	f := newFlags(e)
+	pf := addPasswordFlags(f)
 	pos, err := f.parse(args, e.getenv, 1, "NAME")
 	if err != nil {
 		return err
 	}
-	hash, err := hashFromStdin(ctx, e.stdin, *cost)
+	if err := pf.check(); err != nil {
+		return err
+	}
+	hash, err := pf.hashFromStdin(ctx, e.stdin)
 	if err != nil {
-		return errf("user passwd", err)
+		return err
 	}
 	db, err := adminDB(ctx, f, e)
 	if err != nil {
@@ -133,14 +109,14 @@ func runUserPasswd(ctx context.Context, e env, args []string) error {
 		return err
 	})
 	if err != nil {
-		return errf("user passwd", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "password of %s changed; %d session(s) ended\n", pos[0], ended)
 	return nil
 }
 
 func runUserUnlock(ctx context.Context, e env, args []string) error {
-	f := newFlags("user unlock", e.stderr)
+	f := newFlags(e)
 	pos, err := f.parse(args, e.getenv, 1, "NAME")
 	if err != nil {
 		return err
@@ -157,29 +133,33 @@ func runUserUnlock(ctx context.Context, e env, args []string) error {
 		return err
 	})
 	if err != nil {
-		return errf("user unlock", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "%s unlocked: %d lockout(s) and %d failed login(s) cleared\n", pos[0], locks, failures)
 	return nil
 }
 
 func runIDNumAdd(ctx context.Context, e env, args []string) error {
-	f := newFlags("idnum add", e.stderr)
+	f := newFlags(e)
 	desc := f.String("description", "", "description, e.g. \"NHS number\" (required)")
 	short := f.String("short-description", "", "short description, e.g. NHS (required)")
-	validation := f.String("validation", "", "validation method: uk_nhs_number, or empty for none")
+	methods := strings.Join(account.ValidationMethods(), ", ")
+	validation := f.String("validation", "", "validation method: "+methods+", or empty for none")
 	pos, err := f.parse(args, e.getenv, 1, "N")
 	if err != nil {
 		return err
 	}
 	n, err := strconv.ParseInt(pos[0], 10, 64)
 	if err != nil || n < 1 {
-		return usagef("idnum add: N must be a positive integer, not %q", pos[0])
+		return usagef("N must be a positive integer, not %q", pos[0])
 	}
 	for _, name := range []string{"description", "short-description"} {
 		if err := required(f, name); err != nil {
 			return err
 		}
+	}
+	if *validation != "" && !slices.Contains(account.ValidationMethods(), *validation) {
+		return usagef("--validation %q is unknown; valid values: %s, or empty for none", *validation, methods)
 	}
 	db, err := adminDB(ctx, f, e)
 	if err != nil {
@@ -189,14 +169,22 @@ func runIDNumAdd(ctx context.Context, e env, args []string) error {
 	if err := account.NewStore(db, nil).AddIDNum(ctx, account.IDNumDefinition{
 		WhichIDNum: n, Description: *desc, ShortDescription: *short, ValidationMethod: nonEmpty(*validation),
 	}); err != nil {
-		return errf("idnum add", err)
+		return err
 	}
 	fmt.Fprintf(e.stdout, "ID number type %d (%s) added\n", n, *short)
 	return nil
 }
 
+func runVersion(ctx context.Context, e env, args []string) error {
+	if _, err := newBareFlags(e).parse(args, e.getenv, 0, ""); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "tabletapi %s (CamCOPS server API %s)\n", Version, "2.4.24")
+	return nil
+}
+
 func runDeviceList(ctx context.Context, e env, args []string) error {
-	f := newFlags("device list", e.stderr)
+	f := newFlags(e)
 	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
 		return err
 	}
@@ -207,7 +195,7 @@ func runDeviceList(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 	devices, err := device.NewStore(db, nil).List(ctx)
 	if err != nil {
-		return errf("device list", err)
+		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tFRIENDLY NAME\tCAMCOPS\tREGISTERED (UTC)\tLAST UPLOAD (UTC)")
@@ -216,29 +204,6 @@ func runDeviceList(ctx context.Context, e env, args []string) error {
 			when(d.WhenRegisteredUTC), when(d.LastUploadBatchUTC))
 	}
 	return tw.Flush()
-}
-
-// hashFromStdin reads a password as one line of standard input and hashes it.
-func hashFromStdin(ctx context.Context, stdin io.Reader, cost int) (string, error) {
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password: %w", err)
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	h, err := password.NewHasher(cost, 1, time.Minute)
-	if err != nil {
-		return "", err
-	}
-	switch hash, err := h.Hash(ctx, pw); {
-	case errors.Is(err, password.ErrEmpty):
-		return "", errors.New("no password on standard input (give it as one line)")
-	case errors.Is(err, password.ErrTooLong):
-		return "", errors.New("password longer than 72 bytes")
-	case err != nil:
-		return "", err
-	default:
-		return hash, nil
-	}
 }
 
 func nonEmpty(s string) *string {

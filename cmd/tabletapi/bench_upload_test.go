@@ -45,7 +45,7 @@ import (
 
 const (
 	ubUser     = "alice"
-	ubPassword = "pw!"
+	ubPassword = "pw!-secret"
 	// ubTable10k is the number of bmi records of one upload_table.
 	ubTable10k = 10_000
 	// ubStored is the number of stored rows the commit benchmark seeds.

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -14,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
@@ -195,7 +200,6 @@ func TestCLI_UsageErrors(t *testing.T) {
 		{name: "ServePathPrefix", args: []string{"serve", "--path-prefix", "camcops"}},
 		{name: "ServeSessionTimeout", args: []string{"serve", "--session-timeout", "0s"}},
 		{name: "ServeTablesMissing", args: []string{"serve", "--tables", filepath.Join(t.TempDir(), "none.tables")}},
-		{name: "ServeHelp", args: []string{"serve", "-h"}},
 		{name: "MigrateDatabaseScheme", args: []string{"migrate", "--database", "nosuch://x"}},
 		{name: "ServeDatabaseScheme", args: []string{"serve", "--database", "nosuch://x"}},
 		{name: "DatabaseSchemeFromEnv", env: map[string]string{"TABLETAPI_DATABASE_URL": "nosuch://x"}, args: []string{"migrate"}},
@@ -220,7 +224,7 @@ func TestCLI_UsageErrors(t *testing.T) {
 			for k, v := range tc.env {
 				e[k] = v
 			}
-			_, _, err := cliRun(t, e, "pw\n", tc.args...)
+			_, _, err := cliRun(t, e, "pw-secret\n", tc.args...)
 			if !isUsage(err) {
 				t.Fatalf("tabletapi %s: err = %v (%T), want a *usageError", strings.Join(tc.args, " "), err, err)
 			}
@@ -228,6 +232,168 @@ func TestCLI_UsageErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(never); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a usage error created the database %s (stat: %v)", never, err)
+	}
+}
+
+// cliExit runs one tabletapi command as main does: it returns standard
+// output, everything written on standard error (main's error line
+// included) and the exit status.
+func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err := run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
+		strings.NewReader(stdin), &out, &errOut)
+	code = report(err, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// adminCommands returns every command that has --database, by its words.
+func adminCommands() [][]string {
+	return [][]string{
+		{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
+		{"idnum", "add"}, {"device", "list"},
+	}
+}
+
+// TestCLI_OneLineErrors: a bad command line is one line on stderr, with
+// one "tabletapi:" prefix and the command's name, exit status 2, nothing
+// on stdout and no usage dump.
+func TestCLI_OneLineErrors(t *testing.T) {
+	t.Parallel()
+	never := filepath.Join(t.TempDir(), "never.db")
+	type tc struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}
+	cases := []tc{
+		{"NoCommand", nil, nil, `tabletapi: no command; run "tabletapi -h" for the list`},
+		{"UnknownCommand", nil, []string{"frobnicate"}, `tabletapi: unknown command "frobnicate"; run "tabletapi -h" for the list`},
+		{"GroupAlone", nil, []string{"group"}, `tabletapi: group: missing command; run "tabletapi group -h" for the list`},
+		{"GroupBogus", nil, []string{"group", "bogus"}, `tabletapi: unknown command "group bogus"; run "tabletapi group -h" for the list`},
+		{"UserBogus", nil, []string{"user", "frobnicate", "bob"}, `tabletapi: unknown command "user frobnicate"; run "tabletapi user -h" for the list`},
+		{"VersionBadFlag", nil, []string{"version", "--x"}, `tabletapi: version: flag provided but not defined: -x`},
+		{"VersionArgument", nil, []string{"version", "extra"}, `tabletapi: version: unexpected argument "extra"`},
+		{"MigrateArgument", nil, []string{"migrate", "extra"}, `tabletapi: migrate: unexpected argument "extra"`},
+		{"GroupAddNoName", nil, []string{"group", "add"}, `tabletapi: group add: want NAME`},
+		{"UserAddNoGroup", nil, []string{"user", "add", "bob"}, `tabletapi: user add: --group is required`},
+		{"IDNumZero", nil, []string{"idnum", "add", "0", "--description", "NHS number", "--short-description", "NHS"},
+			`tabletapi: idnum add: N must be a positive integer, not "0"`},
+		{"IDNumUnknownValidation", nil, []string{"idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "ukk"},
+			`tabletapi: idnum add: --validation "ukk" is unknown; valid values: uk_nhs_number, or empty for none`},
+		{"ServeBadValue", nil, []string{"serve", "--bcrypt-cost", "twelve"},
+			`tabletapi: serve: invalid value "twelve" for flag -bcrypt-cost: parse error`},
+		{"ServeLogFormat", nil, []string{"serve", "--log-format", "xml"}, `tabletapi: serve: --log-format must be text or json, not "xml"`},
+		{"ServeFromEnv", map[string]string{"TABLETAPI_BCRYPT_COST": "abc"}, []string{"serve"},
+			`tabletapi: serve: TABLETAPI_BCRYPT_COST="abc": parse error`},
+	}
+	for _, words := range adminCommands() {
+		name := strings.Join(words, " ")
+		cases = append(cases, tc{"BadFlag/" + name, nil, append(words, "--no-such-flag"),
+			"tabletapi: " + name + ": flag provided but not defined: -no-such-flag"})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:" + never}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			out, errOut, code := cliExit(t, env, "long enough\n", tc.args...)
+			if code != 2 || out != "" || errOut != tc.want+"\n" {
+				t.Fatalf("tabletapi %s: exit %d, stdout %q, stderr\n%s\nwant exit 2, no stdout, stderr\n%s",
+					strings.Join(tc.args, " "), code, out, errOut, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(never); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a bad command line created the database %s (stat: %v)", never, err)
+	}
+}
+
+// TestCLI_RuntimeErrorPrefix: a runtime failure is one line too, with one
+// "tabletapi:" prefix and the command's name, and exit status 1.
+func TestCLI_RuntimeErrorPrefix(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	if _, errOut, code := cliExit(t, nil, "", "group", "add", "g", "--database", u); code != 0 {
+		t.Fatalf("group add: exit %d\n%s", code, errOut)
+	}
+	out, errOut, code := cliExit(t, nil, "", "group", "add", "g", "--database", u)
+	want := "tabletapi: group add: account: group \"g\": account: already exists\n"
+	if code != 1 || out != "" || !strings.HasSuffix(errOut, want) || strings.Count(errOut, "tabletapi:") != 1 {
+		t.Fatalf("duplicate group add: exit %d, stdout %q, stderr\n%s\nwant exit 1 and the line\n%s", code, out, errOut, want)
+	}
+}
+
+// TestCLI_Help: -h, -help and --help of every command print its usage
+// line and flags on stdout and exit 0; so do "tabletapi -h" and
+// "tabletapi GROUP -h" for the commands of a group.
+func TestCLI_Help(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "never.db")}
+	check := func(t *testing.T, args []string, wantPrefix string, wantFlags ...string) string {
+		t.Helper()
+		out, errOut, code := cliExit(t, env, "", args...)
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, wantPrefix) {
+			t.Fatalf("tabletapi %s: exit %d, stderr %q, stdout\n%s\nwant exit 0, no stderr, stdout starting %q",
+				strings.Join(args, " "), code, errOut, out, wantPrefix)
+		}
+		for _, f := range wantFlags {
+			if !strings.Contains(out, "\n  -"+f+" ") && !strings.Contains(out, "\n  -"+f+"\n") {
+				t.Errorf("tabletapi %s: help lacks -%s:\n%s", strings.Join(args, " "), f, out)
+			}
+		}
+		return out
+	}
+	for _, h := range []string{"-h", "-help", "--help", "help"} {
+		check(t, []string{h}, "usage: tabletapi <command> [flags]\n\ncommands:\n  serve ")
+	}
+	for _, h := range []string{"-h", "-help", "--help"} {
+		check(t, []string{"serve", h}, "usage: tabletapi serve [flags]\n", "database", "listen", "session-timeout", "bcrypt-cost")
+	}
+	for _, words := range adminCommands() {
+		check(t, append(words, "-h"), "usage: tabletapi "+strings.Join(words, " ")+" ", "database")
+	}
+	check(t, []string{"group", "add", "-h"}, "usage: tabletapi group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [flags]\n",
+		"database", "upload-policy", "finalize-policy", "description")
+	check(t, []string{"user", "add", "--help"}, "usage: tabletapi user add NAME --group G [--may-upload] [--may-register-devices] [--superuser] [flags]\n"+
+		"(password: one line on standard input)\n", "group", "may-upload", "bcrypt-cost")
+	check(t, []string{"user", "add", "bob", "--group", "g", "-h"}, "usage: tabletapi user add ")
+	if out := check(t, []string{"version", "-h"}, ""); out != "usage: tabletapi version\n" {
+		t.Errorf("version -h printed %q", out)
+	}
+	want := "usage: tabletapi user unlock NAME [flags]\n\nflags:\n" +
+		"  -database string\n    \tdatabase URL: postgres://… or sqlite:PATH (env TABLETAPI_DATABASE_URL) (default \"sqlite:tabletapi.db\")\n" +
+		"\nEvery flag has an environment variable TABLETAPI_<FLAG>; the database is TABLETAPI_DATABASE_URL.\n"
+	if out := check(t, []string{"user", "unlock", "-h"}, ""); out != want {
+		t.Errorf("user unlock -h printed\n%s\nwant\n%s", out, want)
+	}
+}
+
+// TestCLI_GroupHelp: "tabletapi GROUP -h" lists the commands of the group.
+func TestCLI_GroupHelp(t *testing.T) {
+	t.Parallel()
+	for group, lines := range map[string]string{
+		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D]\n" +
+			"  group set NAME [--upload-policy P] [--finalize-policy P] [--description D]\n",
+		"user": "  user add NAME --group G [--may-upload] [--may-register-devices] [--superuser]\n" +
+			"                                 (password: one line on standard input)\n" +
+			"  user passwd NAME               (password: one line on standard input)\n" +
+			"  user unlock NAME\n",
+		"idnum":  "  idnum add N --description D --short-description S [--validation uk_nhs_number]\n",
+		"device": "  device list\n",
+	} {
+		for _, h := range []string{"-h", "--help"} {
+			out, errOut, code := cliExit(t, nil, "", group, h)
+			want := "usage: tabletapi " + group + " <command> [flags]\n\ncommands:\n" + lines +
+				"\nRun \"tabletapi " + group + " <command> -h\" for a command's flags.\n"
+			if code != 0 || errOut != "" || out != want {
+				t.Errorf("tabletapi %s %s: exit %d, stderr %q, stdout\n%s\nwant exit 0 and\n%s", group, h, code, errOut, out, want)
+			}
+		}
 	}
 }
 
@@ -347,14 +513,14 @@ func TestCLI_Accounts(t *testing.T) {
 		s.mustAdmin(t, "bob pw 1\n", "user", "add", "bob", "--group", "g", "--may-upload", "--bcrypt-cost", "4")
 		s.mustAdmin(t, "carol-pw\n", "user", "add", "--group", "g", "--bcrypt-cost", "4", "carol")
 		// No final newline, and a CRLF line end.
-		s.mustAdmin(t, "dave-pw", "user", "add", "dave", "--group", "g", "--bcrypt-cost", "4")
-		s.mustAdmin(t, "erin-pw\r\n", "user", "add", "erin", "--group", "g", "--bcrypt-cost", "4")
+		s.mustAdmin(t, "dave-pw-1", "user", "add", "dave", "--group", "g", "--bcrypt-cost", "4")
+		s.mustAdmin(t, "erin-pw-1\r\n", "user", "add", "erin", "--group", "g", "--bcrypt-cost", "4")
 		// Only the first line is the password.
 		s.mustAdmin(t, "frank-pw\nsecond line\n", "user", "add", "frank", "--group", "g", "--bcrypt-cost", "4")
 		pw72 := strings.Repeat("p", 70) + "é" // 72 bytes, the longest allowed
 		s.mustAdmin(t, pw72+"\n", "user", "add", "grace", "--group", "g", "--bcrypt-cost", "4")
 		for user, pw := range map[string]string{
-			"bob": "bob pw 1", "carol": "carol-pw", "dave": "dave-pw", "erin": "erin-pw", "frank": "frank-pw", "grace": pw72,
+			"bob": "bob pw 1", "carol": "carol-pw", "dave": "dave-pw-1", "erin": "erin-pw-1", "frank": "frank-pw", "grace": pw72,
 		} {
 			if !login(t, user, pw) {
 				t.Errorf("%s cannot log in with the password given on stdin", user)
@@ -372,10 +538,10 @@ func TestCLI_Accounts(t *testing.T) {
 			{"EmptyStdin", "", []string{"user", "add", "henry", "--group", "g"}},
 			{"BlankLine", "\n", []string{"user", "add", "henry", "--group", "g"}},
 			{"Password73Bytes", strings.Repeat("p", 73) + "\n", []string{"user", "add", "henry", "--group", "g"}},
-			{"Duplicate", "pw\n", []string{"user", "add", "bob", "--group", "g"}},
-			{"UnknownGroup", "pw\n", []string{"user", "add", "henry", "--group", "nosuch"}},
-			{"ReservedName", "pw\n", []string{"user", "add", "system", "--group", "g"}},
-			{"BadName", "pw\n", []string{"user", "add", "henry smith", "--group", "g"}},
+			{"Duplicate", "pw-secret\n", []string{"user", "add", "bob", "--group", "g"}},
+			{"UnknownGroup", "pw-secret\n", []string{"user", "add", "henry", "--group", "nosuch"}},
+			{"ReservedName", "pw-secret\n", []string{"user", "add", "system", "--group", "g"}},
+			{"BadName", "pw-secret\n", []string{"user", "add", "henry smith", "--group", "g"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := s.admin(t, tc.stdin, append(tc.args, "--bcrypt-cost", "4")...)
@@ -387,7 +553,7 @@ func TestCLI_Accounts(t *testing.T) {
 		}
 	})
 	t.Run("UserPasswd", func(t *testing.T) {
-		_, err := s.admin(t, "pw\n", "user", "passwd", "nosuch", "--bcrypt-cost", "4")
+		_, err := s.admin(t, "pw-secret\n", "user", "passwd", "nosuch", "--bcrypt-cost", "4")
 		wantRuntimeError(t, "user passwd of an unknown user", err)
 		_, err = s.admin(t, "", "user", "passwd", "bob", "--bcrypt-cost", "4")
 		wantRuntimeError(t, "user passwd with empty stdin", err)
@@ -432,17 +598,234 @@ func TestCLI_Accounts(t *testing.T) {
 	})
 }
 
+// TestCLI_MinPasswordLength: user add and user passwd refuse a password of
+// fewer than --min-password-length characters (default 8, ASVS 5.0
+// V6.2.1), counted in characters, not bytes, with one line and exit status
+// 1, as for an empty password; the 72-byte maximum stays.
+func TestCLI_MinPasswordLength(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	hashOf := func(t *testing.T, user string) string {
+		t.Helper()
+		var h string
+		if err := db.NewSelect().Table("users").Column("hashedpw").Where("username = ?", user).Scan(t.Context(), &h); err != nil {
+			t.Fatalf("hash of %s: %v", user, err)
+		}
+		return h
+	}
+	// The database is migrated already, so stderr holds only main's line.
+	cli := func(t *testing.T, env map[string]string, stdin string, args ...string) (string, int) {
+		t.Helper()
+		_, errOut, code := cliExit(t, env, stdin, append(args, "--database", u, "--bcrypt-cost", "4")...)
+		return errOut, code
+	}
+	if _, err := runCLI(t, u, "", "group", "add", "g", "--upload-policy", "sex AND anyidnum", "--finalize-policy", "sex AND anyidnum"); err != nil {
+		t.Fatal(err)
+	}
+	short := func(cmd string, n int) string {
+		return fmt.Sprintf("tabletapi: %s: password shorter than %d characters (--min-password-length)\n", cmd, n)
+	}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		stdin   string
+		args    []string
+		wantErr string // "" for success
+		code    int
+	}{
+		{"Seven", nil, "seven77\n", []string{"user", "add", "u1", "--group", "g"}, short("user add", 8), 1},
+		{"Eight", nil, "eight888\n", []string{"user", "add", "u2", "--group", "g"}, "", 0},
+		// 7 characters in 14 bytes, then 8 characters in 16 bytes.
+		{"SevenRunes", nil, "ééééééé\n", []string{"user", "add", "u3", "--group", "g"}, short("user add", 8), 1},
+		{"EightRunes", nil, "éééééééé\n", []string{"user", "add", "u4", "--group", "g"}, "", 0},
+		{"OneCharacter", nil, "x\n", []string{"user", "add", "u5", "--group", "g"}, short("user add", 8), 1},
+		{"Flag12", nil, "eleven11111\n", []string{"user", "add", "u6", "--group", "g", "--min-password-length", "12"}, short("user add", 12), 1},
+		{"Env4", map[string]string{"TABLETAPI_MIN_PASSWORD_LENGTH": "4"}, "four\n", []string{"user", "add", "u7", "--group", "g"}, "", 0},
+		{"FlagWinsOverEnv", map[string]string{"TABLETAPI_MIN_PASSWORD_LENGTH": "4"}, "four\n",
+			[]string{"user", "add", "u8", "--group", "g", "--min-password-length", "5"}, short("user add", 5), 1},
+		{"Zero", nil, "x\n", []string{"user", "add", "u9", "--group", "g", "--min-password-length", "0"},
+			"tabletapi: user add: --min-password-length must be 1-72, not 0\n", 2},
+		{"Over72", nil, "x\n", []string{"user", "add", "u9", "--group", "g", "--min-password-length", "73"},
+			"tabletapi: user add: --min-password-length must be 1-72, not 73\n", 2},
+		{"Password73Bytes", nil, strings.Repeat("p", 73) + "\n", []string{"user", "add", "u9", "--group", "g"},
+			"tabletapi: user add: password longer than 72 bytes\n", 1},
+		{"Empty", nil, "\n", []string{"user", "add", "u9", "--group", "g"},
+			"tabletapi: user add: no password on standard input (give it as one line)\n", 1},
+		{"PasswdSeven", nil, "seven77\n", []string{"user", "passwd", "u2"}, short("user passwd", 8), 1},
+		{"PasswdFlag9", nil, "eight888\n", []string{"user", "passwd", "u2", "--min-password-length", "9"}, short("user passwd", 9), 1},
+		{"PasswdZero", nil, "eight888\n", []string{"user", "passwd", "u2", "--min-password-length", "0"},
+			"tabletapi: user passwd: --min-password-length must be 1-72, not 0\n", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := ""
+			if tc.args[1] == "passwd" {
+				before = hashOf(t, tc.args[2])
+			}
+			errOut, code := cli(t, tc.env, tc.stdin, tc.args...)
+			if code != tc.code || errOut != tc.wantErr {
+				t.Fatalf("tabletapi %s <<< %q: exit %d, stderr\n%s\nwant exit %d, stderr\n%s",
+					strings.Join(tc.args, " "), tc.stdin, code, errOut, tc.code, tc.wantErr)
+			}
+			if tc.args[1] == "passwd" {
+				if hashOf(t, tc.args[2]) != before {
+					t.Errorf("a refused user passwd changed the hash")
+				}
+				return
+			}
+			n, err := db.NewSelect().Table("users").Where("username = ?", tc.args[2]).Count(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (n == 1) != (tc.code == 0) {
+				t.Errorf("after exit %d, %d users named %s", tc.code, n, tc.args[2])
+			}
+		})
+	}
+}
+
+// groupRow is what the groups table holds of one group, "<nil>" for NULL.
+func groupRow(tb testing.TB, db bun.IDB, name string) [3]string {
+	tb.Helper()
+	var desc, up, fin sql.NullString
+	err := db.NewSelect().Table("groups").Column("description", "upload_policy", "finalize_policy").
+		Where("name = ?", name).Scan(context.Background(), &desc, &up, &fin)
+	if err != nil {
+		tb.Fatalf("group %s: %v", name, err)
+	}
+	str := func(s sql.NullString) string {
+		if !s.Valid {
+			return "<nil>"
+		}
+		return s.String
+	}
+	return [3]string{str(desc), str(up), str(fin)}
+}
+
+// TestCLI_GroupPolicies: group add and group set refuse an ID policy that
+// the parser rejects (one line with its message and the flag, exit 2), and
+// group set changes only the fields given.
+func TestCLI_GroupPolicies(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const good = "sex AND ((forename AND surname AND dob) OR anyidnum)"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		stdout  string
+		stderr  string
+		code    int
+		want    [3]string // the stored description, upload and finalize policies after
+		wantErr bool      // no group z after
+	}{
+		{name: "AddBadUpload", args: []string{"group", "add", "z", "--upload-policy", "sex AND (", "--finalize-policy", good},
+			stderr: "tabletapi: group add: --upload-policy: idpolicy: invalid policy: missing operand at end\n", code: 2, wantErr: true},
+		{name: "AddBadFinalize", args: []string{"group", "add", "z", "--upload-policy", good, "--finalize-policy", "sex OR OR dob"},
+			stderr: "tabletapi: group add: --finalize-policy: idpolicy: invalid policy: missing operand before \"OR\" at token 3\n", code: 2, wantErr: true},
+		{name: "AddOK", args: []string{"group", "add", "z", "--upload-policy", good, "--finalize-policy", "sex AND idnum1", "--description", "Ward 3"},
+			stdout: "group z added (id 1)\n", want: [3]string{"Ward 3", good, "sex AND idnum1"}},
+		{name: "SetUpload", args: []string{"group", "set", "z", "--upload-policy", "sex AND anyidnum"},
+			stdout: "group z changed (id 1)\n", want: [3]string{"Ward 3", "sex AND anyidnum", "sex AND idnum1"}},
+		{name: "SetFinalizeAndDescription", args: []string{"group", "set", "--finalize-policy", "SEX AND IDNUM2", "z", "--description", "Ward 4"},
+			stdout: "group z changed (id 1)\n", want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetBadUpload", args: []string{"group", "set", "z", "--upload-policy", "sex AND (", "--description", "not stored"},
+			stderr: "tabletapi: group set: --upload-policy: idpolicy: invalid policy: missing operand at end\n", code: 2,
+			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetEmptyFinalize", args: []string{"group", "set", "z", "--finalize-policy", ""},
+			stderr: "tabletapi: group set: --finalize-policy: idpolicy: invalid policy: empty\n", code: 2,
+			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetNothing", args: []string{"group", "set", "z"},
+			stderr: "tabletapi: group set: give at least one of --upload-policy, --finalize-policy and --description\n", code: 2,
+			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetNoName", args: []string{"group", "set", "--description", "x"},
+			stderr: "tabletapi: group set: want NAME\n", code: 2, want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetClearDescription", args: []string{"group", "set", "z", "--description", ""},
+			stdout: "group z changed (id 1)\n", want: [3]string{"<nil>", "sex AND anyidnum", "SEX AND IDNUM2"}},
+		{name: "SetUnknownGroup", args: []string{"group", "set", "nosuch", "--description", "x"},
+			stderr: "tabletapi: group set: no group named \"nosuch\"\n", code: 1, want: [3]string{"<nil>", "sex AND anyidnum", "SEX AND IDNUM2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cliExit(t, nil, "", append(tc.args, "--database", u)...)
+			if code != tc.code || out != tc.stdout || errOut != tc.stderr {
+				t.Fatalf("tabletapi %q: exit %d, stdout %q, stderr %q\nwant exit %d, stdout %q, stderr %q",
+					tc.args, code, out, errOut, tc.code, tc.stdout, tc.stderr)
+			}
+			if tc.wantErr {
+				if n, err := db.NewSelect().Table("groups").Where("name = 'z'").Count(t.Context()); err != nil || n != 0 {
+					t.Fatalf("group z rows = %d (%v), want 0", n, err)
+				}
+				return
+			}
+			if got := groupRow(t, db, "z"); got != tc.want {
+				t.Fatalf("stored (description, upload, finalize) = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestServe_BadStoredPolicy: at start-up, serve logs one WARN line for
+// each stored group policy that does not parse, naming the group, the
+// policy and the parser's message, and still serves.
+func TestServe_BadStoredPolicy(t *testing.T) {
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	for _, g := range []string{"good", "z", "y"} {
+		if _, err := runCLI(t, u, "", "group", "add", g, "--upload-policy", "sex AND anyidnum", "--finalize-policy", "sex AND anyidnum"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// As an older version or a hand edit could have left them.
+	for _, q := range []string{
+		"UPDATE groups SET upload_policy = 'sex AND (' WHERE name = 'z'",
+		"UPDATE groups SET upload_policy = 'sex OR', finalize_policy = 'sex AND idnum' WHERE name = 'y'",
+	} {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s := startServerOn(t, u)
+	const msg = `level=WARN msg="group ID policy does not parse; the group accepts no patient until \"tabletapi group set\" fixes it" `
+	want := []string{
+		msg + `group=y policy=upload error="idpolicy: invalid policy: missing operand at end"`,
+		msg + `group=y policy=finalize error="idpolicy: invalid policy: unknown token \"IDNUM\""`,
+		msg + `group=z policy=upload error="idpolicy: invalid policy: missing operand at end"`,
+	}
+	var got []string
+	for _, line := range strings.Split(s.Log.String(), "\n") {
+		if _, rest, ok := strings.Cut(line, " "); ok && strings.Contains(line, "group ID policy") {
+			got = append(got, rest) // without the time
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("policy WARN lines (-want +got):\n%s\nlog:\n%s", diff, s.Log)
+	}
+}
+
 // TestCLI_DeviceList: `device list` prints a header and each registered
 // device.
 func TestCLI_DeviceList(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-register-devices")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-register-devices")
 	out := s.mustAdmin(t, "", "device", "list")
 	if !strings.HasPrefix(out, "ID") || !strings.Contains(out, "FRIENDLY NAME") {
 		t.Fatalf("device list has no header:\n%s", out)
 	}
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "Ward 3 tablet"); err != nil {
 		t.Fatal(err)
 	}
@@ -605,6 +988,43 @@ func TestCLI_Binary(t *testing.T) {
 			cmd, _, errOut := command(ctx, args...)
 			if code := exitCode(t, cmd.Run()); code != 2 {
 				t.Errorf("tabletapi %s: exit status %d, want 2\n%s", strings.Join(args, " "), code, errOut)
+			}
+		}
+	})
+	// The README's promise: a bad command line is one line on stderr and
+	// exit status 2.
+	t.Run("BadCommandLineOneLine", func(t *testing.T) {
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{nil, `tabletapi: no command; run "tabletapi -h" for the list`},
+			{[]string{"serve", "--no-such-flag"}, "tabletapi: serve: flag provided but not defined: -no-such-flag"},
+			{[]string{"group", "add", "--no-such-flag"}, "tabletapi: group add: flag provided but not defined: -no-such-flag"},
+			{[]string{"version", "--x"}, "tabletapi: version: flag provided but not defined: -x"},
+			{[]string{"group"}, `tabletapi: group: missing command; run "tabletapi group -h" for the list`},
+			{[]string{"group", "bogus"}, `tabletapi: unknown command "group bogus"; run "tabletapi group -h" for the list`},
+			{[]string{"frobnicate"}, `tabletapi: unknown command "frobnicate"; run "tabletapi -h" for the list`},
+			{[]string{"user", "add", "bob"}, "tabletapi: user add: --group is required"},
+		} {
+			cmd, out, errOut := command(ctx, tc.args...)
+			code := exitCode(t, cmd.Run())
+			if code != 2 || out.String() != "" || errOut.String() != tc.want+"\n" {
+				t.Errorf("tabletapi %s: exit status %d, stdout %q, stderr\n%s\nwant 2, no stdout, stderr\n%s",
+					strings.Join(tc.args, " "), code, out, errOut, tc.want)
+			}
+		}
+	})
+	t.Run("HelpExits0", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"-h"}, {"serve", "-h"}, {"serve", "--help"}, {"group", "-h"}, {"group", "add", "-h"}, {"user", "add", "-h"},
+			{"user", "-h"}, {"idnum", "-h"}, {"device", "-h"}, {"version", "-h"},
+		} {
+			cmd, out, errOut := command(ctx, args...)
+			code := exitCode(t, cmd.Run())
+			if code != 0 || errOut.String() != "" || !strings.HasPrefix(out.String(), "usage: tabletapi ") {
+				t.Errorf("tabletapi %s: exit status %d, stderr %q, stdout\n%s\nwant 0, no stderr, the usage on stdout",
+					strings.Join(args, " "), code, errOut, out)
 			}
 		}
 	})

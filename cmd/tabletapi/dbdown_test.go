@@ -200,7 +200,7 @@ func forwardedServer(t *testing.T, cut *upstreamCut) (*testServer, *tcpForwarder
 	fwd := newTCPForwarder(t, u.Host, cut)
 	u.Host = fwd.addr
 	s := startServerOn(t, u.String())
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 	return s, fwd
 }
 
@@ -209,7 +209,7 @@ func forwardedServer(t *testing.T, cut *upstreamCut) (*testServer, *tcpForwarder
 // same client succeeds again without a restart (PROTOCOL 1.5, 10.3).
 func TestDatabaseDown(t *testing.T) {
 	s, fwd := forwardedServer(t, nil)
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	anon := testclient.New(testclient.Config{URL: s.API, Device: c.Device()})
 
 	// do sends op and fails the test if the server does not answer within
@@ -269,7 +269,7 @@ func TestDatabaseDown(t *testing.T) {
 	if strings.Contains(log, "panic") {
 		t.Errorf("log mentions a panic:\n%s", log)
 	}
-	if strings.Contains(log, "pw!") {
+	if strings.Contains(log, "pw!-secret") {
 		t.Errorf("log contains the password:\n%s", log)
 	}
 }
@@ -283,7 +283,7 @@ func TestDatabaseDown(t *testing.T) {
 func TestConnectionLostDuringCopy(t *testing.T) {
 	cut := newUpstreamCut(`COPY "bmi"`, 64<<10)
 	s, _ := forwardedServer(t, cut)
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "Ward 3"); err != nil {
 		t.Fatal(err)
 	}

@@ -692,7 +692,7 @@ func ccRunTablets(t *testing.T, tablets []*ccTablet, rounds []ccRound, register 
 	var wg sync.WaitGroup
 	for _, tb := range tablets {
 		wg.Go(func() {
-			if err := ccRegister(register(tb.n), tb.device, tb.user, "pw-"+tb.user); err != nil {
+			if err := ccRegister(register(tb.n), tb.device, tb.user, "pw-secret-"+tb.user); err != nil {
 				t.Errorf("tablet %d: %v", tb.n, err)
 				return
 			}
@@ -705,7 +705,7 @@ func ccRunTablets(t *testing.T, tablets []*ccTablet, rounds []ccRound, register 
 }
 
 // ccNewTablets makes n tablets; tablet i belongs to users[i%len(users)]
-// (password "pw-" + name) and sends through the endpoints apis(i). Pairs of
+// (password "pw-secret-" + name) and sends through the endpoints apis(i). Pairs of
 // tablets use the same client PKs, so that only the device tells their
 // records apart.
 func ccNewTablets(n int, users []string, apis func(i int) []string) []*ccTablet {
@@ -714,7 +714,7 @@ func ccNewTablets(n int, users []string, apis func(i int) []string) []*ccTablet 
 		device := testclient.NewDeviceID()
 		user := users[i%len(users)]
 		out = append(out, &ccTablet{
-			p: ccNewSender(fmt.Sprintf("tablet %d (%s)", i, user), device, user, "pw-"+user, apis(i)...),
+			p: ccNewSender(fmt.Sprintf("tablet %d (%s)", i, user), device, user, "pw-secret-"+user, apis(i)...),
 			n: i, device: device, user: user, base: int64(i/2) * 1000,
 			cur: map[int64]ccVersion{}, history: map[int64][]ccVersion{}, deleted: map[int64]bool{},
 		})
@@ -737,7 +737,7 @@ func ccCheckTablets(t *testing.T, s *testServer, tablets []*ccTablet, logs ...*s
 func ccConcurrentDevices(t *testing.T, s *testServer, rounds []ccRound) {
 	users := []string{"u0", "u1", "u2", "u3"}
 	for _, u := range users {
-		s.addUser(t, "research", u, "pw-"+u, "--may-upload", "--may-register-devices")
+		s.addUser(t, "research", u, "pw-secret-"+u, "--may-upload", "--may-register-devices")
 	}
 	tablets := ccNewTablets(8, users, func(int) []string { return []string{s.API} })
 	start := time.Now()
@@ -983,11 +983,11 @@ func ccRaceSetup(t *testing.T, s *testServer) (device string, dev int64) {
 	t.Helper()
 	for _, u := range []string{"alice", "bob"} {
 		if s.count(t, "users", "username = ?", u) == 0 {
-			s.addUser(t, "research", u, "pw-"+u, "--may-upload", "--may-register-devices")
+			s.addUser(t, "research", u, "pw-secret-"+u, "--may-upload", "--may-register-devices")
 		}
 	}
 	device = testclient.NewDeviceID()
-	if err := ccRegister(s.API, device, "alice", "pw-alice"); err != nil {
+	if err := ccRegister(s.API, device, "alice", "pw-secret-alice"); err != nil {
 		t.Fatal(err)
 	}
 	return device, ccInt(t, s, "SELECT id FROM devices WHERE name = ?", device)
@@ -996,7 +996,7 @@ func ccRaceSetup(t *testing.T, s *testServer) (device string, dev int64) {
 // ccNewRacer returns a racer for user on device through the endpoints.
 func ccNewRacer(t *testing.T, s *testServer, device, user string, oneStep func(int) bool, apis ...string) *ccRacer {
 	return &ccRacer{user: user, uid: ccUserID(t, s, user), oneStep: oneStep,
-		p: ccNewSender(user, device, user, "pw-"+user, apis...)}
+		p: ccNewSender(user, device, user, "pw-secret-"+user, apis...)}
 }
 
 func ccNever(int) bool        { return false }
@@ -1034,7 +1034,7 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 				case <-time.After(10 * time.Millisecond):
 				}
 				user := []string{"alice", "bob"}[n%2]
-				if err := ccRegister(s.API, device, user, "pw-"+user); err != nil {
+				if err := ccRegister(s.API, device, user, "pw-secret-"+user); err != nil {
 					t.Errorf("re-registration during the race: %v", err)
 					return
 				}
@@ -1338,18 +1338,18 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	b := startServerOn(t, a.DBURL)
 	defer ccDumpLogs(t, a.Log, b.Log)
 	for _, u := range []string{"alice", "bob"} {
-		a.addUser(t, "research", u, "pw-"+u, "--may-upload", "--may-register-devices")
+		a.addUser(t, "research", u, "pw-secret-"+u, "--may-upload", "--may-register-devices")
 	}
 
 	// One sequence whose requests alternate A, B, A, …: one login on A,
 	// and B accepts A's session (the IP is 127.0.0.1 for both).
 	t.Run("SessionAcrossServers", func(t *testing.T) {
 		device := testclient.NewDeviceID()
-		if err := ccRegister(a.API, device, "alice", "pw-alice"); err != nil {
+		if err := ccRegister(a.API, device, "alice", "pw-secret-alice"); err != nil {
 			t.Fatal(err)
 		}
 		logins := a.count(t, "audit", "details = 'Login as user: alice'")
-		p := ccNewSender("alice", device, "alice", "pw-alice", a.API, b.API)
+		p := ccNewSender("alice", device, "alice", "pw-secret-alice", a.API, b.API)
 		tb := &ccTablet{p: p, device: device, user: "alice", n: 100,
 			cur: map[int64]ccVersion{}, history: map[int64][]ccVersion{}, deleted: map[int64]bool{}}
 		if err := tb.run([]ccRound{ccMulti, ccMulti, ccOne, ccMulti}); err != nil {
@@ -1373,14 +1373,14 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	// commit holds exactly one of them.
 	t.Run("OneBatchBothServers", func(t *testing.T) {
 		device := testclient.NewDeviceID()
-		if err := ccRegister(b.API, device, "alice", "pw-alice"); err != nil {
+		if err := ccRegister(b.API, device, "alice", "pw-secret-alice"); err != nil {
 			t.Fatal(err)
 		}
 		dev := ccInt(t, a, "SELECT id FROM devices WHERE name = ?", device)
 		const senders, iterations, nrec = 4, 4, 20
 		var ps []*ccSender
 		for k := range senders {
-			p := ccNewSender(fmt.Sprintf("alice sender %d", k), device, "alice", "pw-alice", []string{a.API, b.API}[k%2])
+			p := ccNewSender(fmt.Sprintf("alice sender %d", k), device, "alice", "pw-secret-alice", []string{a.API, b.API}[k%2])
 			if err := p.preamble(); err != nil {
 				t.Fatal(err)
 			}
@@ -1524,7 +1524,7 @@ func TestTwoServersShareDatabase(t *testing.T) {
 			const copies = 4
 			var ps []*ccSender
 			for k := range copies {
-				p := ccNewSender(fmt.Sprintf("alice copy %d", k), device, "alice", "pw-alice", []string{a.API, b.API}[k%2])
+				p := ccNewSender(fmt.Sprintf("alice copy %d", k), device, "alice", "pw-secret-alice", []string{a.API, b.API}[k%2])
 				if err := p.preamble(); err != nil {
 					t.Fatal(err)
 				}

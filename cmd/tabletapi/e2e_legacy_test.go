@@ -12,9 +12,9 @@ import (
 // patient id × 8 + n), and go when their patient goes (PROTOCOL 9.4).
 func TestLegacyPatientIDNumbers(t *testing.T) {
 	s := startServer(t)
-	s.addUser(t, "research", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
-	c := testclient.New(testclient.Config{URL: s.API, Device: testclient.NewDeviceID(), User: "alice", Password: "pw!", CamcopsVersion: "2.0.0"})
+	c := testclient.New(testclient.Config{URL: s.API, Device: testclient.NewDeviceID(), User: "alice", Password: "pw!-secret", CamcopsVersion: "2.0.0"})
 	if _, err := c.RegisterSequence(context.Background(), "old tablet"); err != nil {
 		t.Fatal(err)
 	}

@@ -428,7 +428,7 @@ func TestMultistepPreserveRecord(t *testing.T) {
 func TestMultistepPreserveBatch(t *testing.T) {
 	t.Parallel()
 	f := msSetup(t)
-	other := f.s.client("alice", "pw!")
+	other := f.s.client("alice", "pw!-secret")
 	if _, err := other.RegisterSequence(context.Background(), "tablet 2"); err != nil {
 		t.Fatal(err)
 	}
@@ -564,9 +564,9 @@ func TestMultistepDuplicatePK(t *testing.T) {
 func TestMultistepBusy(t *testing.T) {
 	t.Parallel()
 	f := msSetup(t)
-	f.s.addUser(t, "research", "bob", "pw2", "--may-upload")
+	f.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload")
 	bobID, _ := msUser(t, f.s, "bob")
-	bob := testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2"})
+	bob := testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2-secret"})
 	const busy = "Device is busy: an upload by another user is in progress"
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")

@@ -217,8 +217,8 @@ func TestOneStepTableWithoutRows(t *testing.T) {
 func TestOneStepBusy(t *testing.T) {
 	t.Parallel()
 	e := tmNewEnv(t, nil)
-	e.s.addUser(t, "research", "bob", "pw2", "--may-upload", "--may-register-devices")
-	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2"})
+	e.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload", "--may-register-devices")
+	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2-secret"})
 	tab := e.tab.standardTablet(false)
 	tab.oneStep(tmCopy)
 
@@ -402,8 +402,8 @@ func TestOneStepRollsBackOwnBatch(t *testing.T) {
 func TestOneStepStaleBatch(t *testing.T) {
 	t.Parallel()
 	e := tmNewEnv(t, tmStart(t, "--stale-batch-timeout", "1s"))
-	e.s.addUser(t, "research", "bob", "pw2", "--may-upload", "--may-register-devices")
-	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2"})
+	e.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload", "--may-register-devices")
+	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2-secret"})
 	tab := e.tab.standardTablet(false)
 	tab.oneStep(tmCopy)
 	e.s.step(t, bob, "start_upload", nil, "start_upload")

@@ -11,9 +11,9 @@ import (
 // end to end with the exact wire replies of PROTOCOL 6.
 func TestRegistrationSequence(t *testing.T) {
 	s := startServer(t, "--database-title", "Test DB")
-	s.addUser(t, "research", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	ctx := context.Background()
 
 	r, err := c.CheckDeviceRegistered(ctx)

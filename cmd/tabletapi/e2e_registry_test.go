@@ -19,8 +19,8 @@ func TestRegistryGrowsWithoutLoss(t *testing.T) {
 	ctx := context.Background()
 
 	first := startServerOn(t, dbURL)
-	first.addUser(t, "research", "alice", "pw!", "--may-upload", "--may-register-devices")
-	c := first.client("alice", "pw!")
+	first.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
+	c := first.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(ctx, "tablet"); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestRegistryGrowsWithoutLoss(t *testing.T) {
 	if n := second.count(t, "bmi", "id = 1 AND comment = 'kept' AND _current AND note IS NULL"); n != 1 {
 		t.Fatalf("stored bmi rows after the restart: %d, want 1", n)
 	}
-	c2 := second.client("alice", "pw!")
+	c2 := second.client("alice", "pw!-secret")
 	if _, err := c2.RegisterSequence(ctx, "tablet"); err != nil {
 		t.Fatal(err)
 	}

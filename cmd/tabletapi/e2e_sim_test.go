@@ -16,12 +16,12 @@ import (
 // was uploaded is stored exactly once, and nothing else is (issue 4).
 func TestSimulatedFleet(t *testing.T) {
 	s := startServer(t)
-	s.addUser(t, "research", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	sum, err := sim.RunLoad(ctx, sim.LoadConfig{
-		URL: s.API, User: "alice", Password: "pw!",
+		URL: s.API, User: "alice", Password: "pw!-secret",
 		Tablets: 6, Records: 15, Rounds: 3, Concurrency: 3,
 		ChaosRate: 0.05, Seed: 7, RetryPause: 10 * time.Millisecond,
 	})

@@ -503,7 +503,7 @@ func tmNewEnv(t *testing.T, s *testServer) *tmEnv {
 	if s == nil {
 		s = tmStart(t)
 	}
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "tablet"); err != nil {
 		t.Fatal(err)
 	}

@@ -109,8 +109,8 @@ func wantShortPlain(tb testing.TB, what string, resp *http.Response, body string
 func TestTransport_FailedLoginGoesOnAnonymously(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
-	c := s.client("alice", "pw!")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
+	c := s.client("alice", "pw!-secret")
 	ctx := context.Background()
 	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
 		t.Fatal(err)
@@ -225,12 +225,12 @@ func TestTransport_PathPrefix(t *testing.T) {
 func TestTransport_Plain400(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-upload")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload")
 	user191 := strings.Repeat("u", 191)
-	s.addUser(t, "g", user191, "pw!")
+	s.addUser(t, "g", user191, "pw!-secret")
 	dev := testclient.NewDeviceID()
 	valid := func(edit func(map[string]string)) string {
-		f := transportForm("check_device_registered", dev, "alice", "pw!")
+		f := transportForm("check_device_registered", dev, "alice", "pw!-secret")
 		if edit != nil {
 			edit(f)
 		}
@@ -269,7 +269,7 @@ func TestTransport_Plain400(t *testing.T) {
 		{name: "UserBadChar", body: valid(set("user", "alice@example.org"))},
 		{name: "User192", body: valid(set("user", strings.Repeat("u", 192)))},
 		{name: "BadPercentEncoding", body: valid(nil) + "&devicefriendlyname=%zz"},
-		{name: "BadPercentEncodingInPassword", body: strings.Replace(valid(nil), "password=pw%21", "password=pw%2", 1)},
+		{name: "BadPercentEncodingInPassword", body: strings.Replace(valid(nil), "password=pw%21-secret", "password=pw%2-secret", 1)},
 		{name: "InvalidUTF8Value", body: valid(nil) + "&devicefriendlyname=%ff"},
 		{name: "InvalidUTF8Key", body: valid(nil) + "&%ff=1"},
 		{name: "TextPlain", contentType: "text/plain", body: valid(nil)},
@@ -308,7 +308,7 @@ func TestTransport_Plain400(t *testing.T) {
 	if n := s.count(t, "login_failures", "1 = 1"); n != failures {
 		t.Errorf("login_failures rows %d after plain 400s, want %d", n, failures)
 	}
-	if strings.Contains(s.Log.String(), "pw!") {
+	if strings.Contains(s.Log.String(), "pw!-secret") {
 		t.Errorf("log contains the password:\n%s", s.Log)
 	}
 
@@ -348,11 +348,11 @@ func TestTransport_Plain400(t *testing.T) {
 func TestTransport_BodyDecoding(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 
 	t.Run("PlusIsSpace", func(t *testing.T) {
 		dev := testclient.NewDeviceID()
-		f := transportForm("register", dev, "alice", "pw!")
+		f := transportForm("register", dev, "alice", "pw!-secret")
 		body := testclient.EncodeForm(f) + "&devicefriendlyname=Ward+3"
 		r := transportPost(t, s.API, testclient.FormContentType, body)
 		if r.Status != http.StatusOK || !r.Success() {
@@ -364,7 +364,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 	})
 	t.Run("PercentPlusIsPlus", func(t *testing.T) {
 		dev := testclient.NewDeviceID()
-		f := transportForm("register", dev, "alice", "pw!")
+		f := transportForm("register", dev, "alice", "pw!-secret")
 		f["devicefriendlyname"] = "A+B & C=D"
 		r := transportPost(t, s.API, testclient.FormContentType, testclient.EncodeForm(f))
 		if r.Status != http.StatusOK || !r.Success() {
@@ -375,13 +375,13 @@ func TestTransport_BodyDecoding(t *testing.T) {
 		}
 	})
 	t.Run("Multipart", func(t *testing.T) {
-		c := s.client("alice", "pw!")
+		c := s.client("alice", "pw!-secret")
 		if _, err := c.RegisterSequence(context.Background(), "Ward 4"); err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		for k, v := range transportForm("check_device_registered", c.Device(), "alice", "pw!") {
+		for k, v := range transportForm("check_device_registered", c.Device(), "alice", "pw!-secret") {
 			if err := mw.WriteField(k, v); err != nil {
 				t.Fatal(err)
 			}
@@ -415,11 +415,11 @@ func TestTransport_BodyDecoding(t *testing.T) {
 		}
 	})
 	t.Run("RepeatedKeyLastWins", func(t *testing.T) {
-		c := s.client("alice", "pw!")
+		c := s.client("alice", "pw!-secret")
 		if _, err := c.RegisterSequence(context.Background(), "Ward 5"); err != nil {
 			t.Fatal(err)
 		}
-		base := transportForm("check_device_registered", c.Device(), "alice", "pw!")
+		base := transportForm("check_device_registered", c.Device(), "alice", "pw!-secret")
 		enc := func(drop string) string {
 			f := map[string]string{}
 			for k, v := range base {
@@ -443,7 +443,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 			t.Fatalf("good then bad version: %d %q, want the plain 400", r.Status, r.Body)
 		}
 		// password: a right last value logs in...
-		r = transportPost(t, s.API, testclient.FormContentType, "password=wrong&"+enc("password")+"&password=pw%21")
+		r = transportPost(t, s.API, testclient.FormContentType, "password=wrong&"+enc("password")+"&password=pw%21-secret")
 		wantReply(t, r, http.StatusOK, "result:check_device_registered\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		// ...and a wrong last value does not.
 		r = transportPost(t, s.API, testclient.FormContentType, enc("")+"&password=wrong")
@@ -456,8 +456,8 @@ func TestTransport_BodyDecoding(t *testing.T) {
 func TestTransport_ReplyHeaders(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
-	c := s.client("alice", "pw!")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
+	c := s.client("alice", "pw!-secret")
 	ctx := context.Background()
 	rs, err := c.RegisterSequence(ctx, "Ward 3")
 	if err != nil {
@@ -492,8 +492,8 @@ func TestTransport_ReplyHeaders(t *testing.T) {
 func TestTransport_ErrorEscaping(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
-	c := s.client("alice", "pw!")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
+	c := s.client("alice", "pw!-secret")
 	ctx := context.Background()
 	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
 		t.Fatal(err)
@@ -513,11 +513,11 @@ func TestTransport_BodyLimit(t *testing.T) {
 	t.Parallel()
 	const limit = 2048
 	s := startServer(t, "--max-body-bytes", fmt.Sprint(limit))
-	s.addUser(t, "g", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 	devices, audits, sessions := s.count(t, "devices", "1 = 1"), s.count(t, "audit", "1 = 1"), s.count(t, "sessions", "1 = 1")
 
 	dev := testclient.NewDeviceID()
-	base := testclient.EncodeForm(transportForm("register", dev, "alice", "pw!")) + "&devicefriendlyname="
+	base := testclient.EncodeForm(transportForm("register", dev, "alice", "pw!-secret")) + "&devicefriendlyname="
 	over := base + strings.Repeat("x", limit+1-len(base))
 	if len(over) != limit+1 {
 		t.Fatalf("test body is %d bytes", len(over))
@@ -584,7 +584,7 @@ func transportLoginIP(tb testing.TB, s *testServer, xff ...string) (sessionIP, a
 		h.Add("X-Forwarded-For", v)
 	}
 	c = testclient.New(testclient.Config{
-		URL: s.API, Device: testclient.NewDeviceID(), User: "alice", Password: "pw!",
+		URL: s.API, Device: testclient.NewDeviceID(), User: "alice", Password: "pw!-secret",
 		HTTPClient: &http.Client{Timeout: 20 * time.Second, Transport: headerTransport{h}},
 	})
 	r, err := c.CheckDeviceRegistered(context.Background())
@@ -613,7 +613,7 @@ func TestTransport_ClientIP(t *testing.T) {
 	t.Run("NoTrustedProxies", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t)
-		s.addUser(t, "g", "alice", "pw!")
+		s.addUser(t, "g", "alice", "pw!-secret")
 		for _, xff := range [][]string{nil, {"203.0.113.9"}, {"203.0.113.9, 10.1.2.3"}, {"127.0.0.1", "198.51.100.7"}} {
 			sip, aip, _ := transportLoginIP(t, s, xff...)
 			if sip != "127.0.0.1" || aip != "127.0.0.1" {
@@ -624,7 +624,7 @@ func TestTransport_ClientIP(t *testing.T) {
 	t.Run("TrustedProxies", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, "--trusted-proxies", "127.0.0.1/32,10.0.0.0/8")
-		s.addUser(t, "g", "alice", "pw!")
+		s.addUser(t, "g", "alice", "pw!-secret")
 		for _, tc := range []struct {
 			xff  []string
 			want string
@@ -654,7 +654,7 @@ func TestTransport_ClientIP(t *testing.T) {
 		_, _, c := transportLoginIP(t, s, "203.0.113.9, 10.1.2.3")
 		id, token := c.Session()
 		moved := testclient.New(testclient.Config{
-			URL: s.API, Device: c.Device(), User: "alice", Password: "pw!",
+			URL: s.API, Device: c.Device(), User: "alice", Password: "pw!-secret",
 			HTTPClient: &http.Client{Timeout: 20 * time.Second, Transport: headerTransport{http.Header{"X-Forwarded-For": {"203.0.113.77"}}}},
 		})
 		r, err := moved.Do(context.Background(), "check_device_registered", map[string]string{"session_id": id, "session_token": token})

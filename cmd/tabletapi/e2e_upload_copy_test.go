@@ -13,9 +13,9 @@ import (
 func uploadSetup(t *testing.T, flags ...string) (*testServer, *testclient.Client) {
 	t.Helper()
 	s := startServer(t, flags...)
-	s.addUser(t, "research", "alice", "pw!", "--may-upload", "--may-register-devices")
+	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
-	c := s.client("alice", "pw!")
+	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "tablet"); err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,24 @@ import (
 type commandFlags struct {
 	*flag.FlagSet
 	database *string
+	cmd      command   // whose usage line -h prints
+	stdout   io.Writer // where -h prints
 }
 
-// newFlags returns the flag set of one command, with --database.
-func newFlags(name string, stderr io.Writer) *commandFlags {
-	fs := flag.NewFlagSet("tabletapi "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("database", sqldb.DefaultURL, "database URL: postgres://… or sqlite:PATH (env TABLETAPI_DATABASE_URL)")
-	return &commandFlags{FlagSet: fs, database: db}
+// newFlags returns the flag set of the command e runs, with --database.
+func newFlags(e env) *commandFlags {
+	f := newBareFlags(e)
+	f.database = f.String("database", sqldb.DefaultURL, "database URL: postgres://… or sqlite:PATH (env TABLETAPI_DATABASE_URL)")
+	return f
+}
+
+// newBareFlags returns the flag set of the command e runs, with no flags.
+// The flag package prints nothing: a bad flag is one line from main, and
+// -h prints to standard output (see parse).
+func newBareFlags(e env) *commandFlags {
+	fs := flag.NewFlagSet(e.cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &commandFlags{FlagSet: fs, cmd: e.cmd, stdout: e.stdout}
 }
 
 // envName is the variable of a flag: TABLETAPI_<FLAG IN UPPER SNAKE CASE>,
@@ -36,7 +46,9 @@ func envName(flagName string) string {
 
 // parse applies the environment, then the command line, and returns the
 // positional arguments, which may stand before, between or after flags.
-// It checks that exactly nPos positional arguments were given.
+// It checks that exactly nPos positional arguments were given. On -h it
+// prints the command's help to standard output and returns flag.ErrHelp,
+// which run turns into success.
 func (f *commandFlags) parse(args []string, getenv func(string) string, nPos int, posNames string) ([]string, error) {
 	var envErr error
 	f.VisitAll(func(fl *flag.Flag) {
@@ -53,7 +65,8 @@ func (f *commandFlags) parse(args []string, getenv func(string) string, nPos int
 	for {
 		if err := f.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("%s", "help requested")
+				f.printHelp()
+				return nil, flag.ErrHelp
 			}
 			return nil, usagef("%v", err)
 		}
@@ -65,20 +78,40 @@ func (f *commandFlags) parse(args []string, getenv func(string) string, nPos int
 	}
 	if len(pos) != nPos {
 		if nPos == 0 {
-			return nil, usagef("%s: unexpected argument %q", f.Name(), pos[0])
+			return nil, usagef("unexpected argument %q", pos[0])
 		}
-		return nil, usagef("%s: want %s", f.Name(), posNames)
+		return nil, usagef("want %s", posNames)
 	}
 	return pos, nil
+}
+
+// printHelp writes the command's usage line and its flags.
+func (f *commandFlags) printHelp() {
+	w := f.stdout
+	n := 0
+	f.VisitAll(func(*flag.Flag) { n++ })
+	line := f.cmd.name + " " + f.cmd.args
+	if n > 0 {
+		line += " [flags]"
+	}
+	fmt.Fprintf(w, "usage: tabletapi %s\n", strings.Join(strings.Fields(line), " "))
+	if f.cmd.summary != "" {
+		fmt.Fprintf(w, "%s\n", f.cmd.summary)
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nflags:")
+	f.SetOutput(w)
+	f.PrintDefaults()
+	f.SetOutput(io.Discard)
+	fmt.Fprintln(w, "\nEvery flag has an environment variable TABLETAPI_<FLAG>; the database is TABLETAPI_DATABASE_URL.")
 }
 
 // required fails when a mandatory string flag is empty.
 func required(f *commandFlags, name string) error {
 	if fl := f.Lookup(name); fl == nil || fl.Value.String() == "" {
-		return usagef("%s: --%s is required", f.Name(), name)
+		return usagef("--%s is required", name)
 	}
 	return nil
 }
-
-// errf wraps a runtime error with the command's name.
-func errf(cmd string, err error) error { return fmt.Errorf("%s: %w", cmd, err) }

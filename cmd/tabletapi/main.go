@@ -5,11 +5,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/tabletapi/tabletapi/internal/sqldb"
@@ -28,14 +30,22 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "tabletapi:", err)
-		var ue *usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	os.Exit(report(err, os.Stderr))
+}
+
+// report writes err, if any, as the one line "tabletapi: …" on stderr and
+// returns the exit status: 0 for success, 2 for a bad command line and 1
+// for any other failure.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(stderr, "tabletapi:", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 // usageError is a bad command line: exit status 2.
@@ -45,91 +55,63 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
 
-const usage = `usage: tabletapi <command> [flags]
-
-commands:
-  serve                          apply pending migrations, then serve the tablet API
-  migrate                        apply pending migrations and exit
-  group add NAME [--upload-policy P] [--finalize-policy P] [--description D]
-  user add NAME --group G [--may-upload] [--may-register-devices] [--superuser]
-                                 (password: one line on standard input)
-  user passwd NAME               (password: one line on standard input)
-  user unlock NAME
-  idnum add N --description D --short-description S [--validation uk_nhs_number]
-  device list
-  version
-
-Every flag has an environment variable TABLETAPI_<FLAG> (e.g. --bcrypt-cost and
-TABLETAPI_BCRYPT_COST); the database is --database or TABLETAPI_DATABASE_URL.
-Run "tabletapi <command> -h" for a command's flags.`
-
-// env is the process environment, passed in so tests can set it.
+// env is the process environment, passed in so tests can set it, and the
+// command being run.
 type env struct {
 	getenv func(string) string
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	cmd    command // names the command's flag set and gives its -h text
 }
 
-// run dispatches args (including the program name) to a command.
+// run dispatches args (including the program name) to a command. Every
+// error it returns starts with the command's name, so that main's
+// "tabletapi: " makes the one prefix of the line.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) < 2 {
-		return usagef("%s", usage)
+	words := args[1:]
+	if len(words) == 0 {
+		return usagef(`no command; run "tabletapi -h" for the list`)
 	}
-	cmd, rest := args[1], args[2:]
-	sub := func() (string, []string) {
-		if len(rest) == 0 {
-			return "", nil
-		}
-		return rest[0], rest[1:]
-	}
-	switch cmd {
-	case "serve":
-		return runServe(ctx, e, rest)
-	case "migrate":
-		return runMigrate(ctx, e, rest)
-	case "version":
-		fmt.Fprintf(stdout, "tabletapi %s (CamCOPS server API %s)\n", Version, "2.4.24")
-		return nil
-	case "group":
-		if s, r := sub(); s == "add" {
-			return runGroupAdd(ctx, e, r)
-		}
-	case "user":
-		switch s, r := sub(); s {
-		case "add":
-			return runUserAdd(ctx, e, r)
-		case "passwd":
-			return runUserPasswd(ctx, e, r)
-		case "unlock":
-			return runUserUnlock(ctx, e, r)
-		}
-	case "idnum":
-		if s, r := sub(); s == "add" {
-			return runIDNumAdd(ctx, e, r)
-		}
-	case "device":
-		if s, r := sub(); s == "list" {
-			return runDeviceList(ctx, e, r)
-		}
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stdout, usage)
+	if isHelp(words[0]) || words[0] == "help" {
+		fmt.Fprint(stdout, usage(commands(), ""))
 		return nil
 	}
-	return usagef("unknown command %q\n%s", joinArgs(args[1:]), usage)
+	cmds := commands()
+	for _, c := range cmds {
+		n := strings.Fields(c.name)
+		if len(words) < len(n) || strings.Join(words[:len(n)], " ") != c.name {
+			continue
+		}
+		e.cmd = c
+		switch err := c.run(ctx, e, words[len(n):]); {
+		case errors.Is(err, flag.ErrHelp):
+			return nil // the command printed its help
+		case err != nil:
+			return fmt.Errorf("%s: %w", c.name, err)
+		}
+		return nil
+	}
+	group := words[0]
+	if !isGroup(cmds, group) {
+		return usagef(`unknown command %q; run "tabletapi -h" for the list`, group)
+	}
+	switch {
+	case len(words) == 1:
+		return usagef(`%s: missing command; run "tabletapi %s -h" for the list`, group, group)
+	case isHelp(words[1]):
+		fmt.Fprint(stdout, usage(cmds, group))
+		return nil
+	}
+	return usagef(`unknown command %q; run "tabletapi %s -h" for the list`, group+" "+words[1], group)
 }
 
-func joinArgs(a []string) string {
-	if len(a) > 2 {
-		a = a[:2]
+// isHelp reports whether arg asks for help, as the flag package reads it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h":
+		return true
 	}
-	s := ""
-	for i, x := range a {
-		if i > 0 {
-			s += " "
-		}
-		s += x
-	}
-	return s
+	return false
 }

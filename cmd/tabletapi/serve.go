@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/api"
+	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/schema"
@@ -25,7 +26,7 @@ const housekeepingInterval = 5 * time.Minute
 
 // runServe applies pending migrations, then serves until ctx is done.
 func runServe(ctx context.Context, e env, args []string) error {
-	f := newFlags("serve", e.stderr)
+	f := newFlags(e)
 	var s serveSettings
 	serveFlags(f, &s)
 	if _, err := f.parse(args, e.getenv, 0, ""); err != nil {
@@ -35,6 +36,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, s.logFormat)
+	if w := s.clampAccessResolution(); w != "" {
+		log.Warn(w)
+	}
 	if routeDriverLog != nil {
 		routeDriverLog(log)
 	}
@@ -45,6 +49,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer db.Close()
 
 	if err := schema.SyncTables(ctx, db, s.registry); err != nil {
+		return err
+	}
+	if err := logBadPolicies(ctx, account.NewStore(db, nil), log); err != nil {
 		return err
 	}
 	hasher, err := s.newHasher()
@@ -70,7 +77,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// Listen first, so a bad or taken address fails at once.
 	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return err
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -92,7 +99,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", s.shutdownTimeout)
@@ -101,10 +108,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
-		return fmt.Errorf("serve: shutdown: %w", err)
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+		return err
 	}
 	log.Info("stopped")
 	return nil
@@ -143,6 +150,7 @@ func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
 		"version", Version, "listen", addr, "path_prefix", s.pathPrefix,
 		"database", sqldb.Redact(dbURL), "bcrypt_cost", s.bcryptCost, "bcrypt_workers", s.bcryptWorkers,
 		"session_timeout", s.sessionTimeout, "session_lifetime", s.sessionLifetime,
+		"session_access_resolution", s.sessionAccessRes,
 		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies,
 		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
 		"max_body_bytes", s.maxBodyBytes, "max_inflight_body_bytes", s.maxInflightBytes, "tables", len(s.registry.Names()))

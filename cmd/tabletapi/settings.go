@@ -124,6 +124,21 @@ func (s *serveSettings) validate() error {
 	return nil
 }
 
+// clampAccessResolution keeps the session access resolution below the idle
+// timeout. Last activity is written at most once per resolution, so with a
+// resolution at or above the timeout a session expires before its activity
+// is written again: it is never refreshed. Half the timeout leaves at least
+// half of it after each write. It returns the warning to log, or "".
+func (s *serveSettings) clampAccessResolution() string {
+	if s.sessionAccessRes < s.sessionTimeout {
+		return ""
+	}
+	was := s.sessionAccessRes
+	s.sessionAccessRes = s.sessionTimeout / 2
+	return fmt.Sprintf("--session-access-resolution %v is not shorter than --session-timeout %v, "+
+		"so sessions would expire before being refreshed; using %v, half the timeout", was, s.sessionTimeout, s.sessionAccessRes)
+}
+
 // newHasher builds the bcrypt pool from the settings.
 func (s *serveSettings) newHasher() (*password.Hasher, error) {
 	h, err := password.NewHasher(s.bcryptCost, s.bcryptWorkers, s.bcryptWait)

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -12,6 +13,10 @@ import (
 // ValidationUKNHSNumber is the one ID-number validation method besides none
 // (PROTOCOL 6.1).
 const ValidationUKNHSNumber = "uk_nhs_number"
+
+// ValidationMethods returns the ID-number validation methods besides none:
+// the values AddIDNum accepts, and the list the command line shows.
+func ValidationMethods() []string { return []string{ValidationUKNHSNumber} }
 
 // IDNumDefinition is a row of idnum_definitions: one type of patient ID
 // number. A nil ValidationMethod means none; the API sends it as "".
@@ -26,8 +31,8 @@ type IDNumDefinition struct {
 
 // AddIDNum stores the definition d; an empty validation method is stored as
 // NULL. The error wraps ErrInvalidIDNum if d.WhichIDNum < 1, a description
-// is empty or the validation method is neither "" nor "uk_nhs_number", and
-// ErrExists if that number is already defined.
+// is empty or the validation method is neither "" nor one of
+// ValidationMethods, and ErrExists if that number is already defined.
 func (s *Store) AddIDNum(ctx context.Context, d IDNumDefinition) error {
 	if err := checkIDNum(&d); err != nil {
 		return err
@@ -49,15 +54,13 @@ func checkIDNum(d *IDNumDefinition) error {
 	case d.Description == "", d.ShortDescription == "":
 		return fmt.Errorf("account: ID number %d: empty description: %w", d.WhichIDNum, ErrInvalidIDNum)
 	}
-	if d.ValidationMethod != nil {
-		switch *d.ValidationMethod {
-		case "":
-			d.ValidationMethod = nil
-		case ValidationUKNHSNumber:
-		default:
-			return fmt.Errorf("account: ID number %d: validation method %q: %w",
-				d.WhichIDNum, *d.ValidationMethod, ErrInvalidIDNum)
-		}
+	switch {
+	case d.ValidationMethod == nil:
+	case *d.ValidationMethod == "":
+		d.ValidationMethod = nil
+	case !slices.Contains(ValidationMethods(), *d.ValidationMethod):
+		return fmt.Errorf("account: ID number %d: validation method %q: %w",
+			d.WhichIDNum, *d.ValidationMethod, ErrInvalidIDNum)
 	}
 	return nil
 }
