@@ -62,8 +62,9 @@ func (e *Engine) busy(c *Call, st *deviceState) bool {
 	return c.Now.Sub(*last) < e.staleTimeout
 }
 
-// acquire is AcquireBatch (PROTOCOL 8.3.2): continue U's open batch, refuse
-// while another user's is active, or start a new one.
+// acquire is AcquireBatch (PROTOCOL 8.3.2): continue U's open batch,
+// refuse while another user's is active or while U is marked as taken
+// over, or start a new one.
 func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
 	if st.Ongoing != nil && st.UploadingUserID != nil && *st.UploadingUserID == c.UserID {
 		if _, err := c.Tx.NewUpdate().Table("devices").Set("batch_last_activity_utc = ?", c.Now).
@@ -71,6 +72,16 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 			return nil, fmt.Errorf("upload: touch batch: %w", err)
 		}
 		return &batch{time: st.Ongoing.UTC(), preserving: st.Preserving, alreadyReceived: st.AlreadyReceived}, nil
+	}
+	if e.busy(c, st) {
+		return nil, ErrBusy
+	}
+	taken, err := e.takenOver(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if taken {
+		return nil, ErrTakenOver
 	}
 	return e.startBatch(ctx, c, st)
 }
@@ -80,6 +91,9 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
 	if e.busy(c, st) {
 		return nil, ErrBusy
+	}
+	if err := e.takeOver(ctx, c, st); err != nil {
+		return nil, err
 	}
 	if err := e.rollbackAll(ctx, c); err != nil {
 		return nil, err

@@ -38,6 +38,10 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	if e.busy(c, st) {
 		return "", fail(0, ErrBusy)
 	}
+	// U starts again, so a takeover mark is over (PROTOCOL 8.3.2 step 3).
+	if err := e.clearTakenOver(ctx, c); err != nil {
+		return "", fail(0, err)
+	}
 	if err := e.rollbackAll(ctx, c); err != nil {
 		return "", fail(0, err)
 	}
