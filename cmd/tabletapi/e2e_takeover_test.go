@@ -156,3 +156,27 @@ func TestBatchTakenOverOneStepClears(t *testing.T) {
 	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"))
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 }
+
+// TestBatchTakenOverByOneStep: a one-step upload that rolls back another
+// user's stale batch marks that user as a multi-step takeover does, so
+// bob's end_upload cannot commit a batch begun after the rollback.
+func TestBatchTakenOverByOneStep(t *testing.T) {
+	t.Parallel()
+	f, bob := tkSetup(t)
+	bobID, _ := msUser(t, f.s, "bob")
+	f.s.step(t, bob, "start_upload", nil, "start_upload")
+	f.s.step(t, bob, "upload_table", msTable("bmi", bmiFields, msBMI(9, 0, msWLM1, "60")), "Table bmi upload successful")
+	tkStale()
+	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.step(t, f.c, "upload_entire_database", params, "Success")
+	if !f.marked(t, bobID) || f.marked(t, f.alice) {
+		t.Fatal("after alice's one-step takeover: want bob marked and alice not")
+	}
+	before := f.snapshot(t, "bmi")
+	msFail(t, bob, "upload_table", msTable("bmi", bmiFields, msBMI(10, 0, msWLM1, "61")), msTakenOver)
+	msFail(t, bob, "end_upload", nil, msTakenOver)
+	msSameSnapshot(t, "bob's refused requests", before, f.snapshot(t, "bmi"))
+}

@@ -16,7 +16,7 @@ import (
 // takeOver is step 2 of StartBatch (PROTOCOL 8.3.3) for U, before the
 // rollback: if the open batch is another user's (a stale one, as the busy
 // rule has passed), mark that user as taken over on D; and clear U's own
-// mark, since U is starting again.
+// mark, since U is starting again. A one-step upload does the same.
 func (e *Engine) takeOver(ctx context.Context, c *Call, st *deviceState) error {
 	if owner := st.UploadingUserID; st.Ongoing != nil && owner != nil && *owner != c.UserID {
 		if _, err := c.Tx.ExecContext(ctx, "INSERT INTO batch_takeovers (device_id, user_id, when_utc) VALUES (?, ?, ?)"+
