@@ -35,6 +35,10 @@ type opContext struct {
 	req    *tabletsession.Request
 	rights *tabletsession.Rights
 	now    time.Time
+
+	// received is when handleTablet got the request, before reading its
+	// body (upload.Call.Received).
+	received time.Time
 }
 
 // operations is the dispatch table; an operation not in it is answered

@@ -29,7 +29,7 @@ func (s *server) handleTablet(c echo.Context) error {
 		c.Response().Header().Set("Allow", http.MethodPost)
 		return plain(c, http.StatusMethodNotAllowed, "Method not allowed; use POST")
 	}
-	start := time.Now()
+	start := time.Now() // also the receipt time of PROTOCOL 8.3.2 step 4: before the body is read
 	ip := c.RealIP()
 	body, release, err := readBody(req.Body, req.ContentLength, s.cfg.MaxBodyBytes, s.bodies)
 	defer release() // the form's values are views of body
@@ -56,7 +56,7 @@ func (s *server) handleTablet(c echo.Context) error {
 		return plain(c, http.StatusBadRequest, notValid)
 	}
 
-	reply, sess, opErr := s.serve(req.Context(), r)
+	reply, sess, opErr := s.serve(req.Context(), r, start)
 	status, outcome := http.StatusOK, "ok"
 	switch {
 	case opErr != nil && req.Context().Err() != nil:
@@ -90,9 +90,10 @@ func (s *server) handleTablet(c echo.Context) error {
 	return err
 }
 
-// serve runs phase A, dispatch, the permission checks and phase B. The
-// session it returns goes into the reply whatever the outcome.
-func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Reply, sess session, err error) {
+// serve runs phase A, dispatch, the permission checks and phase B of a
+// request received at received. The session it returns goes into the
+// reply whatever the outcome.
+func (s *server) serve(ctx context.Context, r *tabletsession.Request, received time.Time) (reply *Reply, sess session, err error) {
 	defer func() {
 		// A bug must still get the documented 503, not a dropped
 		// connection; phase B's transaction has been rolled back by then.
@@ -114,7 +115,7 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request) (reply *Re
 	if err != nil {
 		return nil, sess, err
 	}
-	x := &opContext{db: s.db, req: r, rights: rights, now: s.now().UTC().Truncate(time.Microsecond)}
+	x := &opContext{db: s.db, req: r, rights: rights, now: s.now().UTC().Truncate(time.Microsecond), received: received}
 	if !op.writes {
 		reply, err := op.run(ctx, x)
 		return reply, sess, err

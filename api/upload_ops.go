@@ -51,6 +51,7 @@ func uploadCall(x *opContext) *upload.Call {
 		VersionShown: r.Version.String(),
 		ClientIP:     r.ClientIP,
 		Now:          x.now,
+		Received:     x.received,
 		AtLeast: func(v string) bool {
 			min, err := tabletsession.ParseVersion(v)
 			return err == nil && r.Version.Compare(min) >= 0

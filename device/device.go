@@ -29,6 +29,7 @@ type Device struct {
 	CurrentlyPreserving   bool       `bun:"currently_preserving,notnull"`
 	BatchLastActivityUTC  *time.Time `bun:"batch_last_activity_utc"`
 	BatchAlreadyReceived  bool       `bun:"batch_already_received,notnull"`
+	BatchStartedDBUTC     *time.Time `bun:"batch_started_db_utc"` // on the database's clock (PROTOCOL 8.3.2 step 4)
 }
 
 // Store reads and writes devices. It works on a *bun.DB or a bun.Tx.

@@ -75,6 +75,7 @@ func TestStore_Register(t *testing.T) {
 
 		batch := time.Date(2026, 11, 21, 9, 0, 0, 654321000, time.UTC)
 		activity := batch.Add(time.Minute)
+		started := batch.Add(time.Second)
 		_, err := db.NewUpdate().Model((*device.Device)(nil)).
 			Set("last_upload_batch_utc = ?", batch).
 			Set("ongoing_upload_batch_utc = ?", batch).
@@ -82,6 +83,7 @@ func TestStore_Register(t *testing.T) {
 			Set("currently_preserving = ?", true).
 			Set("batch_last_activity_utc = ?", activity).
 			Set("batch_already_received = ?", true).
+			Set("batch_started_db_utc = ?", started).
 			Where("id = ?", first.ID).Exec(t.Context())
 		if err != nil {
 			t.Fatalf("set batch fields: %v", err)
@@ -108,6 +110,7 @@ func TestStore_Register(t *testing.T) {
 			CurrentlyPreserving:   true,
 			BatchLastActivityUTC:  &activity,
 			BatchAlreadyReceived:  true,
+			BatchStartedDBUTC:     &started,
 		}
 		if diff := cmp.Diff(want, d); diff != "" {
 			t.Fatalf("returned device (-want +got):\n%s", diff)

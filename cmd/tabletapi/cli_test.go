@@ -848,6 +848,52 @@ func TestCLI_DeviceList(t *testing.T) {
 	}
 }
 
+// TestCLI_DeviceListOneStepUpload: a one-step upload shows under LAST
+// UPLOAD as its batch time, which it records once its data is stored; a
+// one-step upload that fails leaves the previous time (PROTOCOL 8.8).
+func TestCLI_DeviceListOneStepUpload(t *testing.T) {
+	t.Parallel()
+	f := msSetup(t)
+	lastUpload := func() string {
+		t.Helper()
+		out := f.s.mustAdmin(t, "", "device", "list")
+		for l := range strings.SplitSeq(out, "\n") {
+			if strings.Contains(l, f.c.Device()) {
+				return l
+			}
+		}
+		t.Fatalf("device list lacks %s:\n%s", f.c.Device(), out)
+		return ""
+	}
+	if l := lastUpload(); !strings.HasSuffix(l, " -") {
+		t.Fatalf("device line before any upload = %q, want LAST UPLOAD -", l)
+	}
+	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.step(t, f.c, "upload_entire_database", params, "Success")
+	added := msOne(t, f.rows(t, "bmi"), 1).AddedBatch
+	if added == nil {
+		t.Fatal("the uploaded row has no batch time")
+	}
+	want := added.UTC().Format("2006-01-02 15:04:05")
+	if l := lastUpload(); !strings.HasSuffix(l, "  "+want) {
+		t.Fatalf("device line after a one-step upload = %q, want LAST UPLOAD %s", l, want)
+	}
+
+	time.Sleep(time.Until(added.Truncate(time.Second).Add(time.Second))) // a failure would show a new second
+	bad, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM2, comment: "one-step"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad["dbdata"] = strings.Replace(bad["dbdata"], `"mass_kg":"70.2"`, `"mass_kg":"'heavy'"`, 1)
+	f.fail(t, "upload_entire_database", bad, `Invalid value for field 'mass_kg' in table 'bmi', record 0: "'heavy'"`)
+	if l := lastUpload(); !strings.HasSuffix(l, "  "+want) {
+		t.Fatalf("device line after a failed one-step upload = %q, want LAST UPLOAD still %s", l, want)
+	}
+}
+
 // TestCLI_ConcurrentStart: two servers started at the same moment on one
 // empty database both come up, and each migration is recorded once. The
 // servers run in goroutines released together, so the two migrations

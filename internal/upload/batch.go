@@ -17,6 +17,10 @@ type deviceState struct {
 	Preserving      bool
 	LastActivity    *time.Time
 	AlreadyReceived bool
+	// BatchStarted is batch_started_db_utc, and Received the request's
+	// receipt time on the same clock (earlier.go).
+	BatchStarted *time.Time
+	Received     time.Time
 }
 
 // batch is the open batch an operation works in.
@@ -31,21 +35,33 @@ func (b *batch) era() string { return b.time.UTC().Format("2006-01-02T15:04:05Z"
 
 // lockDevice takes D's row lock for the rest of the transaction and reads
 // its batch state (PROTOCOL 8.3.1). On SQLite every transaction is already
-// an immediate write transaction, which serialises writers.
+// an immediate write transaction, which serialises writers. On PostgreSQL
+// the statement also reads the database's clock, for the receipt time.
 func (e *Engine) lockDevice(ctx context.Context, c *Call) (*deviceState, error) {
+	var st deviceState
+	dest := []any{&st.Ongoing, &st.UploadingUserID, &st.Preserving, &st.LastActivity, &st.AlreadyReceived, &st.BatchStarted}
 	q := `SELECT ongoing_upload_batch_utc, uploading_user_id, currently_preserving,
-       batch_last_activity_utc, batch_already_received FROM devices WHERE id = ?`
+       batch_last_activity_utc, batch_already_received, batch_started_db_utc`
+	var dbNow time.Time
+	if e.pg {
+		q += ", statement_timestamp()"
+		dest = append(dest, &dbNow)
+	}
+	q += " FROM devices WHERE id = ?"
 	if e.pg {
 		q += " FOR UPDATE"
 	}
-	var st deviceState
-	err := c.Tx.QueryRowContext(ctx, q, c.DeviceID).Scan(&st.Ongoing, &st.UploadingUserID, &st.Preserving,
-		&st.LastActivity, &st.AlreadyReceived)
+	sent := time.Now()
+	err := c.Tx.QueryRowContext(ctx, q, c.DeviceID).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &DeviceMissingError{DeviceID: c.DeviceID}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("upload: lock device: %w", err)
+	}
+	st.Received = c.Received
+	if e.pg {
+		st.Received = onBatchClock(dbNow, sent, c.Received)
 	}
 	return &st, nil
 }
@@ -62,15 +78,29 @@ func (e *Engine) busy(c *Call, st *deviceState) bool {
 	return c.Now.Sub(*last) < e.staleTimeout
 }
 
-// acquire is AcquireBatch (PROTOCOL 8.3.2): continue U's open batch, refuse
-// while another user's is active, or start a new one.
+// acquire is AcquireBatch (PROTOCOL 8.3.2): continue U's open batch,
+// refuse while another user's is active or while U is marked as taken
+// over, or start a new one.
 func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
 	if st.Ongoing != nil && st.UploadingUserID != nil && *st.UploadingUserID == c.UserID {
+		if fromEarlierAttempt(st) {
+			return nil, ErrEarlierAttempt
+		}
 		if _, err := c.Tx.NewUpdate().Table("devices").Set("batch_last_activity_utc = ?", c.Now).
 			Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 			return nil, fmt.Errorf("upload: touch batch: %w", err)
 		}
 		return &batch{time: st.Ongoing.UTC(), preserving: st.Preserving, alreadyReceived: st.AlreadyReceived}, nil
+	}
+	if e.busy(c, st) {
+		return nil, ErrBusy
+	}
+	taken, err := e.takenOver(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if taken {
+		return nil, ErrTakenOver
 	}
 	return e.startBatch(ctx, c, st)
 }
@@ -81,17 +111,26 @@ func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*bat
 	if e.busy(c, st) {
 		return nil, ErrBusy
 	}
+	if err := e.takeOver(ctx, c, st); err != nil {
+		return nil, err
+	}
 	if err := e.rollbackAll(ctx, c); err != nil {
 		return nil, err
 	}
-	if _, err := c.Tx.NewUpdate().Table("devices").
+	q := c.Tx.NewUpdate().Table("devices").
 		Set("last_upload_batch_utc = ?", c.Now).
 		Set("ongoing_upload_batch_utc = ?", c.Now).
 		Set("uploading_user_id = ?", c.UserID).
 		Set("currently_preserving = FALSE").
 		Set("batch_last_activity_utc = ?", c.Now).
-		Set("batch_already_received = FALSE").
-		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
+		Set("batch_already_received = FALSE")
+	// The batch start on the clock of the receipt times (earlier.go).
+	if e.pg {
+		q = q.Set("batch_started_db_utc = statement_timestamp()")
+	} else {
+		q = q.Set("batch_started_db_utc = ?", c.Now)
+	}
+	if _, err := q.Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("upload: start batch: %w", err)
 	}
 	return &batch{time: c.Now}, nil

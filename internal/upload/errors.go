@@ -27,6 +27,15 @@ func userErrorf(format string, a ...any) error {
 // ErrBusy: another user's batch on the device is still active.
 var ErrBusy = &Error{Message: "Device is busy: an upload by another user is in progress"}
 
+// ErrTakenOver: another user rolled back U's stale batch on the device, and
+// U has not started again since (PROTOCOL 8.3.2 step 3).
+var ErrTakenOver = &Error{Message: "Upload interrupted: another user took over this device's upload. Please upload again."}
+
+// ErrEarlierAttempt: the request was received before U's open batch began,
+// so it belongs to an attempt its client has given up (PROTOCOL 8.3.2
+// step 4).
+var ErrEarlierAttempt = &Error{Message: "Upload interrupted: this request belongs to an earlier upload attempt. Please upload again."}
+
 // DeviceMissingError: the device row vanished after the permission check
 // (HTTP 503).
 type DeviceMissingError struct {

@@ -197,7 +197,7 @@ func (e *Engine) EndUpload(ctx context.Context, c *Call) (string, error) {
 	if _, err := c.Tx.NewUpdate().Table("devices").
 		Set("ongoing_upload_batch_utc = NULL").Set("uploading_user_id = NULL").
 		Set("batch_last_activity_utc = NULL").Set("currently_preserving = FALSE").
-		Set("batch_already_received = FALSE").
+		Set("batch_already_received = FALSE").Set("batch_started_db_utc = NULL").
 		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return "", fmt.Errorf("upload: end batch: %w", err)
 	}

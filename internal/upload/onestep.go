@@ -38,13 +38,20 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	if e.busy(c, st) {
 		return "", fail(0, ErrBusy)
 	}
+	// As in StartBatch: U's mark is over, and the owner of a stale batch
+	// rolled back here is marked. PROTOCOL 8.8 step 8 does not say so, but
+	// that owner's next upload_table would otherwise start a new batch
+	// just as after a multi-step takeover (8.3.2 step 3).
+	if err := e.takeOver(ctx, c, st); err != nil {
+		return "", fail(0, err)
+	}
 	if err := e.rollbackAll(ctx, c); err != nil {
 		return "", fail(0, err)
 	}
 	if _, err := c.Tx.NewUpdate().Table("devices").
 		Set("ongoing_upload_batch_utc = NULL").Set("uploading_user_id = NULL").
 		Set("batch_last_activity_utc = NULL").Set("currently_preserving = FALSE").
-		Set("batch_already_received = FALSE").
+		Set("batch_already_received = FALSE").Set("batch_started_db_utc = NULL").
 		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return "", fail(0, fmt.Errorf("upload: one-step: reset batch: %w", err))
 	}
@@ -87,6 +94,12 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 			return "", err
 		}
 		sum = "No changes"
+	}
+	// Step 10: the data is stored, so this is now the device's last upload
+	// (the reset of step 8 left the previous one, should this one fail).
+	if _, err := c.Tx.NewUpdate().Table("devices").Set("last_upload_batch_utc = ?", b.time).
+		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return "", fmt.Errorf("upload: one-step: record the batch time: %w", err)
 	}
 	if err := e.auditUpload(ctx, c, sum); err != nil {
 		return "", err
