@@ -50,10 +50,14 @@ func IsUnavailable(err error) bool {
 		return true
 	case errors.As(err, &pgErr):
 		// Class 08 is connection exception, 53 insufficient resources,
-		// 57 operator intervention (e.g. admin shutdown), 58 system error.
+		// 57 operator intervention (57P01 admin shutdown, 57P03 cannot
+		// connect now), 58 system error. 55000 is a whole class of misuse,
+		// but with this message it is a database that refuses connections
+		// (ALTER DATABASE … ALLOW_CONNECTIONS false).
 		code := pgErr.Field('C')
 		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
-			strings.HasPrefix(code, "57") || strings.HasPrefix(code, "58")
+			strings.HasPrefix(code, "57") || strings.HasPrefix(code, "58") ||
+			code == "55000" && strings.Contains(pgErr.Field('M'), "not currently accepting connections")
 	case errors.As(err, &sqErr):
 		switch sqErr.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR,

@@ -55,6 +55,7 @@ func openPostgres(rawURL string) (*bun.DB, error) {
 		pgdriver.WithReadTimeout(30*time.Second),
 		pgdriver.WithWriteTimeout(30*time.Second),
 		pgdriver.WithApplicationName("tabletapi"),
+		pgdriver.WithResetSessionFunc(checkAlive),
 	)
 	sqldb := sql.OpenDB(connector)
 	sqldb.SetMaxOpenConns(32)
