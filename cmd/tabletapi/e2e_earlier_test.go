@@ -98,14 +98,14 @@ func TestBatchEarlierAttempt(t *testing.T) {
 			retry := f.c
 			if tc.otherGateway {
 				s2 := startServerOn(t, f.s.DBURL)
-				retry = testclient.New(testclient.Config{URL: s2.API, Device: f.c.Device(), User: "alice", Password: "pw!"})
+				retry = testclient.New(testclient.Config{URL: s2.API, Device: f.c.Device(), User: "alice", Password: "pw!-secret"})
 			}
 			f.s.step(t, f.c, "start_upload", nil, "start_upload")
 			f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"))
 			form := func(op string, params map[string]string) map[string]string {
 				p := map[string]string{
 					"operation": op, "camcops_version": testclient.DefaultCamcopsVersion,
-					"device": f.c.Device(), "user": "alice", "password": "pw!",
+					"device": f.c.Device(), "user": "alice", "password": "pw!-secret",
 				}
 				maps.Copy(p, params)
 				return p

@@ -88,7 +88,7 @@ func TestLoginLockoutConcurrentFailures(t *testing.T) {
 // earns one lockout, not three.
 func TestLoginLockoutRecheckAfterBcryptWait(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "--trusted-proxies", "127.0.0.1/32", "--bcrypt-workers", "1", "--bcrypt-cost", "8")
+	s := startServer(t, "--trusted-proxies", "127.0.0.1/32", "--bcrypt-workers", "1", "--bcrypt-cost", "8", "--bcrypt-wait", "5m")
 	const pw = "Queue-Secret-2024"
 	s.addUser(t, "race", "queued", pw, "--may-register-devices")
 	errs := lrWrongLogins(t, s, "queued", 30)

@@ -18,8 +18,8 @@ const msTakenOver = "Upload interrupted: another user took over this device's up
 func tkSetup(t *testing.T) (*msFix, *testclient.Client) {
 	t.Helper()
 	f := msSetup(t, "--stale-batch-timeout", "1s")
-	f.s.addUser(t, "research", "bob", "pw2", "--may-upload")
-	return f, testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2"})
+	f.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload")
+	return f, testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2-secret"})
 }
 
 // tkStale waits until the open batch is past the one-second timeout.
@@ -90,14 +90,14 @@ func TestBatchTakenOver(t *testing.T) {
 	}
 
 	// Per user: carol, never taken over, starts a batch implicitly.
-	f.s.addUser(t, "research", "carol", "pw3", "--may-upload")
-	carol := testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "carol", Password: "pw3"})
+	f.s.addUser(t, "research", "carol", "pw3-secret", "--may-upload")
+	carol := testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "carol", Password: "pw3-secret"})
 	f.s.step(t, carol, "upload_empty_tables", map[string]string{"tables": "phq9"}, "UPLOAD-EMPTY-TABLES")
 	f.s.step(t, carol, "end_upload", nil, "end_upload")
 	f.fail(t, "upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM2, "80")), msTakenOver)
 
 	// Per device: alice's other tablet is not affected.
-	other := f.s.client("alice", "pw!")
+	other := f.s.client("alice", "pw!-secret")
 	if _, err := other.RegisterSequence(context.Background(), "tablet 2"); err != nil {
 		t.Fatal(err)
 	}
