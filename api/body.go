@@ -7,9 +7,15 @@ import (
 )
 
 // firstBodyChunk is the buffer a body starts with. The buffer then doubles
-// as bytes arrive, up to the declared length, so memory follows what a
-// client has sent, not what it says it will send.
-const firstBodyChunk = 64 << 10
+// each time it fills, up to the declared length, so memory follows what a
+// client has sent (at most twice it), not what it says it will send. A
+// larger growth factor would leave less behind, but lets a client that
+// stalls hold more for what it sent, and measured no better for a large
+// upload's peak (BENCHMARKS.md, hostile bodies).
+const (
+	firstBodyChunk = 64 << 10
+	bodyGrowth     = 2
+)
 
 var (
 	// errBodyTooLarge: the body is, or says it is, over the limit (413).
@@ -62,7 +68,7 @@ func readBody(r io.Reader, declared, limit int64, budget *bodyBudget) (body []by
 	var buf []byte
 	for int64(len(buf)) < ceiling {
 		if len(buf) == cap(buf) {
-			size := min(max(2*int64(cap(buf)), firstBodyChunk), ceiling)
+			size := min(max(bodyGrowth*int64(cap(buf)), firstBodyChunk), ceiling)
 			if !budget.take(size - int64(cap(buf))) {
 				return nil, release, errBodiesBusy
 			}

@@ -20,6 +20,22 @@ var paramSlots = map[string]int{
 	"pknameinfo": 19, "dbdata": 20,
 }
 
+// shortestParam and longestParam bound the names of paramSlots, so that
+// most keys no operation reads are passed over without a map lookup.
+const (
+	shortestParam = len("user")
+	longestParam  = len("move_off_tablet_values")
+)
+
+// paramSlot returns key's index in paramSlots. It allocates nothing.
+func paramSlot(key []byte) (int, bool) {
+	if len(key) < shortestParam || len(key) > longestParam {
+		return 0, false
+	}
+	i, ok := paramSlots[string(key)]
+	return i, ok
+}
+
 // judgesOwnContent lists the parameters, besides record<N>, whose own rules
 // judge a NUL byte in them (PROTOCOL 2.2 rule 6): record values (7.5) and
 // JSON.
@@ -70,7 +86,7 @@ func (f *Form) SetSource(src []byte) { f.src = src }
 // Wants reports whether the form keeps the value of key. It allocates
 // nothing.
 func (f *Form) Wants(key []byte) bool {
-	if _, ok := paramSlots[string(key)]; ok {
+	if _, ok := paramSlot(key); ok {
 		return true
 	}
 	n, ok := recordNumber(key)
@@ -82,11 +98,11 @@ func (f *Form) Wants(key []byte) bool {
 // does not keep still counts for the NUL rule of PROTOCOL 2.2.
 func (f *Form) Add(key []byte, off, n int) bool {
 	value := f.src[off : off+n]
-	if f.nul == "" && !judgesNUL(key) && (bytes.IndexByte(value, 0) >= 0 || bytes.IndexByte(key, 0) >= 0) {
+	if f.nul == "" && (bytes.IndexByte(value, 0) >= 0 || bytes.IndexByte(key, 0) >= 0) && !judgesNUL(key) {
 		f.nul = string(key)
 	}
 	v := span{off: uint32(off), n: uint32(n)}
-	if i, ok := paramSlots[string(key)]; ok {
+	if i, ok := paramSlot(key); ok {
 		f.named[i], f.present[i] = v, true
 		return true
 	}
@@ -95,10 +111,10 @@ func (f *Form) Add(key []byte, off, n int) bool {
 		return false
 	}
 	if r >= len(f.records) {
-		// Grow at least twice, but never past maxRecords, so a sparse
-		// hostile record number cannot make the index larger than the body
-		// could hold.
-		grown := make([]span, min(max(2*len(f.records), r+1), f.maxRecords))
+		// Grow fourfold (what is left behind adds up to a third), but
+		// never past maxRecords, so a sparse hostile record number cannot
+		// make the index larger than the body could hold.
+		grown := make([]span, min(max(4*len(f.records), r+1), f.maxRecords))
 		copy(grown, f.records)
 		f.records = grown
 	}
