@@ -177,4 +177,3 @@ func BenchmarkHostileBody(b *testing.B) {
 		}
 	})
 }
-

@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -34,23 +32,12 @@ type heldRequest struct {
 // until the server has received it.
 func holdRequest(t *testing.T, api string, form map[string]string) *heldRequest {
 	t.Helper()
-	u, err := url.Parse(api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	body := []byte(testclient.EncodeForm(form))
+	conn := rawPost(t, api, len(body), "Expect: 100-continue\r\n", "")
 	if err := conn.SetDeadline(time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	h := &heldRequest{conn: conn, br: bufio.NewReader(conn), body: []byte(testclient.EncodeForm(form))}
-	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"+
-		"Expect: 100-continue\r\n\r\n", u.Path, u.Host, testclient.FormContentType, len(h.body)); err != nil {
-		t.Fatal(err)
-	}
+	h := &heldRequest{conn: conn, br: bufio.NewReader(conn), body: body}
 	resp, err := http.ReadResponse(h.br, nil)
 	if err != nil {
 		t.Fatalf("waiting for 100 Continue: %v", err)

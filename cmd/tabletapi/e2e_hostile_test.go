@@ -19,12 +19,12 @@ import (
 // the memory budget of all bodies held at once, bodies built to make the
 // form decoder amplify, and NUL bytes.
 
-// rawPost opens a connection to s and sends the headers of a form POST
-// declaring length bytes, then the first sent bytes of the body. The
-// connection closes when the test ends.
-func rawPost(tb testing.TB, s *testServer, length int, sent string) net.Conn {
+// rawPost opens a connection to the API at api and sends the headers of a
+// form POST declaring length bytes, with any extra header lines, then the
+// first sent bytes of the body. The connection closes when the test ends.
+func rawPost(tb testing.TB, api string, length int, extra, sent string) net.Conn {
 	tb.Helper()
-	u, err := url.Parse(s.API)
+	u, err := url.Parse(api)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -33,8 +33,10 @@ func rawPost(tb testing.TB, s *testServer, length int, sent string) net.Conn {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { conn.Close() })
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
-		u.Path, u.Host, testclient.FormContentType, length, sent)
+	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n%s",
+		u.Path, u.Host, testclient.FormContentType, length, extra, sent); err != nil {
+		tb.Fatal(err)
+	}
 	return conn
 }
 
@@ -45,7 +47,7 @@ func TestHostile_DeclaredLengthOverLimit(t *testing.T) {
 	t.Parallel()
 	const limit = 1 << 20
 	s := startServer(t, "--max-body-bytes", fmt.Sprint(limit))
-	conn := rawPost(t, s, limit+1, "")
+	conn := rawPost(t, s.API, limit+1, "", "")
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
@@ -66,7 +68,7 @@ func TestHostile_SlowBodiesReserveWhatArrived(t *testing.T) {
 	const limit = 1 << 20
 	s := startServer(t, "--max-body-bytes", fmt.Sprint(limit), "--max-inflight-body-bytes", fmt.Sprint(2*limit))
 	for range 20 {
-		rawPost(t, s, limit, "x")
+		rawPost(t, s.API, limit, "", "x")
 	}
 	time.Sleep(200 * time.Millisecond) // let the server start reading them
 	r := transportPost(t, s.API, testclient.FormContentType,
@@ -85,7 +87,7 @@ func TestHostile_BodyBudget(t *testing.T) {
 	// whole of it.
 	var slow []net.Conn
 	for range 2 {
-		slow = append(slow, rawPost(t, s, limit, strings.Repeat("x", 600<<10)))
+		slow = append(slow, rawPost(t, s.API, limit, "", strings.Repeat("x", 600<<10)))
 	}
 	body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
 	const busy = "success:0\nerror:Server busy; try again later\nsession_id:\nsession_token:\n"
