@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -61,16 +62,24 @@ func TestHostile_DeclaredLengthOverLimit(t *testing.T) {
 
 // TestHostile_SlowBodiesReserveWhatArrived: twenty clients that each
 // declare the largest body and send one byte hold memory for what they
-// sent, not for what they declared, so the budget of
-// --max-inflight-body-bytes still has room for a tablet.
+// sent, not for what they declared: each is read (none is refused), and
+// the budget of --max-inflight-body-bytes still has room for a tablet.
 func TestHostile_SlowBodiesReserveWhatArrived(t *testing.T) {
 	t.Parallel()
 	const limit = 1 << 20
 	s := startServer(t, "--max-body-bytes", fmt.Sprint(limit), "--max-inflight-body-bytes", fmt.Sprint(2*limit))
-	for range 20 {
-		rawPost(t, s.API, limit, "", "x")
+	for i := range 20 {
+		c := rawPost(t, s.API, limit, "Expect: 100-continue\r\n", "")
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("slow body %d: %v", i, err)
+		}
+		if resp.StatusCode != http.StatusContinue {
+			t.Fatalf("slow body %d: %s; want it read (100 Continue), not refused", i, resp.Status)
+		}
+		io.WriteString(c, "k")
 	}
-	time.Sleep(200 * time.Millisecond) // let the server start reading them
 	r := transportPost(t, s.API, testclient.FormContentType,
 		testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
@@ -81,24 +90,24 @@ func TestHostile_SlowBodiesReserveWhatArrived(t *testing.T) {
 // "Server busy; try again later"; once they are gone, requests pass again.
 func TestHostile_BodyBudget(t *testing.T) {
 	t.Parallel()
-	const limit = 1 << 20
+	// Bodies of at most 64 KiB are read into one buffer of their declared
+	// length, reserved before the first read; net/http answers "100
+	// Continue" at that read, so the test knows when both are reserved.
+	const limit = 60000
 	s := startServer(t, "--max-body-bytes", fmt.Sprint(limit), "--max-inflight-body-bytes", fmt.Sprint(2*limit))
-	// Two bodies, each past half of the limit, so each has grown to the
-	// whole of it.
 	var slow []net.Conn
 	for range 2 {
-		slow = append(slow, rawPost(t, s.API, limit, "", strings.Repeat("x", 600<<10)))
+		c := rawPost(t, s.API, limit, "Expect: 100-continue\r\n", "")
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || resp.StatusCode != http.StatusContinue {
+			t.Fatalf("slow body not being read: %v %v", resp, err)
+		}
+		slow = append(slow, c)
 	}
 	body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
-	const busy = "success:0\nerror:Server busy; try again later\nsession_id:\nsession_token:\n"
-	var r *testclient.Reply
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		r = transportPost(t, s.API, testclient.FormContentType, body)
-		if r.Status == http.StatusServiceUnavailable || time.Now().After(deadline) {
-			break
-		}
-	}
-	wantReply(t, r, http.StatusServiceUnavailable, busy)
+	r := transportPost(t, s.API, testclient.FormContentType, body)
+	wantReply(t, r, http.StatusServiceUnavailable, "success:0\nerror:Server busy; try again later\nsession_id:\nsession_token:\n")
 	wantAPIHeaders(t, r.Header)
 	for _, c := range slow {
 		c.Close()
