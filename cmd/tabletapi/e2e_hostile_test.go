@@ -179,3 +179,25 @@ func TestHostile_NUL(t *testing.T) {
 	}
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Bad JSON for key 'patient_info'\nsession_id:{session_id}\nsession_token:{session_token}\n")
 }
+
+// TestHostile_HugeNRecords: nrecords is only the client's word; a count
+// far beyond what was sent gets the error of the first missing record,
+// and reserves nothing first (2^40 used to kill the server).
+func TestHostile_HugeNRecords(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	const pw = "hardening-pw"
+	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
+	c := s.client("alice", pw)
+	ctx := context.Background()
+	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Do(ctx, "upload_table", map[string]string{"table": "bmi", "pkname": "id",
+		"fields": "id,when_last_modified,_move_off_tablet", "nrecords": "1099511627776",
+		"record0": "1,'2024-01-01T10:00:00.000+00:00',0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantReply(t, r, http.StatusOK, "success:0\nerror:Must provide the variable: record1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+}

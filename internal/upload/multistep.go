@@ -124,7 +124,10 @@ func (e *Engine) UploadTable(ctx context.Context, c *Call) (string, error) {
 			return "", err
 		}
 	}
-	recs := make([]*Record, 0, n)
+	// nrecords is the client's word: a record it names but did not send
+	// fails below, and must not size memory first (1<<40 would kill the
+	// process). Past this, append grows with the records really sent.
+	recs := make([]*Record, 0, min(n, 1<<12))
 	legacyIDs := map[int64][]legacyID{}
 	for r := range n {
 		key := "record" + strconv.FormatInt(r, 10)
