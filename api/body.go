@@ -26,42 +26,51 @@ var (
 )
 
 // bodyBudget bounds the memory of all the request bodies held at once
-// (--max-inflight-body-bytes): without it, slow clients that each declare a
-// large body and send it a byte at a time could make the server reserve
-// far more than it has.
+// (--max-inflight-body-bytes), with what their forms index: without it,
+// slow clients that each declare a large body and send it a byte at a time
+// could make the server reserve far more than it has.
 type bodyBudget struct {
 	limit int64
 	used  atomic.Int64
 }
 
-// take reserves n bytes, or reports false, reserving nothing, when that
-// would pass the limit.
-func (b *bodyBudget) take(n int64) bool {
-	if b.used.Add(n) > b.limit {
-		b.used.Add(-n)
+// lease is one request's share of the budget, returned with release.
+type lease struct {
+	budget *bodyBudget
+	held   int64
+}
+
+func (b *bodyBudget) lease() *lease { return &lease{budget: b} }
+
+// take reserves n more bytes, or reports false, reserving nothing, when
+// that would pass the budget's limit.
+func (l *lease) take(n int64) bool {
+	if l.budget.used.Add(n) > l.budget.limit {
+		l.budget.used.Add(-n)
 		return false
 	}
+	l.held += n
 	return true
 }
 
-// give returns n reserved bytes.
-func (b *bodyBudget) give(n int64) { b.used.Add(-n) }
+// release returns everything the lease holds; it may be called again.
+func (l *lease) release() {
+	l.budget.used.Add(-l.held)
+	l.held = 0
+}
 
 // readBody reads a request body of at most limit bytes. A declared
 // Content-Length over the limit fails at once, before anything is read.
-// The buffer grows as bytes arrive, each growth reserved from budget first;
-// the caller must call release once it no longer uses the body, also after
-// an error. Errors: errBodyTooLarge, errBodiesBusy, or the read's error.
+// The buffer grows as bytes arrive, each growth taken from l first.
+// Errors: errBodyTooLarge, errBodiesBusy, or the read's error.
 //
 // With a Content-Length the buffer ends exactly that size: io.ReadAll's
 // growth would leave up to twice a large upload's bytes (BENCHMARKS.md, F6).
-func readBody(r io.Reader, declared, limit int64, budget *bodyBudget) (body []byte, release func(), err error) {
-	var reserved int64
-	release = func() { budget.give(reserved); reserved = 0 }
+func readBody(r io.Reader, declared, limit int64, l *lease) ([]byte, error) {
 	if declared > limit {
-		return nil, release, errBodyTooLarge
+		return nil, errBodyTooLarge
 	}
-	ceiling := limit + 1 // without a length: room to see one byte too many
+	ceiling := limit
 	if declared >= 0 {
 		ceiling = declared
 	}
@@ -69,10 +78,9 @@ func readBody(r io.Reader, declared, limit int64, budget *bodyBudget) (body []by
 	for int64(len(buf)) < ceiling {
 		if len(buf) == cap(buf) {
 			size := min(max(bodyGrowth*int64(cap(buf)), firstBodyChunk), ceiling)
-			if !budget.take(size - int64(cap(buf))) {
-				return nil, release, errBodiesBusy
+			if !l.take(size - int64(cap(buf))) {
+				return nil, errBodiesBusy
 			}
-			reserved += size - int64(cap(buf))
 			grown := make([]byte, len(buf), size)
 			copy(grown, buf)
 			buf = grown
@@ -80,14 +88,19 @@ func readBody(r io.Reader, declared, limit int64, budget *bodyBudget) (body []by
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if errors.Is(err, io.EOF) {
-			break
+			return buf, nil
 		}
 		if err != nil {
-			return nil, release, err
+			return nil, err
 		}
 	}
-	if int64(len(buf)) > limit {
-		return nil, release, errBodyTooLarge
+	if declared < 0 {
+		// Without a length, a body that fills the limit may go on: one
+		// byte more, read outside the buffer, tells.
+		var probe [1]byte
+		if n, _ := io.ReadFull(r, probe[:]); n > 0 {
+			return nil, errBodyTooLarge
+		}
 	}
-	return buf, release, nil
+	return buf, nil
 }

@@ -15,21 +15,27 @@ import (
 // so the work is linear in the body and the memory bounded by it, whatever
 // the body holds. An undecodable body yields an empty form and the reason,
 // so the request fails 2.2 with the plain 400.
-func decodeForm(contentType string, body []byte) (*tabletsession.Form, error) {
-	f := tabletsession.NewForm(len(body))
+//
+// The form's record index is taken from l, as the body was; past the
+// budget the error is errBodiesBusy.
+func decodeForm(contentType string, body []byte, l *lease) (*tabletsession.Form, error) {
+	f := tabletsession.NewForm(len(body), func(n int) bool { return l.take(int64(n)) })
 	mt, params, err := mime.ParseMediaType(contentType)
 	switch {
 	case err != nil:
-		err = fmt.Errorf("content type %q: %w", contentType, err)
+		err = fmt.Errorf("content type %q: %w", contentType[:min(len(contentType), 100)], err)
 	case mt == "application/x-www-form-urlencoded":
 		err = parseURLEncoded(f, body)
 	case mt == "multipart/form-data":
 		err = parseMultipart(f, body, params["boundary"])
 	default:
-		err = fmt.Errorf("unsupported content type %q", mt)
+		err = fmt.Errorf("unsupported content type %q", mt[:min(len(mt), 100)])
+	}
+	if err == nil && f.Refused() {
+		err = errBodiesBusy
 	}
 	if err != nil {
-		return tabletsession.NewForm(0), err
+		return tabletsession.NewForm(0, nil), err
 	}
 	return f, nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"runtime"
@@ -72,7 +73,7 @@ func TestDecodeForm_Hostile(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			f, err := decodeForm(hb.contentType, body)
+			f, err := decodeForm(hb.contentType, body, noLimit())
 			runtime.ReadMemStats(&after)
 			if err != nil {
 				t.Fatal(err)
@@ -86,17 +87,43 @@ func TestDecodeForm_Hostile(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range []string{"EmptyKeys", "EmptyKeysWithEquals", "UnusedKeys", "EncodedUnusedKeys", "RepeatedParameter", "MultipartParts"} {
-		hb := hostileBodies(1 << 20)[name]
-		allocs := testing.AllocsPerRun(3, func() {
-			if _, err := decodeForm(hb.contentType, bytes.Clone(hb.body)); err != nil {
+	// Keys no operation reads cost no allocation: decoding a body of 16
+	// times as many allocates exactly as often (the clone and the form's
+	// few fixed allocations).
+	allocs := func(name string, size int) float64 {
+		hb := hostileBodies(size)[name]
+		l := noLimit()
+		return testing.AllocsPerRun(3, func() {
+			if _, err := decodeForm(hb.contentType, bytes.Clone(hb.body), l); err != nil {
 				t.Fatal(err)
 			}
 		})
-		// One clone of the body and the form's few fixed allocations.
-		if allocs > 8 {
-			t.Errorf("%s: %v allocations per decode of %d bytes; unused keys must cost none", name, allocs, len(hb.body))
+	}
+	for _, name := range []string{"EmptyKeys", "EmptyKeysWithEquals", "UnusedKeys", "EncodedUnusedKeys", "RepeatedParameter", "MultipartParts"} {
+		if small, large := allocs(name, 64<<10), allocs(name, 1<<20); large != small || large > 10 {
+			t.Errorf("%s: %v allocations per decode of 64 KiB, %v of 1 MiB; unused keys must cost none", name, small, large)
 		}
+	}
+}
+
+// TestDecodeForm_IndexWithinBudget: the record index counts against the
+// memory bodies may take, as the body itself does; past it the decoder
+// refuses (503 Server busy).
+func TestDecodeForm_IndexWithinBudget(t *testing.T) {
+	hb := hostileBodies(1 << 20)["ManyRecords"]
+	budget := &bodyBudget{limit: int64(len(hb.body)) / 4}
+	l := budget.lease()
+	if _, err := decodeForm(hb.contentType, bytes.Clone(hb.body), l); !errors.Is(err, errBodiesBusy) {
+		t.Fatalf("err = %v, want errBodiesBusy: an index of %d records passed a budget of %d bytes",
+			err, len(hb.body)/12, budget.limit)
+	}
+	l.release()
+	if budget.used.Load() != 0 {
+		t.Fatalf("%d bytes still reserved after release", budget.used.Load())
+	}
+	l = (&bodyBudget{limit: int64(len(hb.body))}).lease()
+	if _, err := decodeForm(hb.contentType, bytes.Clone(hb.body), l); err != nil {
+		t.Fatalf("a budget of the body's size: %v", err)
 	}
 }
 
@@ -110,7 +137,7 @@ func BenchmarkDecodeForm_Hostile(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				copy(body, hb.body) // decoding is in place
-				if _, err := decodeForm(hb.contentType, body); err != nil {
+				if _, err := decodeForm(hb.contentType, body, noLimit()); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"mime/multipart"
 	"net/url"
 	"strings"
@@ -12,9 +13,12 @@ import (
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
+// noLimit is a lease on a budget without a limit.
+func noLimit() *lease { return (&bodyBudget{limit: math.MaxInt64}).lease() }
+
 // decodeURLEncoded runs parseURLEncoded on a copy of body.
 func decodeURLEncoded(body string) (*tabletsession.Form, error) {
-	f := tabletsession.NewForm(len(body))
+	f := tabletsession.NewForm(len(body), nil)
 	return f, parseURLEncoded(f, []byte(body))
 }
 
@@ -74,7 +78,7 @@ func TestDecodeMultipart(t *testing.T) {
 		mw.WriteField(kv[0], kv[1])
 	}
 	mw.Close()
-	f, err := decodeForm(mw.FormDataContentType(), body.Bytes())
+	f, err := decodeForm(mw.FormDataContentType(), body.Bytes(), noLimit())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,8 @@ func parseMultipart(f *tabletsession.Form, body []byte, boundary string) error {
 		}
 		if len(name) > 0 {
 			if !utf8.Valid(name) || !utf8.Valid(body[contentStart:end]) {
-				return fmt.Errorf("part %q is not UTF-8", name)
+				// The name only starts the message: it may be the body.
+				return fmt.Errorf("part %q… is not UTF-8", name[:min(len(name), 32)])
 			}
 			f.Add(name, contentStart, end-contentStart)
 		}

@@ -40,7 +40,7 @@ func stdlibMultipart(body []byte, boundary string) (map[string]string, error) {
 func checkMultipart(t *testing.T, body []byte, boundary string) {
 	t.Helper()
 	want, werr := stdlibMultipart(body, boundary)
-	f := tabletsession.NewForm(len(body))
+	f := tabletsession.NewForm(len(body), nil)
 	err := parseMultipart(f, bytes.Clone(body), boundary)
 	closed := bytes.HasPrefix(body, []byte("--"+boundary+"--")) || bytes.Contains(body, []byte("\n--"+boundary+"--"))
 	if werr != nil || !closed {
@@ -94,7 +94,7 @@ func TestParseMultipart(t *testing.T) {
 	body, boundary := writeParts("user", "bob", "colour", "red", "record2", "1,2,3", "user", "alice",
 		"dbdata", "line 1\r\nline 2\r\n--not the boundary\r\n", "password", "", "device", "a\"b\\c")
 	checkMultipart(t, body, boundary)
-	f := tabletsession.NewForm(len(body))
+	f := tabletsession.NewForm(len(body), nil)
 	if err := parseMultipart(f, body, boundary); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestParseMultipart(t *testing.T) {
 		"--B\r\nContent-Disposition: form-data; name=\"user\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\na=3D\r\n--B--",
 		"--B\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n\xff\r\n--B--",
 	} {
-		if err := parseMultipart(tabletsession.NewForm(len(bad)), []byte(bad), "B"); err == nil {
+		if err := parseMultipart(tabletsession.NewForm(len(bad), nil), []byte(bad), "B"); err == nil {
 			t.Errorf("parseMultipart(%q) accepted it", bad)
 		}
 	}

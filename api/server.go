@@ -24,8 +24,9 @@ import (
 type Config struct {
 	PathPrefix   string // mount prefix for /api and /database, e.g. "/camcops"; "" for none
 	MaxBodyBytes int64  // request body limit; over it the reply is 413
-	// MaxInflightBodyBytes bounds the memory of all bodies held at once;
-	// a request that would pass it gets 503 Server busy.
+	// MaxInflightBodyBytes bounds the memory of all bodies held at once,
+	// with their forms' record indexes; a request that would pass it gets
+	// 503 Server busy. Zero means four times MaxBodyBytes.
 	MaxInflightBodyBytes int64
 	TrustedProxies       []netip.Prefix
 	DatabaseTitle        string
@@ -60,6 +61,9 @@ func New(cfg Config, d Deps) *echo.Echo {
 	s := &server{
 		cfg: cfg, db: d.DB, log: d.Log, auth: d.Auth, registry: d.Registry, engine: d.Engine,
 		draining: d.Draining, now: d.Now, bodies: &bodyBudget{limit: cfg.MaxInflightBodyBytes},
+	}
+	if s.bodies.limit == 0 {
+		s.bodies.limit = 4 * cfg.MaxBodyBytes
 	}
 	if s.now == nil {
 		s.now = time.Now

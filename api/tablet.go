@@ -31,8 +31,17 @@ func (s *server) handleTablet(c echo.Context) error {
 	}
 	start := time.Now() // also the receipt time of PROTOCOL 8.3.2 step 4: before the body is read
 	ip := c.RealIP()
-	body, release, err := readBody(req.Body, req.ContentLength, s.cfg.MaxBodyBytes, s.bodies)
-	defer release() // the form's values are views of body
+	l := s.bodies.lease()
+	defer l.release() // the form's values are views of the body
+	body, err := readBody(req.Body, req.ContentLength, s.cfg.MaxBodyBytes, l)
+	var form *tabletsession.Form
+	var ferr error
+	if err == nil {
+		form, ferr = decodeForm(req.Header.Get(echo.HeaderContentType), body, l)
+		if errors.Is(ferr, errBodiesBusy) {
+			err = ferr
+		}
+	}
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		s.log.Warn("request body too large", "ip", ip, "content_length", req.ContentLength, "limit_bytes", s.cfg.MaxBodyBytes)
@@ -45,7 +54,6 @@ func (s *server) handleTablet(c echo.Context) error {
 		s.log.Info("request body unreadable", "ip", ip, "err", err)
 		return plain(c, http.StatusBadRequest, notValid)
 	}
-	form, ferr := decodeForm(req.Header.Get(echo.HeaderContentType), body)
 	r, err := tabletsession.Parse(form, ip)
 	if err != nil {
 		attrs := []any{"ip", ip, "status", http.StatusBadRequest, "reason", err.Error()}

@@ -67,17 +67,27 @@ type Form struct {
 	records    []span // record<N> by N
 	maxRecords int    // records numbered from here on are dropped
 	nul        string // the first plain parameter that holds a NUL byte
+	reserve    func(bytes int) bool
+	refused    bool // reserve refused the index room for a record
 }
 
 // NewForm returns an empty form for a body of bodySize bytes, at most
-// MaxSource.
-func NewForm(bodySize int) *Form {
+// MaxSource. Before the record index grows, reserve (unless nil) is asked
+// for the bytes; if it refuses, the record is dropped and Refused reports
+// it. The index can reach two thirds of the body, so it must count against
+// the memory that bodies may take.
+func NewForm(bodySize int, reserve func(bytes int) bool) *Form {
 	return &Form{
 		named:      make([]span, len(paramSlots)),
 		present:    make([]bool, len(paramSlots)),
 		maxRecords: bodySize/minRecordPair + 1,
+		reserve:    reserve,
 	}
 }
+
+// Refused reports whether a record was dropped because the index could
+// not grow; the form is then incomplete and must not be used.
+func (f *Form) Refused() bool { return f.refused }
 
 // SetSource sets the buffer that the values added are ranges of. The
 // decoder may set it again as the buffer grows; values keep their offsets.
@@ -99,7 +109,8 @@ func (f *Form) Wants(key []byte) bool {
 func (f *Form) Add(key []byte, off, n int) bool {
 	value := f.src[off : off+n]
 	if f.nul == "" && (bytes.IndexByte(value, 0) >= 0 || bytes.IndexByte(key, 0) >= 0) && !judgesNUL(key) {
-		f.nul = string(key)
+		// Only a name's start, for the log: the key may be the body.
+		f.nul = string(key[:min(len(key), maxNULName)])
 	}
 	v := span{off: uint32(off), n: uint32(n)}
 	if i, ok := paramSlot(key); ok {
@@ -114,7 +125,12 @@ func (f *Form) Add(key []byte, off, n int) bool {
 		// Grow fourfold (what is left behind adds up to a third), but
 		// never past maxRecords, so a sparse hostile record number cannot
 		// make the index larger than the body could hold.
-		grown := make([]span, min(max(4*len(f.records), r+1), f.maxRecords))
+		size := min(max(4*len(f.records), r+1), f.maxRecords)
+		if f.reserve != nil && !f.reserve((size-len(f.records))*int(unsafe.Sizeof(span{}))) {
+			f.refused = true
+			return false
+		}
+		grown := make([]span, size)
 		copy(grown, f.records)
 		f.records = grown
 	}
@@ -122,7 +138,10 @@ func (f *Form) Add(key []byte, off, n int) bool {
 	return true
 }
 
-// NULParam names the first parameter that holds a NUL byte where PROTOCOL
+// maxNULName is the most of a key NULParam keeps.
+const maxNULName = 32
+
+// NULParam names (by at most its first 32 bytes) the first parameter that holds a NUL byte where PROTOCOL
 // 2.2 rule 6 forbids one, or returns "".
 func (f *Form) NULParam() string { return f.nul }
 

@@ -12,7 +12,7 @@ const dev = "{6b1c0f6e-2d55-4f0e-9a51-1f3c2b7d9e10}"
 
 // form builds the form a body of these key/value pairs decodes to.
 func form(kv ...string) *tabletsession.Form {
-	f, src := tabletsession.NewForm(1<<20), []byte{}
+	f, src := tabletsession.NewForm(1<<20, nil), []byte{}
 	for i := 0; i < len(kv); i += 2 {
 		add(f, &src, kv[i], kv[i+1])
 	}
@@ -87,6 +87,13 @@ func TestParse(t *testing.T) {
 			if _, err := tabletsession.Parse(form(kv...), ""); !errors.Is(err, tabletsession.ErrInvalidRequest) {
 				t.Errorf("%s: err = %v, want ErrInvalidRequest", name, err)
 			}
+		}
+	})
+	t.Run("NULInAHugeKeyIsNamedShortly", func(t *testing.T) {
+		// The reason goes to the log; the key may be the whole body.
+		_, err := tabletsession.Parse(form("camcops_version", "2.4.24", strings.Repeat("\x00", 1<<20), "x"), "")
+		if !errors.Is(err, tabletsession.ErrInvalidRequest) || len(err.Error()) > 300 {
+			t.Fatalf("err = %.300q… (%d bytes), want a short ErrInvalidRequest", err, len(err.Error()))
 		}
 	})
 	t.Run("NULJudgedByItsOwnRules", func(t *testing.T) {
