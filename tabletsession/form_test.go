@@ -16,7 +16,7 @@ func add(f *tabletsession.Form, src *[]byte, key, value string) bool {
 
 func TestForm(t *testing.T) {
 	t.Run("KeepsOnlyWhatOperationsRead", func(t *testing.T) {
-		f, src := tabletsession.NewForm(1<<10), []byte{}
+		f, src := tabletsession.NewForm(1<<10, nil), []byte{}
 		for key, kept := range map[string]bool{
 			"operation": true, "dbdata": true, "move_off_tablet_values": true, "record0": true, "record84": true,
 			"colour": false, "Operation": false, "record": false, "record01": false, "record-1": false,
@@ -37,7 +37,7 @@ func TestForm(t *testing.T) {
 		}
 	})
 	t.Run("LastRepeatWins", func(t *testing.T) {
-		f, src := tabletsession.NewForm(1<<10), []byte{}
+		f, src := tabletsession.NewForm(1<<10, nil), []byte{}
 		add(f, &src, "record3", "a")
 		add(f, &src, "user", "bob")
 		add(f, &src, "record3", "b")
@@ -47,7 +47,7 @@ func TestForm(t *testing.T) {
 		}
 	})
 	t.Run("BlankDiffersFromAbsentInRaw", func(t *testing.T) {
-		f, src := tabletsession.NewForm(1<<10), []byte{}
+		f, src := tabletsession.NewForm(1<<10, nil), []byte{}
 		add(f, &src, "move_off_tablet_values", " ")
 		if v, ok := f.Raw("move_off_tablet_values"); !ok || v != " " {
 			t.Fatalf("Raw = %q, %v; want a present blank", v, ok)
@@ -63,7 +63,7 @@ func TestForm(t *testing.T) {
 		// A 1,200-byte body has room for at most 100 good record
 		// parameters (12 bytes each), so record<N> numbered past that can
 		// never be read, and a hostile number cannot size the index.
-		f, src := tabletsession.NewForm(1200), []byte{}
+		f, src := tabletsession.NewForm(1200, nil), []byte{}
 		if !add(f, &src, "record100", "x") {
 			t.Fatal("record100 dropped; a 1,200-byte body can hold 101 records' worth of numbering")
 		}
@@ -78,7 +78,7 @@ func TestForm(t *testing.T) {
 		for i := range 1000 {
 			body = fmt.Appendf(body, "record%d=1,,&", i)
 		}
-		f, src := tabletsession.NewForm(len(body)), []byte{}
+		f, src := tabletsession.NewForm(len(body), nil), []byte{}
 		for i := range 1000 {
 			if !add(f, &src, fmt.Sprintf("record%d", i), "1,,") {
 				t.Fatalf("record%d of a %d-byte body dropped", i, len(body))

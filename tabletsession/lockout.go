@@ -2,6 +2,7 @@ package tabletsession
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -34,6 +35,17 @@ func NewLockouts(db bun.IDB, cfg Config, now func() time.Time) *Lockouts {
 // WithTx returns the store working in tx.
 func (l *Lockouts) WithTx(tx bun.Tx) *Lockouts { return &Lockouts{db: tx, cfg: l.cfg, now: l.now} }
 
+// TxOptions are the options of the transaction RecordFailure runs in. On
+// PostgreSQL it must be READ COMMITTED whatever the database's default:
+// under REPEATABLE READ the snapshot would be taken before the advisory
+// lock's wait, and the count would miss the failure waited for.
+func (l *Lockouts) TxOptions() *sql.TxOptions {
+	if sqldb.IsPostgres(l.db) {
+		return &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return nil
+}
+
 // LockedUntil returns the end of username's active lockout, in UTC, or
 // zero.
 func (l *Lockouts) LockedUntil(ctx context.Context, username string) (time.Time, error) {
@@ -52,8 +64,8 @@ func (l *Lockouts) LockedUntil(ctx context.Context, username string) (time.Time,
 // RecordFailure stores a failed login of username at now and, when the
 // username's failures reach a multiple of the threshold, locks it; it
 // returns the lockout's length, or zero. It must run in a transaction
-// (WithTx): the count is atomic because failures of one username are
-// recorded one transaction at a time.
+// (WithTx) begun with TxOptions: the count is atomic because failures of
+// one username are recorded one transaction at a time.
 func (l *Lockouts) RecordFailure(ctx context.Context, username string, now time.Time) (time.Duration, error) {
 	if sqldb.IsPostgres(l.db) {
 		// Under READ COMMITTED, concurrent transactions that each insert a

@@ -105,8 +105,11 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 		a.log.WarnContext(ctx, "login refused: client IP throttled", "user", r.User, "ip", r.ClientIP)
 		return &Identity{Username: r.User, Refusal: ErrThrottled}, nil
 	}
-	if refusal, err := a.locked(ctx, r.User); err != nil || refusal != nil {
-		return &Identity{Username: r.User, Refusal: refusal}, err
+	switch refusal, err := a.locked(ctx, r.User); {
+	case err != nil:
+		return nil, err
+	case refusal != nil:
+		return &Identity{Username: r.User, Refusal: refusal}, nil
 	}
 	// Concurrent failures may lock the username while this request waits
 	// for a bcrypt worker: it is then refused as if it had come later,
@@ -162,7 +165,7 @@ func (a *Authenticator) locked(ctx context.Context, username string) (*LockedErr
 func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error) {
 	now := a.now().UTC().Truncate(time.Microsecond)
 	var lockedFor time.Duration
-	err := a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := a.db.RunInTx(ctx, a.lockouts.TxOptions(), func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if lockedFor, err = a.lockouts.WithTx(tx).RecordFailure(ctx, r.User, now); err != nil {
 			return err

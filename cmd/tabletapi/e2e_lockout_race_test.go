@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
+	"github.com/tabletapi/tabletapi/internal/dbtest"
+	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
@@ -108,4 +113,40 @@ func TestLoginLockoutRecheckAfterBcryptWait(t *testing.T) {
 		t.Fatalf("%d 'locked out' audit rows, want 1", m)
 	}
 	lrLockedReply(t, s, "queued", pw)
+}
+
+// TestLoginLockoutRepeatableReadDefault: the failure count stays atomic on
+// a database whose default isolation is REPEATABLE READ, where a snapshot
+// taken before the wait for the username's lock would miss the failure
+// waited for.
+func TestLoginLockoutRepeatableReadDefault(t *testing.T) {
+	if !dbtest.Postgres() {
+		t.Skip("needs PostgreSQL: set TABLETAPI_TEST_DATABASE_URL (CI sets it)")
+	}
+	t.Parallel()
+	u := dbtest.NewURL(t)
+	db, err := sqldb.Open(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(parsed.Path, "/")
+	if _, err := db.ExecContext(context.Background(), "ALTER DATABASE ? SET default_transaction_isolation = 'repeatable read'", bun.Ident(name)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := startServerOn(t, u, "--trusted-proxies", "127.0.0.1/32", "--bcrypt-workers", "12")
+	const pw = "Racer-Secret-2024"
+	for i := range 5 {
+		user := fmt.Sprintf("rr%d", i)
+		s.addUser(t, "race", user, pw, "--may-register-devices")
+		lrWrongLogins(t, s, user, 12)
+		if m := s.count(t, "audit", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
+			t.Fatalf("%s: %d 'locked out' audit rows after %d failures, want 1", user, m, s.count(t, "login_failures", "username = ?", user))
+		}
+		lrLockedReply(t, s, user, pw)
+	}
 }
