@@ -77,22 +77,31 @@ func capAttr(a slog.Attr) slog.Attr {
 		}
 		return slog.Group(a.Key, capped...)
 	case slog.KindAny:
-		var s string
-		switch x := v.Any().(type) {
-		case error:
-			s = x.Error()
-		case fmt.Stringer:
-			s = x.String()
-		case []byte:
-			s = string(x)
-		default:
-			s = fmt.Sprint(x)
-		}
-		if len(s) > limit {
+		if s, ok := text(v.Any()); ok && len(s) > limit {
 			return slog.String(a.Key, capString(s, limit))
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// text returns x as the handler would print it. A method that panics (a
+// nil pointer behind an error) reports false, and the handler's own
+// recovery prints it.
+func text(x any) (s string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	switch x := x.(type) {
+	case error:
+		return x.Error(), true
+	case fmt.Stringer:
+		return x.String(), true
+	case []byte:
+		return string(x), true
+	}
+	return fmt.Sprint(x), true
 }
 
 // capString cuts s to at most limit bytes, on a character boundary, and

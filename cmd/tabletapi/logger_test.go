@@ -44,3 +44,19 @@ func TestLogger_CapsValues(t *testing.T) {
 		})
 	}
 }
+
+// nilErr is an error type whose nil pointer panics in Error.
+type nilErr struct{ msg string }
+
+func (e *nilErr) Error() string { return e.msg }
+
+// TestLogger_NilPointerError: a typed nil error logs as the handler alone
+// would log it, without a panic.
+func TestLogger_NilPointerError(t *testing.T) {
+	var out bytes.Buffer
+	var err error = (*nilErr)(nil)
+	newLogger(&out, "text").Info("request", "err", err)
+	if !strings.Contains(out.String(), "err=") {
+		t.Fatalf("line = %q", out.String())
+	}
+}

@@ -30,9 +30,9 @@ type Hasher struct {
 	cost  int
 	wait  time.Duration
 	slots chan struct{}
-	// dummies[k] is a well-formed hash of cost k that no password
-	// matches: verifying against it costs what a real check at cost k
-	// does. dummies[cost] stands in for unknown users; the weaker ones pad
+	// dummies[k] is a well-formed hash of cost k: verifying against it
+	// costs what a real check at cost k does. (The cost-4 one is a hash of
+	// a known password; whether a dummy matches is never looked at.) dummies[cost] stands in for unknown users; the weaker ones pad
 	// a failed check of a weaker hash up to the configured cost.
 	dummies [bcrypt.MaxCost + 1][]byte
 	work    atomic.Uint64 // bcrypt work done, in 2^cost units
@@ -137,25 +137,37 @@ func (h *Hasher) VerifyWhen(ctx context.Context, ready func(context.Context) err
 	cost, err := bcrypt.Cost([]byte(hash))
 	if err != nil || pw == "" {
 		// Spend the same time as a real check so nothing is revealed.
-		h.compare(h.dummies[h.cost], "x", h.cost)
+		h.compare(h.dummies[h.cost], "x")
 		return false, false, nil
 	}
-	if h.compare([]byte(hash), pw, cost) {
+	switch err := h.compare([]byte(hash), pw); {
+	case err == nil:
 		return true, cost < h.cost, nil
+	case !errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
+		// Malformed past its cost (a short digest, a bad salt): bcrypt
+		// gave up before any work, so do the configured cost's.
+		h.compare(h.dummies[h.cost], pw)
+		return false, false, nil
 	}
 	// A failure against a weaker hash is padded with checks at costs
 	// cost, cost+1, …, h.cost-1: 2^cost + (2^cost + … + 2^(h.cost-1)) is
 	// 2^h.cost, the work of a failure at the configured cost.
 	for k := cost; k < h.cost; k++ {
-		h.compare(h.dummies[k], pw, k)
+		h.compare(h.dummies[k], pw)
 	}
 	return false, false, nil
 }
 
-// compare runs one bcrypt check of pw against hash, of the given cost.
-func (h *Hasher) compare(hash []byte, pw string, cost int) bool {
-	h.work.Add(1 << cost)
-	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
+// compare runs one bcrypt check of pw against hash, counting its work
+// when bcrypt did it: a well-formed hash of cost c costs 2^c.
+func (h *Hasher) compare(hash []byte, pw string) error {
+	err := bcrypt.CompareHashAndPassword(hash, []byte(pw))
+	if err == nil || errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+		if cost, cerr := bcrypt.Cost(hash); cerr == nil {
+			h.work.Add(1 << cost)
+		}
+	}
+	return err
 }
 
 // Work returns the bcrypt work done so far, in units of one key-schedule

@@ -95,8 +95,10 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		}
 		sum = "No changes"
 	}
-	// Step 10: the data is stored, so this is now the device's last upload
-	// (the reset of step 8 left the previous one, should this one fail).
+	// The data is stored, so this is now the device's last upload, as
+	// `device list` shows it (the hardening issue, item 15; PROTOCOL 8.8
+	// names no step for it). The reset of step 8 left the previous one,
+	// should this upload fail.
 	if _, err := c.Tx.NewUpdate().Table("devices").Set("last_upload_batch_utc = ?", b.time).
 		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return "", fmt.Errorf("upload: one-step: record the batch time: %w", err)
