@@ -188,11 +188,8 @@ func TestHostile_HugeNRecords(t *testing.T) {
 	s := startServer(t)
 	const pw = "hardening-pw"
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := s.client("alice", pw)
+	c := slRegistered(t, s, "alice", pw)
 	ctx := context.Background()
-	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
-		t.Fatal(err)
-	}
 	r, err := c.Do(ctx, "upload_table", map[string]string{"table": "bmi", "pkname": "id",
 		"fields": "id,when_last_modified,_move_off_tablet", "nrecords": "1099511627776",
 		"record0": "1,'2024-01-01T10:00:00.000+00:00',0"})

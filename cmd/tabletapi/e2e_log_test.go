@@ -22,11 +22,8 @@ func TestLog_Amplification(t *testing.T) {
 	s := startServer(t)
 	const pw = "hardening-pw"
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := s.client("alice", pw)
+	c := slRegistered(t, s, "alice", pw)
 	ctx := context.Background()
-	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
-		t.Fatal(err)
-	}
 	time.Sleep(50 * time.Millisecond) // the last request line is written after its reply
 	before := len(s.Log.String())
 
@@ -63,11 +60,8 @@ func TestLog_NoPatientData(t *testing.T) {
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS",
 		"--validation", "uk_nhs_number")
-	c := s.client("alice", pw)
+	c := slRegistered(t, s, "alice", pw)
 	ctx := context.Background()
-	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
-		t.Fatal(err)
-	}
 	const session = "\nsession_id:{session_id}\nsession_token:{session_token}\n"
 	info := `[{"address":"1 Quayside","dob":"1931-07-14","email":"quintus@example.org","finalizing":false,` +
 		`"forename":"Quintus","gp":null,"other":null,"sex":"M","surname":"Fairweather"}]`
