@@ -5,13 +5,7 @@ import (
 	"time"
 )
 
-// Housekeep deletes expired lockouts, and failure rows older than a week
-// for usernames that do not exist. It returns the rows deleted.
-func (a *Authenticator) Housekeep(ctx context.Context) (int64, error) {
-	return a.lockouts.Housekeep(ctx)
-}
-
-// RunHousekeeping calls Housekeep every interval until ctx is done, logging
+// RunHousekeeping calls the lockout store's Housekeep every interval until ctx is done, logging
 // what it removed and any error.
 func (a *Authenticator) RunHousekeeping(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -22,7 +16,7 @@ func (a *Authenticator) RunHousekeeping(ctx context.Context, interval time.Durat
 			return
 		case <-t.C:
 		}
-		n, err := a.Housekeep(ctx)
+		n, err := a.lockouts.Housekeep(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.WarnContext(ctx, "login housekeeping failed", "err", err)
