@@ -13,12 +13,14 @@ const (
 	Date     FieldType = "date"
 	Boolean  FieldType = "boolean"
 	Blob     FieldType = "blob"
+	// Time is a time of day; the client sends 'HH:mm:ss' (PROTOCOL 7.5).
+	Time FieldType = "time"
 )
 
 // parseFieldType reports whether s names a field type.
 func parseFieldType(s string) (FieldType, bool) {
 	switch t := FieldType(s); t {
-	case Integer, Real, Text, DateTime, Date, Boolean, Blob:
+	case Integer, Real, Text, DateTime, Date, Boolean, Blob, Time:
 		return t, true
 	}
 	return "", false
