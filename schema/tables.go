@@ -18,7 +18,7 @@ import (
 var gatewayTables = map[string]bool{
 	"groups": true, "users": true, "memberships": true, "idnum_definitions": true, "devices": true,
 	"dirty_tables": true, "batch_takeovers": true, "sessions": true, "login_failures": true, "lockouts": true,
-	"audit": true, "schema_migrations": true, "schema_migration_locks": true,
+	"audit_log": true, "schema_migrations": true, "schema_migration_locks": true,
 }
 
 // SyncTables makes the database hold one table per registry table, named

@@ -161,7 +161,7 @@ func BenchmarkSessionReuse(b *testing.B) {
 		ctx := b.Context()
 		c := clients[0]
 		id, _ := c.Session()
-		logins := s.count(b, "audit", "details LIKE 'Login as user:%'")
+		logins := s.count(b, "audit_log", "details LIKE 'Login as user:%'")
 		before := stats.settled(b)
 		start := cpu.sample(b)
 		n := 0
@@ -177,7 +177,7 @@ func BenchmarkSessionReuse(b *testing.B) {
 		if now, _ := c.Session(); now != id {
 			b.Fatalf("session changed from %s to %s: the session was not reused", id, now)
 		}
-		if got := s.count(b, "audit", "details LIKE 'Login as user:%'"); got != logins {
+		if got := s.count(b, "audit_log", "details LIKE 'Login as user:%'"); got != logins {
 			b.Fatalf("password logins during the benchmark: %d, want 0", got-logins)
 		}
 	})
@@ -504,7 +504,7 @@ func BenchmarkLogin(b *testing.B) {
 	addUserCost12(b, s, "bench", "bench", benchPassword)
 	c := loggedInClient(b, s.API, benchHTTPClient(testclient.DefaultTimeout), "bench", benchPassword)
 	ctx := b.Context()
-	logins := s.count(b, "audit", "details LIKE 'Login as user:%'")
+	logins := s.count(b, "audit_log", "details LIKE 'Login as user:%'")
 	cpu := &cpuMeter{stats: newPGStats(b, s.DBURL)}
 	start := cpu.sample(b)
 	n := 0
@@ -516,7 +516,7 @@ func BenchmarkLogin(b *testing.B) {
 		n++
 	}
 	cpu.report(b, start, n)
-	if got := s.count(b, "audit", "details LIKE 'Login as user:%'") - logins; got != n {
+	if got := s.count(b, "audit_log", "details LIKE 'Login as user:%'") - logins; got != n {
 		b.Fatalf("password logins = %d, want one per iteration (%d)", got, n)
 	}
 }

@@ -366,7 +366,7 @@ type ccAudit struct {
 func ccAudits(t *testing.T, s *testServer, dev int64) []ccAudit {
 	t.Helper()
 	var a []ccAudit
-	if err := s.DB.NewSelect().Table("audit").Column("id", "username", "details").
+	if err := s.DB.NewSelect().Table("audit_log").Column("id", "username", "details").
 		Where("device_id = ? AND details LIKE 'Upload from device %'", dev).Order("id").
 		Scan(context.Background(), &a); err != nil {
 		t.Fatal(err)
@@ -1348,14 +1348,14 @@ func TestTwoServersShareDatabase(t *testing.T) {
 		if err := ccRegister(a.API, device, "alice", "pw-secret-alice"); err != nil {
 			t.Fatal(err)
 		}
-		logins := a.count(t, "audit", "details = 'Login as user: alice'")
+		logins := a.count(t, "audit_log", "details = 'Login as user: alice'")
 		p := ccNewSender("alice", device, "alice", "pw-secret-alice", a.API, b.API)
 		tb := &ccTablet{p: p, device: device, user: "alice", n: 100,
 			cur: map[int64]ccVersion{}, history: map[int64][]ccVersion{}, deleted: map[int64]bool{}}
 		if err := tb.run([]ccRound{ccMulti, ccMulti, ccOne, ccMulti}); err != nil {
 			t.Fatal(err)
 		}
-		if n := a.count(t, "audit", "details = 'Login as user: alice'") - logins; n != 4 {
+		if n := a.count(t, "audit_log", "details = 'Login as user: alice'") - logins; n != 4 {
 			t.Errorf("%d logins for 4 sequences of alternating requests, want 4 (B must accept A's sessions)", n)
 		}
 		if len(p.sessions) != 4 {

@@ -80,7 +80,7 @@ func TestLoginLockoutConcurrentFailures(t *testing.T) {
 		if n < 10 || n > 12 {
 			t.Fatalf("%s: %d failures recorded for 12 wrong passwords", user, n)
 		}
-		if m := s.count(t, "audit", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
+		if m := s.count(t, "audit_log", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
 			t.Fatalf("%s: %d 'locked out' audit rows after %d failures, want 1", user, m, n)
 		}
 		lrLockedReply(t, s, user, pw)
@@ -109,7 +109,7 @@ func TestLoginLockoutRecheckAfterBcryptWait(t *testing.T) {
 	if n+refused != 30 || n > 15 {
 		t.Fatalf("%d failures recorded and %d refused as locked of 30; want the queue refused once locked", n, refused)
 	}
-	if m := s.count(t, "audit", "details LIKE 'Account queued locked out%'"); m != 1 {
+	if m := s.count(t, "audit_log", "details LIKE 'Account queued locked out%'"); m != 1 {
 		t.Fatalf("%d 'locked out' audit rows, want 1", m)
 	}
 	lrLockedReply(t, s, "queued", pw)
@@ -144,7 +144,7 @@ func TestLoginLockoutRepeatableReadDefault(t *testing.T) {
 		user := fmt.Sprintf("rr%d", i)
 		s.addUser(t, "race", user, pw, "--may-register-devices")
 		lrWrongLogins(t, s, user, 12)
-		if m := s.count(t, "audit", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
+		if m := s.count(t, "audit_log", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
 			t.Fatalf("%s: %d 'locked out' audit rows after %d failures, want 1", user, m, s.count(t, "login_failures", "username = ?", user))
 		}
 		lrLockedReply(t, s, user, pw)

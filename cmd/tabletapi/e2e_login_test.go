@@ -60,7 +60,7 @@ func TestLoginFailureSameReply(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			failures := s.count(t, "login_failures", "username = ?", tc.user)
-			audits := s.count(t, "audit", "details = ? AND username = ? AND remote_addr = '127.0.0.1' AND user_id IS NULL",
+			audits := s.count(t, "audit_log", "details = ? AND username = ? AND remote_addr = '127.0.0.1' AND user_id IS NULL",
 				"Failed login as user: "+tc.user, tc.user)
 			r := slDo(t, slClientOn(s, device, tc.user, tc.pw), "check_upload_user_and_device", nil)
 			wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
@@ -68,7 +68,7 @@ func TestLoginFailureSameReply(t *testing.T) {
 			if n := s.count(t, "login_failures", "username = ?", tc.user); n != failures+1 {
 				t.Fatalf("failures of %s = %d, want %d", tc.user, n, failures+1)
 			}
-			if n := s.count(t, "audit", "details = ? AND username = ? AND remote_addr = '127.0.0.1' AND user_id IS NULL",
+			if n := s.count(t, "audit_log", "details = ? AND username = ? AND remote_addr = '127.0.0.1' AND user_id IS NULL",
 				"Failed login as user: "+tc.user, tc.user); n != audits+1 {
 				t.Fatalf("failure audit rows of %s = %d, want %d", tc.user, n, audits+1)
 			}
@@ -132,7 +132,7 @@ func TestLoginLockout(t *testing.T) {
 		if until.Before(start.Add(10*time.Minute).Truncate(time.Microsecond)) || until.After(end.Add(10*time.Minute)) {
 			t.Fatalf("locked_until_utc = %v, want 10 min after the third failure (in [%v, %v])", until, start, end)
 		}
-		if n := s.count(t, "audit", "details = ?", "Account lola locked out for 10 minutes"); n != 1 {
+		if n := s.count(t, "audit_log", "details = ?", "Account lola locked out for 10 minutes"); n != 1 {
 			t.Fatalf("lockout audit rows = %d, want 1", n)
 		}
 
@@ -146,7 +146,7 @@ func TestLoginLockout(t *testing.T) {
 		if n := s.count(t, "login_failures", "username = 'lola'"); n != 3 {
 			t.Fatalf("failures of lola = %d, want 3: refused logins are not failures", n)
 		}
-		if n := s.count(t, "audit", "details = 'Failed login as user: lola'"); n != 3 {
+		if n := s.count(t, "audit_log", "details = 'Failed login as user: lola'"); n != 3 {
 			t.Fatalf("failure audit rows = %d, want 3", n)
 		}
 
@@ -170,7 +170,7 @@ func TestLoginLockout(t *testing.T) {
 	t.Run("UnknownUser", func(t *testing.T) {
 		failN(t, "ghost", 3)
 		until := lockedUntil(t, "ghost", 10*time.Minute)
-		if n := s.count(t, "audit", "details = ?", "Account ghost locked out for 10 minutes"); n != 1 {
+		if n := s.count(t, "audit_log", "details = ?", "Account ghost locked out for 10 minutes"); n != 1 {
 			t.Fatalf("lockout audit rows = %d, want 1", n)
 		}
 		r := slDo(t, slClientOn(s, device, "ghost", bad), "check_upload_user_and_device", nil)
@@ -188,7 +188,7 @@ func TestLoginLockout(t *testing.T) {
 		slExec(t, s, "UPDATE lockouts SET locked_until_utc = ? WHERE username = ?", time.Now().UTC().Add(-time.Second), "lulu")
 		failN(t, "lulu", 3) // the 4th and 5th answer as usual; so does the 6th, which locks
 		until := lockedUntil(t, "lulu", 20*time.Minute)
-		if n := s.count(t, "audit", "details = ?", "Account lulu locked out for 20 minutes"); n != 1 {
+		if n := s.count(t, "audit_log", "details = ?", "Account lulu locked out for 20 minutes"); n != 1 {
 			t.Fatalf("20-minute lockout audit rows = %d, want 1", n)
 		}
 		r := slDo(t, slClientOn(s, device, "lulu", pw), "check_upload_user_and_device", nil)
@@ -258,7 +258,7 @@ func TestLoginLockedAccount(t *testing.T) {
 	if n := s.count(t, "login_failures", "1 = 1"); n != 0 {
 		t.Fatalf("login_failures = %d, want 0: logins refused by a lockout are not failures", n)
 	}
-	if n := s.count(t, "audit", "details LIKE 'Failed login%'"); n != 0 {
+	if n := s.count(t, "audit_log", "details LIKE 'Failed login%'"); n != 0 {
 		t.Fatalf("failure audit rows = %d, want 0", n)
 	}
 	if n := s.count(t, "sessions", "user_id = ?", slUserID(t, s, "lou")); n != 2 {
@@ -327,7 +327,7 @@ func TestLoginSuccessClearsFailureRows(t *testing.T) {
 	if n := s.count(t, "login_failures", "username = 'other'"); n != 1 {
 		t.Fatalf("failures of other = %d, want 1", n)
 	}
-	if n := s.count(t, "audit", "details = 'Login as user: lina' AND user_id = ? AND remote_addr = '127.0.0.1'", slUserID(t, s, "lina")); n != 1 {
+	if n := s.count(t, "audit_log", "details = 'Login as user: lina' AND user_id = ? AND remote_addr = '127.0.0.1'", slUserID(t, s, "lina")); n != 1 {
 		t.Fatalf("login audit rows = %d, want 1", n)
 	}
 	slNoSecrets(t, s, pw, r.Values["session_token"])
@@ -360,7 +360,7 @@ func TestLoginThrottle(t *testing.T) {
 	if n := s.count(t, "login_failures", "1 = 1"); n != 3 {
 		t.Fatalf("login_failures = %d, want 3: throttled logins are not failures", n)
 	}
-	if n := s.count(t, "audit", "details LIKE 'Failed login%'"); n != 3 {
+	if n := s.count(t, "audit_log", "details LIKE 'Failed login%'"); n != 3 {
 		t.Fatalf("failure audit rows = %d, want 3", n)
 	}
 	// Anonymous operations and existing sessions are not throttled.
@@ -385,7 +385,7 @@ func TestLoginThrottlePerIP(t *testing.T) {
 		r := slDo(t, slClientVia(s, attacker, device, "tara", "Wrong-Secret-0501"), "check_upload_user_and_device", nil)
 		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
 	}
-	if n := s.count(t, "audit", "details = 'Failed login as user: tara' AND remote_addr = ?", attacker); n != 3 {
+	if n := s.count(t, "audit_log", "details = 'Failed login as user: tara' AND remote_addr = ?", attacker); n != 3 {
 		t.Fatalf("failure audit rows from %s = %d, want 3", attacker, n)
 	}
 	r := slDo(t, slClientVia(s, attacker, device, "tara", pw), "check_upload_user_and_device", nil)

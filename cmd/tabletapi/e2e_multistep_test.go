@@ -200,7 +200,7 @@ func msSameSnapshot(t *testing.T, what string, before, after any) {
 func (f *msFix) audits(t *testing.T) []string {
 	t.Helper()
 	var d []string
-	if err := f.s.DB.NewSelect().Table("audit").Column("details").
+	if err := f.s.DB.NewSelect().Table("audit_log").Column("details").
 		Where("device_id = ? AND details LIKE 'Upload from device %'", f.dev).Order("id").
 		Scan(context.Background(), &d); err != nil {
 		t.Fatal(err)

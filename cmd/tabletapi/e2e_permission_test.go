@@ -300,7 +300,7 @@ func TestPermissionRightsReread(t *testing.T) {
 	slExec(t, s, "DELETE FROM devices WHERE name = ?", c.Device())
 	do("check_upload_user_and_device", sessionFailure(slMsgUnreg))
 
-	if n := s.count(t, "audit", "details = 'Login as user: rene'"); n != 2 {
+	if n := s.count(t, "audit_log", "details = 'Login as user: rene'"); n != 2 {
 		t.Fatalf("logins of rene = %d, want 2 (registration and this session)", n)
 	}
 	slNoSecrets(t, s, pw, token)
@@ -326,7 +326,7 @@ func TestPermissionRegister(t *testing.T) {
 		if n := s.count(t, "devices", "1 = 1"); n != before {
 			t.Fatalf("devices = %d, want %d", n, before)
 		}
-		if n := s.count(t, "audit", "details LIKE 'register%'"); n != 0 {
+		if n := s.count(t, "audit_log", "details LIKE 'register%'"); n != 0 {
 			t.Fatalf("registration audit rows = %d, want 0", n)
 		}
 	})
@@ -353,7 +353,7 @@ func TestPermissionRegister(t *testing.T) {
 			t.Fatalf("device %d: registered_by_user_id not berit or id changed", id)
 		}
 		for _, name := range []string{"Ward A", "Ward B"} {
-			if n := s.count(t, "audit", "details = ?", "register, device_id="+strconv.FormatInt(id, 10)+", friendly_name="+name); n != 1 {
+			if n := s.count(t, "audit_log", "details = ?", "register, device_id="+strconv.FormatInt(id, 10)+", friendly_name="+name); n != 1 {
 				t.Fatalf("audit of registration %q = %d rows, want 1", name, n)
 			}
 		}
@@ -408,7 +408,7 @@ func TestPermissionCheckDeviceRegisteredWrongPassword(t *testing.T) {
 	if n := s.count(t, "login_failures", "username = 'cara'"); n != 2 {
 		t.Fatalf("failures of cara = %d, want 2", n)
 	}
-	if n := s.count(t, "audit", "details = 'Failed login as user: cara'"); n != 2 {
+	if n := s.count(t, "audit_log", "details = 'Failed login as user: cara'"); n != 2 {
 		t.Fatalf("failure audit rows = %d, want 2", n)
 	}
 	slNoSecrets(t, s, pw, "Wrong-Secret-0801")

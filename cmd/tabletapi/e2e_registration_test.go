@@ -42,7 +42,7 @@ func TestRegistrationSequence(t *testing.T) {
 	if n := s.count(t, "devices", "name = ? AND friendly_name = 'Ward 3 tablet' AND camcops_version = '2.4.24'", c.Device()); n != 1 {
 		t.Fatalf("device rows = %d, want 1", n)
 	}
-	if n := s.count(t, "audit", "details LIKE 'register, device_id=%, friendly_name=Ward 3 tablet'"); n != 1 {
+	if n := s.count(t, "audit_log", "details LIKE 'register, device_id=%, friendly_name=Ward 3 tablet'"); n != 1 {
 		t.Fatalf("registration audit rows = %d, want 1", n)
 	}
 

@@ -181,7 +181,7 @@ func TestSessionReuseWithinSequence(t *testing.T) {
 	if n := s.count(t, "login_failures", "1 = 1"); n != 0 {
 		t.Fatalf("login_failures = %d, want 0: a reused session checks no password", n)
 	}
-	if n := s.count(t, "audit", "details = ?", "Login as user: sara"); n != 1 {
+	if n := s.count(t, "audit_log", "details = ?", "Login as user: sara"); n != 1 {
 		t.Fatalf("login audit rows = %d, want 1", n)
 	}
 	slNoSecrets(t, s, pw, "not-the-password", token)

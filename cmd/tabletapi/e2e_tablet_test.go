@@ -717,7 +717,7 @@ func (e *tmEnv) lastBatchEra(t *testing.T) string {
 func (e *tmEnv) lastAudit(t *testing.T) (string, int) {
 	t.Helper()
 	var details []string
-	if err := e.s.DB.NewSelect().Table("audit").Column("details").
+	if err := e.s.DB.NewSelect().Table("audit_log").Column("details").
 		Where("device_id = ? AND details LIKE 'Upload from device %'", e.dev).OrderExpr("id").Scan(context.Background(), &details); err != nil {
 		t.Fatal(err)
 	}

@@ -126,7 +126,7 @@ func TestTransport_FailedLoginGoesOnAnonymously(t *testing.T) {
 		if n := s.count(t, "login_failures", "username = ?", user); n != 1 {
 			t.Errorf("login_failures for %s = %d, want 1", user, n)
 		}
-		if n := s.count(t, "audit", "details = ? AND remote_addr = '127.0.0.1'", "Failed login as user: "+user); n != 1 {
+		if n := s.count(t, "audit_log", "details = ? AND remote_addr = '127.0.0.1'", "Failed login as user: "+user); n != 1 {
 			t.Errorf("failed-login audit rows for %s = %d, want 1", user, n)
 		}
 	}
@@ -241,7 +241,7 @@ func TestTransport_Plain400(t *testing.T) {
 	// Control: the unedited request passes 2.2 (and logs in).
 	r := transportPost(t, s.API, testclient.FormContentType, valid(nil))
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:{session_id}\nsession_token:{session_token}\n")
-	audits, failures := s.count(t, "audit", "1 = 1"), s.count(t, "login_failures", "1 = 1")
+	audits, failures := s.count(t, "audit_log", "1 = 1"), s.count(t, "login_failures", "1 = 1")
 
 	for _, tc := range []struct {
 		name        string
@@ -302,7 +302,7 @@ func TestTransport_Plain400(t *testing.T) {
 		})
 	}
 	// No check of 2.2 touched the database: no login, no failure.
-	if n := s.count(t, "audit", "1 = 1"); n != audits {
+	if n := s.count(t, "audit_log", "1 = 1"); n != audits {
 		t.Errorf("audit rows %d after plain 400s, want %d", n, audits)
 	}
 	if n := s.count(t, "login_failures", "1 = 1"); n != failures {
@@ -514,7 +514,7 @@ func TestTransport_BodyLimit(t *testing.T) {
 	const limit = 2048
 	s := startServer(t, "--max-body-bytes", fmt.Sprint(limit))
 	s.addUser(t, "g", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
-	devices, audits, sessions := s.count(t, "devices", "1 = 1"), s.count(t, "audit", "1 = 1"), s.count(t, "sessions", "1 = 1")
+	devices, audits, sessions := s.count(t, "devices", "1 = 1"), s.count(t, "audit_log", "1 = 1"), s.count(t, "sessions", "1 = 1")
 
 	dev := testclient.NewDeviceID()
 	base := testclient.EncodeForm(transportForm("register", dev, "alice", "pw!-secret")) + "&devicefriendlyname="
@@ -538,7 +538,7 @@ func TestTransport_BodyLimit(t *testing.T) {
 	if n := s.count(t, "devices", "1 = 1"); n != devices {
 		t.Errorf("devices %d after 413, want %d", n, devices)
 	}
-	if n := s.count(t, "audit", "1 = 1"); n != audits {
+	if n := s.count(t, "audit_log", "1 = 1"); n != audits {
 		t.Errorf("audit rows %d after 413, want %d", n, audits)
 	}
 	if n := s.count(t, "sessions", "1 = 1"); n != sessions {
@@ -599,7 +599,7 @@ func transportLoginIP(tb testing.TB, s *testServer, xff ...string) (sessionIP, a
 	if err := s.DB.NewSelect().Table("sessions").Column("ip_address").Where("id = ?", id).Scan(ctx, &sessionIP); err != nil {
 		tb.Fatal(err)
 	}
-	if err := s.DB.NewSelect().Table("audit").Column("remote_addr").
+	if err := s.DB.NewSelect().Table("audit_log").Column("remote_addr").
 		Where("details = 'Login as user: alice'").OrderExpr("id DESC").Limit(1).Scan(ctx, &auditIP); err != nil {
 		tb.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestUploadCopyExample(t *testing.T) {
 			t.Fatalf("%s: %d current rows, want %d", table, n, want)
 		}
 	}
-	if n := s.count(t, "audit", "details LIKE 'Upload from device %bmi (1 added, PKs [1];%'"); n != 1 {
+	if n := s.count(t, "audit_log", "details LIKE 'Upload from device %bmi (1 added, PKs [1];%'"); n != 1 {
 		t.Fatalf("upload audit rows = %d, want 1", n)
 	}
 	run("", false)
@@ -88,7 +88,7 @@ func TestUploadCopyExample(t *testing.T) {
 			t.Fatalf("%s: %d rows after a repeat, want 1", table, n)
 		}
 	}
-	if n := s.count(t, "audit", "details LIKE 'Upload from device %: No changes'"); n != 1 {
+	if n := s.count(t, "audit_log", "details LIKE 'Upload from device %: No changes'"); n != 1 {
 		t.Fatalf("repeat audit rows = %d, want 1", n)
 	}
 }

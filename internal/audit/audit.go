@@ -1,6 +1,6 @@
 // Package audit writes the audit trail: registrations, logins, login
 // failures, lockouts and (later) committed uploads. Rows are never read by
-// the tablet API; operators query the audit table.
+// the tablet API; operators query the audit_log table.
 package audit
 
 import (
@@ -16,7 +16,7 @@ const SourceTablet = "tablet"
 
 // Entry is one audit row.
 type Entry struct {
-	bun.BaseModel `bun:"table:audit"`
+	bun.BaseModel `bun:"table:audit_log"`
 
 	ID         int64     `bun:"id,pk,autoincrement"`
 	When       time.Time `bun:"when_utc"`

@@ -1,9 +1,11 @@
 package registry_test
 
 import (
+	"cmp"
+	"slices"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
@@ -54,27 +56,63 @@ func mustTable(tb testing.TB, r *registry.Registry, name string) *registry.Table
 func TestDefault(t *testing.T) {
 	r := registry.Default()
 
-	t.Run("CommitOrder", func(t *testing.T) {
-		var got []string
+	t.Run("Counts", func(t *testing.T) {
+		// The reference's complete set (PROTOCOL Appendix A), generated from
+		// the commit named in default.tables.
+		nfields := 0
 		for _, tab := range r.Tables() {
-			got = append(got, tab.Name+":"+string(tab.Kind))
+			nfields += len(tab.Fields)
 		}
-		want := []string{"patient:patient", "patient_idnum:patient_idnum", "blobs:nontask", "bmi:task", "phq9:task"}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Fatalf("Tables() (-want +got):\n%s", diff)
+		if len(r.Tables()) != 153 || nfields != 5339 {
+			t.Fatalf("%d tables, %d fields; want 153, 5339", len(r.Tables()), nfields)
+		}
+	})
+	t.Run("CommitOrder", func(t *testing.T) {
+		tabs := r.Tables()
+		var head []string
+		for _, tab := range tabs[:5] {
+			head = append(head, tab.Name+":"+string(tab.Kind))
+		}
+		want := []string{"patient:patient", "patient_idnum:patient_idnum", "blobs:nontask",
+			"cardinal_expdet_trialgroupspec:nontask", "cardinal_expdet_trials:nontask"}
+		if diff := gocmp.Diff(want, head); diff != "" {
+			t.Fatalf("Tables()[:5] (-want +got):\n%s", diff)
+		}
+		if last := tabs[len(tabs)-1]; last.Name != "zbi12" || last.Kind != registry.KindTask {
+			t.Fatalf("last table %s:%s; want zbi12:task", last.Name, last.Kind)
 		}
 	})
 	t.Run("Names", func(t *testing.T) {
-		want := []string{"blobs", "bmi", "patient", "patient_idnum", "phq9"}
-		if diff := cmp.Diff(want, r.Names()); diff != "" {
-			t.Fatalf("Names() (-want +got):\n%s", diff)
+		names := r.Names()
+		if !slices.IsSorted(names) || names[0] != "ace3" || len(names) != 153 {
+			t.Fatalf("Names() = %v...; want 153 names sorted, from ace3", names[:3])
 		}
 	})
 	t.Run("PKAndMinVersion", func(t *testing.T) {
+		// Tables whose task overrides minimum_client_version in the
+		// reference; every other table, ancillary ones included, is 2.0.0.
+		want := map[string]string{"cesd": "2.2.8", "cesdr": "2.2.8", "chit": "2.4.15", "cisr": "2.2.0",
+			"core10": "2.2.8", "ctqsf": "2.2.8", "pcl5": "2.2.8"}
 		for _, tab := range r.Tables() {
-			if tab.PK != "id" || tab.MinVersion != "2.0.0" {
-				t.Errorf("%s: PK %q, MinVersion %q; want id, 2.0.0", tab.Name, tab.PK, tab.MinVersion)
+			v := cmp.Or(want[tab.Name], "2.0.0")
+			if tab.PK != "id" || tab.MinVersion != v {
+				t.Errorf("%s: PK %q, MinVersion %q; want id, %s", tab.Name, tab.PK, tab.MinVersion, v)
 			}
+		}
+	})
+	t.Run("Kinds", func(t *testing.T) {
+		var nontask []string
+		for _, tab := range r.Tables() {
+			if tab.Kind == registry.KindNonTask {
+				nontask = append(nontask, tab.Name)
+			}
+		}
+		want := []string{"blobs", "cardinal_expdet_trialgroupspec", "cardinal_expdet_trials",
+			"cardinal_expdetthreshold_trials", "diagnosis_icd10_item", "diagnosis_icd9cm_item",
+			"ided3d_stages", "ided3d_trials", "khandaker_mojo_medication_item",
+			"khandaker_mojo_therapy_item", "kirby_mcq_trials", "photosequence_photos"}
+		if diff := gocmp.Diff(want, nontask); diff != "" {
+			t.Fatalf("nontask tables (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("Fields", func(t *testing.T) {
@@ -83,9 +121,9 @@ func TestDefault(t *testing.T) {
 			table string
 			want  []registry.Field
 		}{
-			{"patient", fields(commonFields, text("forename", "surname"),
+			{"patient", fields(commonFields, text("uuid", "forename", "surname"),
 				[]registry.Field{{Name: "dob", Type: registry.Date}},
-				text("sex", "address", "email", "gp", "other", "uuid"))},
+				text("sex", "address", "email", "gp", "other"))},
 			{"patient_idnum", fields(commonFields, []registry.Field{
 				{Name: "patient_id", Type: registry.Integer},
 				{Name: "which_idnum", Type: registry.Integer},
@@ -106,13 +144,14 @@ func TestDefault(t *testing.T) {
 				{Name: "waist_cm", Type: registry.Real},
 				{Name: "comment", Type: registry.Text},
 			})},
+			// q10 is a class attribute; q1..q9 are added by extend_columns.
 			{"phq9", fields(commonFields, taskFields,
-				typed(registry.Integer, "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"))},
+				typed(registry.Integer, "q10", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9"))},
 		}
 		for _, tt := range tests {
 			t.Run(tt.table, func(t *testing.T) {
 				got := mustTable(t, r, tt.table).Fields
-				if diff := cmp.Diff(tt.want, got); diff != "" {
+				if diff := gocmp.Diff(tt.want, got); diff != "" {
 					t.Fatalf("fields (-want +got):\n%s", diff)
 				}
 			})
@@ -129,6 +168,9 @@ func TestDefault(t *testing.T) {
 			{"bmi", "mass_kg", registry.Real},
 			{"phq9", "q10", registry.Integer},
 			{"phq9", "_move_off_tablet", registry.Boolean},
+			{"demoquestionnaire", "time_only", registry.Time},
+			{"diagnosis_icd10_item", "diagnosis_icd10_id", registry.Integer},
+			{"ace3", "clinician_name", registry.Text},
 		}
 		for _, tt := range tests {
 			f, ok := mustTable(t, r, tt.table).Field(tt.field)
@@ -141,7 +183,7 @@ func TestDefault(t *testing.T) {
 		}
 	})
 	t.Run("UnknownTable", func(t *testing.T) {
-		for _, name := range []string{"BMI", "bmi ", "", "ace3"} {
+		for _, name := range []string{"BMI", "bmi ", "", "nosuchtask", "_security_devices"} {
 			if _, ok := r.Table(name); ok {
 				t.Errorf("Table(%q) found", name)
 			}
@@ -150,7 +192,7 @@ func TestDefault(t *testing.T) {
 	t.Run("FreshCopies", func(t *testing.T) {
 		r.Names()[0] = "x"
 		r.Tables()[0] = nil
-		if r.Names()[0] != "blobs" || r.Tables()[0] == nil {
+		if r.Names()[0] != "ace3" || r.Tables()[0] == nil {
 			t.Fatal("Names or Tables returned the registry's own slice")
 		}
 	})
