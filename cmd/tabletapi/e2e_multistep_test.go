@@ -625,7 +625,7 @@ func TestMultistepAuditFormat(t *testing.T) {
 		DeviceID int64  `bun:"device_id"`
 		Details  string `bun:"details"`
 	}
-	if err := f.s.DB.NewRaw("SELECT source, user_id, username, device_id, details FROM audit"+
+	if err := f.s.DB.NewRaw("SELECT source, user_id, username, device_id, details FROM audit_log"+
 		" WHERE details LIKE 'Upload from device %' ORDER BY id").Scan(context.Background(), &row); err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
 // TestRegistrationSequence: the real client's registration (register,
@@ -30,8 +34,7 @@ func TestRegistrationSequence(t *testing.T) {
 	wantReply(t, rs.Register, http.StatusOK, "databaseTitle:Test DB\nidPolicyUpload:sex AND anyidnum\nidPolicyFinalize:sex AND anyidnum\n"+
 		"serverCamcopsVersion:2.4.24\nidDescription1:NHS number\nidShortDescription1:NHS\nidValidationMethod1:uk_nhs_number\n"+
 		"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
-	wantReply(t, rs.AllowedTables, http.StatusOK, "nfields:2\nfields:tablename,min_client_version\nnrecords:5\n"+
-		"record0:'blobs','2.0.0'\nrecord1:'bmi','2.0.0'\nrecord2:'patient','2.0.0'\nrecord3:'patient_idnum','2.0.0'\nrecord4:'phq9','2.0.0'\n"+
+	wantReply(t, rs.AllowedTables, http.StatusOK, allowedTablesReply(registry.Default())+
 		"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 	wantReply(t, rs.ExtraStrings, http.StatusOK, "nfields:4\nfields:task,name,language,value\nnrecords:0\n"+
 		"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
@@ -51,4 +54,17 @@ func TestRegistrationSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantReply(t, r, http.StatusOK, "result:check_upload_user_and_device\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+}
+
+// allowedTablesReply is the SELECT block of get_allowed_tables for reg
+// (PROTOCOL 6.5): every table by name, with its minimum client version.
+func allowedTablesReply(reg *registry.Registry) string {
+	var b strings.Builder
+	names := reg.Names()
+	fmt.Fprintf(&b, "nfields:2\nfields:tablename,min_client_version\nnrecords:%d\n", len(names))
+	for i, n := range names {
+		t, _ := reg.Table(n)
+		fmt.Fprintf(&b, "record%d:'%s','%s'\n", i, n, t.MinVersion)
+	}
+	return b.String()
 }
