@@ -141,7 +141,7 @@ func TestOneStepUnknownEmptyTableIgnored(t *testing.T) {
 	tab.preamble(tmCopy)
 	p := tab.oneStepParams(tmCopy)
 	pk, data := tab.oneStepJSON()
-	for n, v := range map[string]any{"ace3": []any{}, "nosuch_blank": "", "nosuch_null": nil} {
+	for n, v := range map[string]any{"nosuch_empty": []any{}, "nosuch_blank": "", "nosuch_null": nil} {
 		pk[n], data[n] = "id", v
 	}
 	p["pknameinfo"], p["dbdata"] = tmJSON(t, pk), tmJSON(t, data)
