@@ -6,7 +6,8 @@ Usage:
 
 It lists every table that the reference server accepts from tablets (the
 reference's CLIENT_TABLE_MAP: every mapped class with GenericTabletRecordMixin
-whose table name does not start with "_"), each with every column except the
+whose table name does not start with "_", among the models that the
+reference's cc_all_models loads), each with every column except the
 reference's RESERVED_FIELDS, the column's registry type, and the table's
 minimum client version (a task's ``minimum_client_version``, shared by its
 ancillary tables; MINIMUM_TABLET_VERSION for patient, patient_idnum and
@@ -21,7 +22,6 @@ import argparse
 import importlib
 import inspect
 import os
-import pkgutil
 import subprocess
 import sys
 import traceback
@@ -90,9 +90,12 @@ def load(root, modules=None):
     box = sandbox.Sandbox(root, PACKAGE, shims.namespaces())
     with box:
         if modules is None:
+            # What the reference's cc_all_models imports: the generic client
+            # models and the tasks package, whose __init__ names the tasks
+            # the server loads. A module in tasks/ that it leaves out (a task
+            # not finished, say) is not a table the server accepts.
             modules = [f"{PACKAGE}.cc_modules.{m}" for m in ("cc_patient", "cc_patientidnum", "cc_blob")]
-            tasks_dir = os.path.join(root, PACKAGE, "tasks")
-            modules += [f"{PACKAGE}.tasks.{m.name}" for m in pkgutil.iter_modules([tasks_dir])]
+            modules.append(f"{PACKAGE}.tasks")
         generic = [f"{PACKAGE}.cc_modules.{m}" for m in ("cc_version", "cc_db", "cc_task")]
         for name in generic + modules:
             try:

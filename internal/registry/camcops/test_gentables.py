@@ -114,13 +114,16 @@ GENERIC = {
 
 
 class GeneratorTest(unittest.TestCase):
-    def run_gen(self, tasks):
+    def run_gen(self, tasks, tasks_init=None):
         """Writes GENERIC plus tasks (module name -> source) and returns the
-        tables, or raises gentables.Unresolved."""
+        tables, or raises gentables.Unresolved. With tasks_init, that is
+        tasks/__init__.py and the generator picks the modules itself."""
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         files = dict(GENERIC)
         files.update({f"tasks/{name}.py": src for name, src in tasks.items()})
+        if tasks_init is not None:
+            files["tasks/__init__.py"] = tasks_init
         for rel, src in files.items():
             path = os.path.join(tmp.name, "camcops_server", rel)
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -129,7 +132,7 @@ class GeneratorTest(unittest.TestCase):
         modules = [f"camcops_server.cc_modules.{m}" for m in ("cc_patient", "cc_patientidnum", "cc_blob",
                                                               "cc_device")]
         modules += [f"camcops_server.tasks.{m}" for m in tasks]
-        mapped, context, problems = gentables.load(tmp.name, modules)
+        mapped, context, problems = gentables.load(tmp.name, None if tasks_init is not None else modules)
         if problems:
             raise gentables.Unresolved(problems)
         return {t.name: t for t in gentables.build(mapped, context)}
@@ -227,6 +230,16 @@ class GeneratorTest(unittest.TestCase):
         self.assertEqual(self.fields(child)["code"], "text")
         self.assertIn("common", self.fields(parent))
         self.assertNotIn("items", self.fields(parent))
+
+    def test_only_tasks_the_package_loads(self):
+        task = """
+            from camcops_server.cc_modules.cc_task import Task
+            class T(Task):
+                __tablename__ = "{0}"
+        """
+        tables = self.run_gen({"loaded": task.format("loaded"), "unfinished": task.format("unfinished")},
+                              tasks_init="from camcops_server.tasks.loaded import T\n")
+        self.assertEqual(sorted(tables), ["blobs", "loaded", "patient", "patient_idnum"])
 
     def test_unresolved_are_reported_by_name(self):
         cases = {
