@@ -110,7 +110,7 @@ func TestTablet_Upload_SecondCopySendsOnlyChanges(t *testing.T) {
 func TestTablet_Upload_OrphanBlobDropped(t *testing.T) {
 	srv := simtest.New(t)
 	tab := standardTablet(t, srv)
-	tab.SetRows(sim.TableBMI, tab.Rows(sim.TableBMI)[:1]) // bmi 2 deleted: BLOB 2 is an orphan
+	tab.SetRows("bmi", tab.Rows("bmi")[:1]) // bmi 2 deleted: BLOB 2 is an orphan
 	mustUpload(t, tab, sim.Copy, false)
 	for _, r := range srv.Requests() {
 		if r.Op == "delete_where_key_not" {
@@ -165,7 +165,7 @@ func TestTablet_Mutate_ThenUpload(t *testing.T) {
 func moveOffFlags(r simtest.Request) string {
 	var out []string
 	for i := range atoi(r.Params["nrecords"]) {
-		out = append(out, testclient.EncodeLiteral(testclient.DecodeLiterals(r.Params["record"+itoa(int64(i))])[1]))
+		out = append(out, testclient.EncodeLiteral(testclient.DecodeLiterals(r.Params["record"+itoa(int64(i))])[2]))
 	}
 	return strings.Join(out, ",")
 }
