@@ -256,3 +256,131 @@ func TestOpenDB(t *testing.T) {
 		}
 	}
 }
+
+func TestVerify_ManyTables(t *testing.T) {
+	reg, s := syntheticSchema(t, true)
+	srv := simtest.New(t)
+	srv.SetRegistry(reg)
+	tab := mustTablet(t, sim.Config{URL: srv.URL, User: "alice", Password: "pw!", Records: 40, Seed: 11, Schema: s})
+	mustRegister(t, tab)
+	mustUpload(t, tab, sim.Copy, true)
+	e := tab.Expected()
+	filled := map[string]bool{}
+	for _, r := range e.Live {
+		filled[r.Table] = true
+	}
+	if len(filled) < 20 {
+		t.Fatalf("the upload wrote %d tables, want many", len(filled))
+	}
+
+	rep, err := sim.Verify(context.Background(), storedDB(t, s, e), []*sim.Tablet{tab})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Tables != len(reg.Names()) || rep.TablesWithRows != len(filled) || rep.LiveRows != len(e.Live) {
+		t.Fatalf("report (want %d tables, %d with rows, %d live rows):\n%s", len(reg.Names()), len(filled), len(e.Live), rep)
+	}
+
+	// A wrong value of each type, in a task, in a child record and in a
+	// record of no task, is found and named.
+	for _, c := range spoilable(s, e) {
+		t.Run(c.table+"."+c.field, func(t *testing.T) {
+			t.Parallel()
+			db := storedDB(t, s, e)
+			q := fmt.Sprintf(`UPDATE %q SET %q = CASE WHEN %[2]q = ? THEN ? ELSE ? END WHERE id = ? AND _device_id = ? AND _current`,
+				c.table, c.field)
+			a, b := tampered(c.ft)
+			if _, err := db.ExecContext(context.Background(), q, a, b, a, c.id, testDevice); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := sim.Verify(context.Background(), db, []*sim.Tablet{tab})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("%s id %d era NOW: wrong values: %s: want ", c.table, c.id, c.field)
+			if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].String(), want) {
+				t.Fatalf("report:\n%s\nwant one problem containing %q", rep, want)
+			}
+		})
+	}
+}
+
+// spoilCase is a field of a live record to store wrongly.
+type spoilCase struct {
+	table, field string
+	ft           registry.FieldType
+	id           int64
+}
+
+// spoilable returns, for each field type, a field of that type set in a
+// live task record, one in a child record and one in a record of no task.
+// It fails the test if one is missing.
+func spoilable(s *sim.Schema, e sim.Expectation) []spoilCase {
+	found := map[string]spoilCase{}
+	for _, r := range e.Live {
+		role := "task"
+		if parent, _ := s.Parent(r.Table); parent != "" {
+			role = "child"
+		} else if r.Table == simtest.Standalone {
+			role = "standalone"
+		} else if !strings.HasPrefix(r.Table, "task") {
+			continue
+		}
+		for _, c := range s.Columns(r.Table) {
+			k := role + " " + string(c.Type)
+			if _, ok := found[k]; !ok && r.Row[c.Name].Kind != testclient.KindNull && c.Name != "id" && c.Name != "when_last_modified" &&
+				c.Name != "_move_off_tablet" && c.Name != "patient_id" && c.Name != "picture_blobid" {
+				found[k] = spoilCase{r.Table, c.Name, c.Type, r.Row.ID()}
+			}
+		}
+	}
+	var out []spoilCase
+	for _, role := range []string{"task", "child", "standalone"} {
+		for _, ft := range []registry.FieldType{registry.Integer, registry.Real, registry.Text, registry.DateTime,
+			registry.Date, registry.Boolean, registry.Blob, registry.Time} {
+			c, ok := found[role+" "+string(ft)]
+			if !ok {
+				panic(fmt.Sprintf("no live %s record has a %s field set", role, ft))
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// tampered returns two different stored values of a field type.
+func tampered(ft registry.FieldType) (any, any) {
+	switch ft {
+	case registry.Integer:
+		return int64(424242), int64(424243)
+	case registry.Real:
+		return 0.125, 0.25
+	case registry.Boolean:
+		return true, false
+	case registry.Blob:
+		return []byte{0}, []byte{1}
+	case registry.Date:
+		return "1901-01-01", "1901-01-02"
+	case registry.DateTime:
+		return "2001-01-01T00:00:00.000000+00:00", "2001-01-02T00:00:00.000000+00:00"
+	case registry.Time:
+		return "00:00:01", "00:00:02"
+	}
+	return "tampered", "tampered again"
+}
+
+func TestCanonical_Time(t *testing.T) {
+	sent := sim.SentValue(registry.Time, text("10:04:03"))
+	// As SQLite holds it, as PostgreSQL's TIME arrives, and as a driver
+	// might give it.
+	for _, stored := range []any{"10:04:03", []byte("10:04:03"), []byte("10:04:03.000000"), time.Date(0, 1, 1, 10, 4, 3, 0, time.UTC)} {
+		if got := sim.Canonical(registry.Time, stored); got != sent {
+			t.Errorf("stored %#v is %s, sent 10:04:03 is %s", stored, got, sent)
+		}
+	}
+	for _, stored := range []any{"10:04:04", []byte("22:04:03"), []byte("10:04:03.5"), nil, "10:04"} {
+		if got := sim.Canonical(registry.Time, stored); got == sent {
+			t.Errorf("stored %#v equals sent 10:04:03 (%s)", stored, got)
+		}
+	}
+}
