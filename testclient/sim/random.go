@@ -69,7 +69,7 @@ func randomInt(rng *rand.Rand) int64 {
 }
 
 // randomReal returns reals that the client sends in each of its notations
-// (PROTOCOL 7.4): with up to 6 significant digits of more it has, whole
+// (PROTOCOL 7.4): rounded to 6 significant digits when they have more, whole
 // (sent without a decimal point), tiny and large (sent with an exponent),
 // and negative.
 func randomReal(rng *rand.Rand) float64 {

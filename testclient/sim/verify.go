@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -105,7 +104,7 @@ func readRows(ctx context.Context, db *bun.DB, table string, cols []Column, devi
 	}
 	q := `SELECT ` + strings.Join(names, ", ") + `, _device_id, _era, _current, _addition_pending, _removal_pending FROM "` +
 		table + `" WHERE _device_id IN (?) AND (_current OR _addition_pending OR _removal_pending)`
-	rows, err := db.QueryContext(ctx, q, bun.In(slices.Clone(devices)))
+	rows, err := db.QueryContext(ctx, q, bun.List(devices))
 	if err != nil {
 		return nil, fmt.Errorf("sim: verify: %s: %w", table, err)
 	}
