@@ -24,9 +24,3 @@ func (c *clock) next() string {
 	c.last = t
 	return t.Format(WLMLayout)
 }
-
-// before returns a time d before the current time, formatted as next does,
-// without advancing the clock (for when_created of a task just finished).
-func (c *clock) before(d time.Duration) string {
-	return c.now().In(c.zone).Add(-d).Truncate(time.Millisecond).Format(WLMLayout)
-}

@@ -16,19 +16,20 @@ type expectedRow struct {
 	values []string
 }
 
-// compareTable compares a device's stored rows of one table with what the
-// tablet expects, and adds what differs to rep.
-func compareTable(e Expectation, table string, rows []storedRow, rep *Report) {
+// compareTable compares a device's stored rows of one table, which has
+// the columns cols, with what the tablet expects, and adds what differs to
+// rep.
+func compareTable(e Expectation, table string, cols []Column, rows []storedRow, rep *Report) {
 	live := map[int64][]string{}
 	for _, r := range e.Live {
 		if r.Table == table {
-			live[r.Row.ID()] = expectedValues(r)
+			live[r.Row.ID()] = expectedValues(r, cols)
 		}
 	}
 	var preserved []expectedRow
 	for _, r := range e.Preserved {
 		if r.Table == table {
-			preserved = append(preserved, expectedRow{r.Row.ID(), expectedValues(r)})
+			preserved = append(preserved, expectedRow{r.Row.ID(), expectedValues(r, cols)})
 		}
 	}
 	seenLive := map[int64]int{}
@@ -126,9 +127,9 @@ func comparePreserved(device, table string, want []expectedRow, stored []storedR
 }
 
 // expectedValues is the canonical form of what the server must store for
-// a record.
-func expectedValues(r Record) []string {
-	return canonicalRow(r.Table, func(c Column) string { return sentValue(c.Type, r.Row[c.Name]) })
+// a record of a table with the columns cols.
+func expectedValues(r Record, cols []Column) []string {
+	return canonicalRow(cols, func(c Column) string { return sentValue(c.Type, r.Row[c.Name]) })
 }
 
 // diffValues lists the fields whose values differ, as "field: want X, got Y".

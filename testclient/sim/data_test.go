@@ -43,12 +43,12 @@ func TestRow_Record(t *testing.T) {
 		"mass_kg": float(1234567), "height_m": float(1.83), "waist_cm": float(0.00001), "editing_time_s": float(67),
 		"comment": text(`C:\temp` + "\n'x'"),
 	}
-	got := row.Record(sim.TableBMI)
-	want := `7,NULL,'2024-05-01T09:31:12.345+01:00',NULL,NULL,NULL,NULL,67,NULL,1.23457e+06,1.83,1e-05,'C:\\temp\n''x'''`
+	got := row.Record(testSchema.Columns("bmi"))
+	want := `7,'2024-05-01T09:31:12.345+01:00',NULL,NULL,NULL,NULL,NULL,67,NULL,1.83,1.23457e+06,1e-05,'C:\\temp\n''x'''`
 	if got != want {
 		t.Fatalf("Record =\n%s\nwant\n%s", got, want)
 	}
-	if obj := row.Object(sim.TableBMI); obj["comment"] != `'C:\\temp\n''x'''` || obj["waist_cm"] != "1e-05" || len(obj) != 13 {
+	if obj := row.Object(testSchema.Columns("bmi")); obj["comment"] != `'C:\\temp\n''x'''` || obj["waist_cm"] != "1e-05" || len(obj) != 13 {
 		t.Errorf("Object = %q", obj)
 	}
 }
@@ -57,14 +57,14 @@ var wlmRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\
 
 func TestNewTablet_Data(t *testing.T) {
 	srv := simtest.New(t)
-	tab := sim.NewTablet(sim.Config{URL: srv.URL, Records: 20, Seed: 9})
-	if n := len(tab.Rows(sim.TableBMI)) + len(tab.Rows(sim.TablePHQ9)); n != 20 {
+	tab := mustTablet(t, sim.Config{URL: srv.URL, Records: 20, Seed: 9})
+	if n := taskRows(tab); n != 20 {
 		t.Errorf("%d tasks, want 20", n)
 	}
 	if n := len(tab.Rows(sim.TablePatient)); n != 4 {
 		t.Errorf("%d patients, want 4 (one per five tasks)", n)
 	}
-	for _, table := range sim.TableNames() {
+	for _, table := range tab.Schema().TableNames() {
 		for _, r := range tab.Rows(table) {
 			if !wlmRE.MatchString(r.WLM()) {
 				t.Errorf("%s %d: when_last_modified %q is not in the client's format", table, r.ID(), r.WLM())
@@ -92,12 +92,12 @@ func TestNewTablet_Data(t *testing.T) {
 
 func TestTablet_Mutate(t *testing.T) {
 	srv := simtest.New(t)
-	tab := sim.NewTablet(sim.Config{URL: srv.URL, Records: 30, Seed: 5, Now: func() time.Time { return time.Unix(1.7e9, 0) }})
+	tab := mustTablet(t, sim.Config{URL: srv.URL, Records: 30, Seed: 5, Now: func() time.Time { return time.Unix(1.7e9, 0) }})
 	rng := rand.New(rand.NewPCG(5, 6))
 	total := sim.Changes{}
 	for range 20 {
 		before := map[string]map[int64]string{}
-		for _, table := range sim.TableNames() {
+		for _, table := range tab.Schema().TableNames() {
 			before[table] = map[int64]string{}
 			for _, r := range tab.Rows(table) {
 				before[table][r.ID()] = r.WLM()
@@ -107,7 +107,7 @@ func TestTablet_Mutate(t *testing.T) {
 		total.Modified += ch.Modified
 		total.Deleted += ch.Deleted
 		total.Flagged += ch.Flagged
-		for _, table := range sim.TableNames() {
+		for _, table := range tab.Schema().TableNames() {
 			for _, r := range tab.Rows(table) {
 				if old, ok := before[table][r.ID()]; ok && old != r.WLM() && r.WLM() <= old {
 					t.Fatalf("%s %d: when_last_modified went from %s to %s", table, r.ID(), old, r.WLM())
@@ -127,12 +127,21 @@ func TestTablet_Mutate(t *testing.T) {
 
 // hasTask reports whether the tablet has a task for the patient.
 func hasTask(tab *sim.Tablet, patient int64) bool {
-	for _, table := range []string{sim.TableBMI, sim.TablePHQ9} {
+	for _, table := range tab.Schema().Tasks() {
 		for _, r := range tab.Rows(table) {
-			if r["patient_id"].Int == patient {
+			if v := r["patient_id"]; v.Kind == testclient.KindInt && v.Int == patient {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// taskRows is the number of the tablet's task records.
+func taskRows(tab *sim.Tablet) int {
+	n := 0
+	for _, table := range tab.Schema().Tasks() {
+		n += len(tab.Rows(table))
+	}
+	return n
 }

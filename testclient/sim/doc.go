@@ -1,12 +1,15 @@
 // Package sim simulates CamCOPS tablets against a tabletapi server: it keeps
-// a local database like a real tablet's (patients with NHS numbers, bmi and
-// phq9 tasks, PNG BLOBs), sends the real client's registration and upload
-// sequences of PROTOCOL 12 through testclient, changes its data between
-// uploads as a user would, and records what the server was told, so that
-// Verify can check the server's tables afterwards.
+// a local database like a real tablet's, with the tables of the server's
+// table registry (patients with NHS numbers, a random mix of tasks with
+// values of every field type, their child records, PNG BLOBs), sends the
+// real client's registration and upload sequences of PROTOCOL 12 through
+// testclient, changes its data between uploads as a user would, and
+// records what the server was told, so that Verify can check every table
+// of the server afterwards.
 //
-// Like testclient it imports none of the server's packages: it is a client.
-// Only Verify and OpenDB read the server's database directly.
+// It is a client: of the server's packages it imports only the registry,
+// to have the tables a server is started with, and sqldb, for Verify and
+// OpenDB, which read the server's database directly.
 //
 // A Tablet runs one sequence at a time; different Tablets may run in
 // parallel. RunLoad drives many tablets for a load test, optionally dropping

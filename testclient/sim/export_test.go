@@ -15,7 +15,14 @@ func (t *Tablet) SetRows(table string, rows []Row) {
 
 // ClearTables empties every local table.
 func (t *Tablet) ClearTables() {
-	for _, table := range TableNames() {
+	for _, table := range t.schema.TableNames() {
 		t.SetRows(table, nil)
 	}
 }
+
+// Canonical and SentValue are canonical and sentValue, for tests of the
+// comparison of stored values.
+var (
+	Canonical = canonical
+	SentValue = sentValue
+)

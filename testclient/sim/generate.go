@@ -5,35 +5,48 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
-// Sample values for patients and free text. They include a quote, a
-// newline, a backslash and non-ASCII letters, so that the literal encoding
-// is exercised.
+// Sample names of patients, with a quote and non-ASCII letters.
 var (
 	forenames = []string{"Ann", "Bob", "Chloë", "Dev", "Eilidh", "Femi", "Grace", "Hamid"}
 	surnames  = []string{"Smith", "Jones", "O'Brien", "Nguyen", "Ødegård", "Patel", "MacLeod"}
-	comments  = []string{"Said 'fine'\nthen left", "weighed in shoes", `scale C:\ward 3`, "re-measured"}
 )
+
+// blobFieldSuffix ends the name of an integer field that holds the PK of
+// a BLOB of its record, as CamCOPS names them (photo_blobid).
+const blobFieldSuffix = "_blobid"
 
 // patientsFor is how many patients a tablet with n tasks has: one per five.
 func patientsFor(n int) int { return max(1, (n+4)/5) }
 
-// addTasks adds n bmi or phq9 tasks (at least one), each for a patient
-// chosen at random, first creating patients so that there is one per five
-// tasks.
+// addTasks adds n tasks (at least one), each of a task table drawn at
+// random, for a patient drawn at random if the task is about a patient,
+// first creating patients so that there is one per five tasks. Each task
+// gets up to three rows in each of its child tables, and about one in four
+// a row of a nontask table that belongs to no task.
 func (t *Tablet) addTasks(rng *rand.Rand, n int) {
 	n = max(n, 1)
 	for len(t.tables[TablePatient]) < patientsFor(t.taskCount()+n) {
 		t.addPatient(rng)
 	}
-	patients := t.tables[TablePatient]
 	for range n {
-		t.addTask(rng, patients[rng.IntN(len(patients))].ID())
+		t.addTask(rng, t.plan.tasks[rng.IntN(len(t.plan.tasks))], t.randomPatient(rng))
+		if len(t.plan.standalone) > 0 && rng.IntN(4) == 0 {
+			t.addRow(rng, t.plan.standalone[rng.IntN(len(t.plan.standalone))], nil)
+		}
 	}
+}
+
+// randomPatient returns the PK of a patient of the tablet, drawn at random.
+func (t *Tablet) randomPatient(rng *rand.Rand) int64 {
+	patients := t.tables[TablePatient]
+	return patients[rng.IntN(len(patients))].ID()
 }
 
 // addPatient adds a patient with an NHS number.
@@ -56,66 +69,76 @@ func (t *Tablet) addPatient(rng *rand.Rand) int64 {
 	id := t.insert(TablePatient, p)
 	t.insert(TablePatientIDNum, Row{
 		FieldWLM:      testclient.TextValue(wlm),
-		"patient_id":  testclient.IntValue(id),
+		FieldPatient:  testclient.IntValue(id),
 		"which_idnum": testclient.IntValue(t.cfg.IDNumType),
 		"idnum_value": testclient.IntValue(NHSNumber(rng)),
 	})
 	return id
 }
 
-// addTask adds a bmi (with a photo BLOB half the time) or a phq9 task for
-// the patient.
-func (t *Tablet) addTask(rng *rand.Rand, patient int64) {
-	created := t.clock.before(time.Duration(1+rng.IntN(600)) * time.Second)
-	wlm := t.clock.next()
-	r := Row{
-		FieldWLM:              testclient.TextValue(wlm),
-		"when_created":        testclient.TextValue(created),
-		"firstexit_is_finish": testclient.IntValue(1),
-		"firstexit_is_abort":  testclient.IntValue(0),
-		"when_firstexit":      testclient.TextValue(wlm),
-		"editing_time_s":      testclient.RealValue(round(5+rng.Float64()*300, 1)),
-		"patient_id":          testclient.IntValue(patient),
+// addTask adds a record of a task table, for the patient if the task has
+// a patient_id field, with rows of its child tables, and returns its PK.
+func (t *Tablet) addTask(rng *rand.Rand, table string, patient int64) int64 {
+	links := Row{}
+	if t.schema.tables[table].has(FieldPatient, registry.Integer) {
+		links[FieldPatient] = testclient.IntValue(patient)
 	}
-	if rng.IntN(2) == 0 {
-		for q := 1; q <= 10; q++ {
-			r[fmt.Sprintf("q%d", q)] = testclient.IntValue(rng.Int64N(4))
+	id := t.addRow(rng, table, links)
+	for _, child := range t.plan.children[table] {
+		_, fk := t.schema.Parent(child)
+		for range rng.IntN(4) {
+			t.addRow(rng, child, Row{fk: testclient.IntValue(id)})
 		}
-		t.insert(TablePHQ9, r)
-		return
 	}
-	setBMIValues(rng, r)
-	id := t.insert(TableBMI, r)
-	if rng.IntN(2) == 0 {
-		t.insert(TableBlobs, Row{
-			FieldWLM:                testclient.TextValue(t.clock.next()),
-			"tablename":             testclient.TextValue(TableBMI),
-			"tablepk":               testclient.IntValue(id),
-			"fieldname":             testclient.TextValue("photo_blobid"),
-			"mimetype":              testclient.TextValue("image/png"),
-			"theblob":               testclient.BytesValue(tinyPNG(rng)),
-			"image_rotation_deg_cw": testclient.IntValue(int64(90 * rng.IntN(4))),
-		})
-	}
+	return id
 }
 
-// setBMIValues sets a bmi's measurements: reals with up to 7 significant
-// digits (sent with 6, PROTOCOL 7.4), whole numbers now and then (sent
-// without a decimal point), and an optional comment.
-func setBMIValues(rng *rand.Rand, r Row) {
-	r["mass_kg"] = testclient.RealValue(round(40+rng.Float64()*80, 1+rng.IntN(5)))
-	r["height_m"] = testclient.RealValue(round(1.4+rng.Float64()*0.6, 2))
-	if rng.IntN(4) == 0 {
-		r["mass_kg"] = testclient.RealValue(float64(50 + rng.IntN(50)))
+// addRow adds a record to table: the values of links, a new
+// when_last_modified, a random value of its type (or NULL) in every other
+// field, and BLOBs. It returns the record's PK.
+//
+// A field named *_blobid holds, half of the time, the PK of a BLOB made
+// for it; a task with no such field gets a BLOB for a nominal
+// photo_blobid one time in four, so that BLOBs come with any registry.
+func (t *Tablet) addRow(rng *rand.Rand, table string, links Row) int64 {
+	r := Row{FieldWLM: testclient.TextValue(t.clock.next())}
+	var blobFields []string
+	for _, c := range t.schema.Columns(table) {
+		switch {
+		case c.Name == FieldID || c.Name == FieldMoveOff || c.Name == FieldWLM:
+		case links[c.Name].Kind != testclient.KindNull:
+			r[c.Name] = links[c.Name]
+		case t.plan.blobs && c.Type == registry.Integer && strings.HasSuffix(c.Name, blobFieldSuffix):
+			r[c.Name] = testclient.NullValue()
+			blobFields = append(blobFields, c.Name)
+		default:
+			r[c.Name] = t.randomValue(rng, c.Type)
+		}
 	}
-	r["waist_cm"] = testclient.NullValue()
-	if rng.IntN(2) == 0 {
-		r["waist_cm"] = testclient.RealValue(round(60+rng.Float64()*60, 1))
+	id := t.insert(table, r)
+	for _, f := range blobFields {
+		if rng.IntN(2) == 0 {
+			r[f] = testclient.IntValue(t.addBlob(rng, table, id, f))
+		}
 	}
-	r["comment"] = testclient.NullValue()
-	if rng.IntN(3) == 0 {
-		r["comment"] = testclient.TextValue(comments[rng.IntN(len(comments))])
+	if t.plan.blobs && len(blobFields) == 0 && t.schema.tables[table].kind == registry.KindTask && rng.IntN(4) == 0 {
+		t.addBlob(rng, table, id, "photo"+blobFieldSuffix)
 	}
+	return id
+}
+
+// addBlob adds a PNG BLOB for the field of the record of table with PK
+// tablepk, and returns its PK.
+func (t *Tablet) addBlob(rng *rand.Rand, table string, tablepk int64, field string) int64 {
+	return t.insert(TableBlobs, Row{
+		FieldWLM:                testclient.TextValue(t.clock.next()),
+		"tablename":             testclient.TextValue(table),
+		"tablepk":               testclient.IntValue(tablepk),
+		"fieldname":             testclient.TextValue(field),
+		"mimetype":              testclient.TextValue("image/png"),
+		"theblob":               testclient.BytesValue(tinyPNG(rng)),
+		"image_rotation_deg_cw": testclient.IntValue(int64(90 * rng.IntN(4))),
+	})
 }
 
 // insert gives row the table's next client PK and a NULL move-off flag (a
@@ -131,7 +154,11 @@ func (t *Tablet) insert(table string, row Row) int64 {
 
 // taskCount is the number of local task records.
 func (t *Tablet) taskCount() int {
-	return len(t.tables[TableBMI]) + len(t.tables[TablePHQ9])
+	n := 0
+	for _, table := range t.plan.tasks {
+		n += len(t.tables[table])
+	}
+	return n
 }
 
 // find returns the index of the row of table with client PK id, or -1.

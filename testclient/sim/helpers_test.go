@@ -3,9 +3,11 @@ package sim_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/testclient"
 	"github.com/tabletapi/tabletapi/testclient/sim"
 	"github.com/tabletapi/tabletapi/testclient/sim/simtest"
@@ -14,13 +16,120 @@ import (
 // testZone is the standard tablet's time zone.
 var testZone = time.FixedZone("", 3600)
 
-// newTablet returns a tablet for the fake server with a fixed clock
+// testTables is the registry of the tests that need exact data: the
+// five tables of PROTOCOL Appendix A, fixed here so that the tests do not
+// change when the compiled-in registry grows.
+const testTables = `
+table patient kind=patient pk=id min_version=2.0.0
+    id integer
+    when_last_modified datetime
+    _move_off_tablet boolean
+    forename text
+    surname text
+    dob date
+    sex text
+    address text
+    email text
+    gp text
+    other text
+    uuid text
+table patient_idnum kind=patient_idnum pk=id min_version=2.0.0
+    id integer
+    when_last_modified datetime
+    _move_off_tablet boolean
+    patient_id integer
+    which_idnum integer
+    idnum_value integer
+table blobs kind=nontask pk=id min_version=2.0.0
+    id integer
+    when_last_modified datetime
+    _move_off_tablet boolean
+    tablename text
+    tablepk integer
+    fieldname text
+    filename text
+    mimetype text
+    image_rotation_deg_cw integer
+    theblob blob
+table bmi kind=task pk=id min_version=2.0.0
+    id integer
+    when_last_modified datetime
+    _move_off_tablet boolean
+    when_created datetime
+    when_firstexit datetime
+    firstexit_is_finish boolean
+    firstexit_is_abort boolean
+    editing_time_s real
+    patient_id integer
+    height_m real
+    mass_kg real
+    waist_cm real
+    comment text
+table phq9 kind=task pk=id min_version=2.0.0
+    id integer
+    when_last_modified datetime
+    _move_off_tablet boolean
+    when_created datetime
+    when_firstexit datetime
+    firstexit_is_finish boolean
+    firstexit_is_abort boolean
+    editing_time_s real
+    patient_id integer
+    q1 integer
+    q2 integer
+    q3 integer
+    q4 integer
+    q5 integer
+    q6 integer
+    q7 integer
+    q8 integer
+    q9 integer
+    q10 integer
+`
+
+// testRegistry and testSchema are those of testTables.
+var (
+	testRegistry = mustParse(testTables)
+	testSchema   = mustSchema(testRegistry)
+)
+
+// mustParse parses a registry.
+func mustParse(text string) *registry.Registry {
+	reg, err := registry.Parse(strings.NewReader(text), "test.tables")
+	if err != nil {
+		panic(err)
+	}
+	return reg
+}
+
+// mustSchema returns the schema of a registry.
+func mustSchema(reg *registry.Registry) *sim.Schema {
+	s, err := sim.NewSchema(reg)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// mustTablet returns a new tablet or fails the test.
+func mustTablet(t *testing.T, cfg sim.Config) *sim.Tablet {
+	t.Helper()
+	tab, err := sim.NewTablet(cfg)
+	if err != nil {
+		t.Fatalf("NewTablet: %v", err)
+	}
+	return tab
+}
+
+// newTablet returns a tablet of testSchema for the fake server, which it
+// sets to publish testRegistry, with a fixed clock
 // (2024-05-01T09:31:12.345+01:00, each reading 1 ms later).
 func newTablet(t *testing.T, srv *simtest.Server) *sim.Tablet {
 	t.Helper()
+	srv.SetRegistry(testRegistry)
 	now := time.Date(2024, 5, 1, 8, 31, 12, 345_000_000, time.UTC)
-	return sim.NewTablet(sim.Config{
-		URL: srv.URL, User: "alice", Password: "pw!", Records: 6, Seed: 1, Zone: testZone,
+	return mustTablet(t, sim.Config{
+		URL: srv.URL, User: "alice", Password: "pw!", Records: 6, Seed: 1, Zone: testZone, Schema: testSchema,
 		Now: func() time.Time { return now },
 	})
 }
@@ -33,7 +142,8 @@ func float(f float64) testclient.Value { return testclient.RealValue(f) }
 var null = testclient.NullValue()
 
 // standardTablet is the tablet of PROTOCOL 12.4, a little larger: two
-// patients with NHS numbers, a bmi each, a BLOB per bmi, and no phq9. Flags
+// patients with NHS numbers, a bmi each, a BLOB per bmi, and no phq9, of
+// testSchema. Flags
 // never set are NULL. It is registered with the fake, whose requests are
 // then forgotten.
 func standardTablet(t *testing.T, srv *simtest.Server) *sim.Tablet {
@@ -62,7 +172,7 @@ func standardTablet(t *testing.T, srv *simtest.Server) *sim.Tablet {
 			"patient_id": integer(2), "which_idnum": integer(1), "idnum_value": integer(4010232137),
 		},
 	})
-	tab.SetRows(sim.TableBMI, []sim.Row{
+	tab.SetRows("bmi", []sim.Row{
 		bmi(1, 1, wlm("31:12.345"), float(70.2), text("Said 'fine'\nthen left")),
 		bmi(2, 2, wlm("32:00.000"), float(81), null),
 	})

@@ -24,6 +24,7 @@ type LoadConfig struct {
 	URL, User, Password string
 
 	Tablets     int           // default 1
+	Schema      *Schema       // the tablets' tables (Config.Schema); default DefaultSchema()
 	Records     int           // tasks per fresh tablet (Config.Records); default 20
 	Concurrency int           // tablets busy at once; default min(Tablets, 8)
 	Rounds      int           // uploads per tablet; default 1 unless Duration is set
@@ -59,6 +60,9 @@ func (c LoadConfig) withDefaults() (LoadConfig, error) {
 	c.Tablets = max(c.Tablets, 1)
 	if c.Records <= 0 {
 		c.Records = 20
+	}
+	if c.Schema == nil {
+		c.Schema = DefaultSchema()
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = min(c.Tablets, 8)
@@ -100,9 +104,11 @@ func (c LoadConfig) withDefaults() (LoadConfig, error) {
 // retried whole with a new session, as a tablet would, up to MaxAttempts;
 // a tablet whose sequence still fails stops.
 //
-// It first probes the server (see Probe) and registers the first tablet on
-// its own, so that a bad URL, a server that is down or not tabletapi, or a
-// refused login ends the run at once with that error and a nil Summary.
+// It first fills the tablets, which fails if their client version may not
+// upload any task of the schema (see NewTablet). It then probes the server
+// (see Probe) and registers the first tablet on its own, so that a bad
+// URL, a server that is down or not tabletapi, or a refused login ends the
+// run at once with that error and a nil Summary.
 // If ctx is cancelled, RunLoad stops and returns the summary so far with
 // ctx's error. Otherwise the error is nil, and failures are in the Summary.
 func RunLoad(ctx context.Context, cfg LoadConfig) (*Summary, error) {
@@ -110,11 +116,14 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	r, err := newRunner(cfg)
+	if err != nil {
+		return nil, err
+	}
 	probeTimeout := min(cfg.RequestTimeout, 10*time.Second)
 	if err := Probe(ctx, cfg.URL, cfg.User, cfg.Password, NewHTTPClient(probeTimeout, 1, 0, 0)); err != nil {
 		return nil, err
 	}
-	r := newRunner(cfg)
 	start := time.Now()
 	if err := r.register(ctx, r.tablets[0]); err != nil {
 		return nil, fmt.Errorf("sim: registering a tablet: %w", err)

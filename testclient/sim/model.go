@@ -17,12 +17,12 @@ func newModel() model {
 }
 
 // uploaded records a successful upload by method m of the local tables
-// (after prepare): the Move methods preserve everything they send; Copy
-// preserves the rows flagged to move off and leaves the rest live. Rows
-// the tablet no longer has are no longer live.
-func (m *model) uploaded(method Method, tables map[string][]Row) {
+// named (after prepare): the Move methods preserve everything they send;
+// Copy preserves the rows flagged to move off and leaves the rest live.
+// Rows the tablet no longer has are no longer live.
+func (m *model) uploaded(method Method, names []string, tables map[string][]Row) {
 	m.live = map[string]map[int64]Row{}
-	for _, table := range TableNames() {
+	for _, table := range names {
 		for _, r := range tables[table] {
 			if method.Moves() || r.MoveOff() {
 				m.preserved = append(m.preserved, Record{Table: table, Row: r.Clone()})
@@ -49,7 +49,7 @@ type Expectation struct {
 // Expected returns copies of what the tablet expects the server to hold.
 func (t *Tablet) Expected() Expectation {
 	e := Expectation{Device: t.Device(), Unsettled: t.unsettled, Uploads: t.uploads}
-	for _, table := range TableNames() {
+	for _, table := range t.schema.TableNames() {
 		ids := make([]int64, 0, len(t.model.live[table]))
 		for id := range t.model.live[table] {
 			ids = append(ids, id)

@@ -41,15 +41,16 @@ func (t *Tablet) multiStep(ctx context.Context, method Method, cat *catalogue, r
 
 // uploadTable sends a whole table: all its columns and all its rows.
 func (t *Tablet) uploadTable(ctx context.Context, table string, res *UploadResult) error {
-	rows := t.tables[table]
+	rows, cols := t.tables[table], t.schema.Columns(table)
 	p := map[string]string{
-		"table": table, "pkname": FieldID, "fields": strings.Join(FieldNames(table), ","),
+		"table": table, "pkname": FieldID, "fields": strings.Join(t.schema.FieldNames(table), ","),
 		"nrecords": strconv.Itoa(len(rows)),
 	}
 	for i, r := range rows {
-		p["record"+strconv.Itoa(i)] = r.Record(table)
+		p["record"+strconv.Itoa(i)] = r.Record(cols)
 	}
 	res.RecordsSent += len(rows)
+	res.Tables = append(res.Tables, table)
 	return t.expect(ctx, "upload_table", p, "Table "+table+" upload successful")
 }
 
@@ -88,7 +89,7 @@ func (t *Tablet) uploadRecordwise(ctx context.Context, table string, res *Upload
 		return protocolError("which_keys_to_send", "the server asks for %s PKs [%s], want the new and changed ones [%s]",
 			table, strings.Join(res.WhichKeys, ","), strings.Join(want, ","))
 	}
-	fields := strings.Join(FieldNames(table), ",")
+	fields, cols := strings.Join(t.schema.FieldNames(table), ","), t.schema.Columns(table)
 	for _, pk := range res.WhichKeys {
 		id, err := strconv.ParseInt(pk, 10, 64)
 		i := t.find(table, id)
@@ -96,7 +97,7 @@ func (t *Tablet) uploadRecordwise(ctx context.Context, table string, res *Upload
 			return protocolError("which_keys_to_send", "the server asks for %s PK %q, which the tablet did not offer", table, pk)
 		}
 		r, err := t.do(ctx, "upload_record", map[string]string{
-			"table": table, "pkname": FieldID, "fields": fields, "values": t.tables[table][i].Record(table),
+			"table": table, "pkname": FieldID, "fields": fields, "values": t.tables[table][i].Record(cols),
 		})
 		if err != nil {
 			return err
@@ -113,6 +114,9 @@ func (t *Tablet) uploadRecordwise(ctx context.Context, table string, res *Upload
 		if !ok {
 			return protocolError("upload_record", "%s PK %d: result:%q, want %s", table, id, got, want)
 		}
+	}
+	if len(res.WhichKeys) > 0 {
+		res.Tables = append(res.Tables, table)
 	}
 	return nil
 }

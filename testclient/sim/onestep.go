@@ -11,14 +11,17 @@ import (
 func (t *Tablet) oneStep(ctx context.Context, method Method, res *UploadResult) error {
 	pk := map[string]string{}
 	data := map[string][]map[string]string{}
-	for _, table := range TableNames() {
+	for _, table := range t.schema.TableNames() {
 		pk[table] = FieldID
 		rows := []map[string]string{}
 		for _, r := range t.tables[table] {
-			rows = append(rows, r.Object(table))
+			rows = append(rows, r.Object(t.schema.Columns(table)))
 		}
 		data[table] = rows
 		res.RecordsSent += len(rows)
+		if len(rows) > 0 {
+			res.Tables = append(res.Tables, table)
+		}
 	}
 	pkJSON, err := compactJSON(pk)
 	if err != nil {

@@ -36,7 +36,7 @@ func TestTablet_Register(t *testing.T) {
 	})
 	t.Run("ErrNoIDNumType", func(t *testing.T) {
 		srv := simtest.New(t)
-		tab := sim.NewTablet(sim.Config{URL: srv.URL, User: "alice", Password: "pw", IDNumType: 2})
+		tab := mustTablet(t, sim.Config{URL: srv.URL, User: "alice", Password: "pw", IDNumType: 2})
 		err := tab.Register(context.Background())
 		var rerr *sim.RequestError
 		if !errors.As(err, &rerr) || rerr.Kind != sim.KindLocal || !strings.Contains(err.Error(), "no ID number type 2") {

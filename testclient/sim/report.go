@@ -7,10 +7,12 @@ import (
 
 // Report is the outcome of Verify.
 type Report struct {
-	Devices       int       `json:"devices"`
-	LiveRows      int       `json:"live_rows"`      // current era-NOW rows read
-	PreservedRows int       `json:"preserved_rows"` // current rows of preserved eras read
-	Problems      []Problem `json:"problems"`
+	Devices        int       `json:"devices"`
+	Tables         int       `json:"tables"`           // tables read, every one of the tablets' schemas that the server knows
+	TablesWithRows int       `json:"tables_with_rows"` // tables in which current or pending rows of the devices were found
+	LiveRows       int       `json:"live_rows"`        // current era-NOW rows read
+	PreservedRows  int       `json:"preserved_rows"`   // current rows of preserved eras read
+	Problems       []Problem `json:"problems"`
 }
 
 // Problem is one difference between the database and what a tablet was
@@ -50,12 +52,12 @@ const maxListed = 200
 func (r *Report) String() string {
 	var b strings.Builder
 	if r.OK() {
-		fmt.Fprintf(&b, "verify      OK: %d devices, %d live and %d preserved current rows as uploaded, nothing lost or duplicated\n",
-			r.Devices, r.LiveRows, r.PreservedRows)
+		fmt.Fprintf(&b, "verify      OK: %d devices, %d tables (%d with rows), %d live and %d preserved current rows as uploaded, nothing lost or duplicated\n",
+			r.Devices, r.Tables, r.TablesWithRows, r.LiveRows, r.PreservedRows)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "verify      FAILED: %d problems (%d devices, %d live and %d preserved current rows read):\n",
-		len(r.Problems), r.Devices, r.LiveRows, r.PreservedRows)
+	fmt.Fprintf(&b, "verify      FAILED: %d problems (%d devices, %d tables (%d with rows), %d live and %d preserved current rows read):\n",
+		len(r.Problems), r.Devices, r.Tables, r.TablesWithRows, r.LiveRows, r.PreservedRows)
 	for i, p := range r.Problems {
 		if i == maxListed {
 			fmt.Fprintf(&b, "  … and %d more\n", len(r.Problems)-maxListed)

@@ -37,21 +37,21 @@ func (r Row) Clone() Row {
 }
 
 // Record returns the row as the client sends it in upload_table's
-// record<N> and upload_record's values: the literal of each column of table
-// in column order, joined with commas (PROTOCOL 7.4).
-func (r Row) Record(table string) string {
-	lits := make([]string, 0, len(Columns(table)))
-	for _, c := range Columns(table) {
+// record<N> and upload_record's values: the literal of each of its table's
+// columns in column order, joined with commas (PROTOCOL 7.4).
+func (r Row) Record(cols []Column) string {
+	lits := make([]string, 0, len(cols))
+	for _, c := range cols {
 		lits = append(lits, testclient.EncodeLiteral(r[c.Name]))
 	}
 	return strings.Join(lits, ",")
 }
 
 // Object returns the row as one element of upload_entire_database's
-// dbdata: every column mapped to its literal (PROTOCOL 8.8).
-func (r Row) Object(table string) map[string]string {
-	o := make(map[string]string, len(Columns(table)))
-	for _, c := range Columns(table) {
+// dbdata: every column of its table mapped to its literal (PROTOCOL 8.8).
+func (r Row) Object(cols []Column) map[string]string {
+	o := make(map[string]string, len(cols))
+	for _, c := range cols {
 		o[c.Name] = testclient.EncodeLiteral(r[c.Name])
 	}
 	return o

@@ -24,19 +24,23 @@ type loadTablet struct {
 	done   bool       // stopped after a failure
 }
 
-func newRunner(cfg LoadConfig) *runner {
+// newRunner fills the run's tablets.
+func newRunner(cfg LoadConfig) (*runner, error) {
 	r := &runner{cfg: cfg, stats: newStats()}
 	hc := NewHTTPClient(cfg.RequestTimeout, cfg.Concurrency, cfg.ChaosRate, cfg.Seed)
 	for i := range cfg.Tablets {
 		seed := cfg.Seed*1_000_003 + uint64(i)
-		t := NewTablet(Config{
+		t, err := NewTablet(Config{
 			URL: cfg.URL, User: cfg.User, Password: cfg.Password,
-			FriendlyName: fmt.Sprintf("tabletsim %d", i+1), CamcopsVersion: cfg.CamcopsVersion,
+			FriendlyName: fmt.Sprintf("tabletsim %d", i+1), CamcopsVersion: cfg.CamcopsVersion, Schema: cfg.Schema,
 			HTTPClient: hc, Records: cfg.Records, Seed: seed, Observe: r.stats.observe,
 		})
+		if err != nil {
+			return nil, err
+		}
 		r.tablets = append(r.tablets, &loadTablet{Tablet: t, rng: rand.New(rand.NewPCG(seed, 0x5eed))})
 	}
-	return r
+	return r, nil
 }
 
 // runAll runs every tablet's sequences with cfg.Concurrency workers. A
@@ -169,6 +173,7 @@ func (r *runner) summary(start time.Time) *Summary {
 	s := &Summary{
 		URL: r.cfg.URL, TabletCount: r.cfg.Tablets, Records: r.cfg.Records, Concurrency: r.cfg.Concurrency,
 		Rounds: r.cfg.Rounds, ChaosRate: r.cfg.ChaosRate, Seed: r.cfg.Seed, ElapsedSeconds: elapsed,
+		Tables: r.cfg.Schema.RegistryTables(),
 	}
 	if r.cfg.Duration > 0 {
 		s.Duration = r.cfg.Duration.String()

@@ -20,11 +20,15 @@ type stats struct {
 	byMethod                        map[string]int
 	failed, retries                 int
 	recordsSent                     int
+	tablesWritten                   map[string]bool // by successful uploads
 	failures                        []string
 }
 
 func newStats() *stats {
-	return &stats{latency: map[string]*histogram{}, errors: map[string]*ErrorGroup{}, byMethod: map[string]int{}}
+	return &stats{
+		latency: map[string]*histogram{}, errors: map[string]*ErrorGroup{}, byMethod: map[string]int{},
+		tablesWritten: map[string]bool{},
+	}
 }
 
 // observe records one request; it is a Config.Observe.
@@ -74,6 +78,9 @@ func (s *stats) sequenceDone(res *UploadResult, err error, failure string) {
 	default:
 		s.uploads++
 		s.byMethod[res.Method.String()]++
+		for _, t := range res.Tables {
+			s.tablesWritten[t] = true
+		}
 		if res.OneStep {
 			s.oneStep++
 		}
@@ -116,6 +123,7 @@ func (s *stats) fill(sum *Summary) {
 	sum.UploadsByMethod = maps.Clone(s.byMethod)
 	sum.SequencesFailed, sum.Retries = s.failed, s.retries
 	sum.Requests, sum.Dropped, sum.RecordsSent = s.requests, s.dropped, s.recordsSent
+	sum.TablesWritten = len(s.tablesWritten)
 	sum.Failures = slices.Clone(s.failures)
 	for _, g := range s.errors {
 		sum.Errors = append(sum.Errors, *g)

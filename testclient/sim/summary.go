@@ -34,6 +34,8 @@ type Summary struct {
 	Dropped           int     `json:"dropped_by_chaos"`
 	RecordsSent       int     `json:"records_sent"`
 	RecordsPerSecond  float64 `json:"records_per_second"`
+	Tables            int     `json:"tables"`         // tables of the registry
+	TablesWritten     int     `json:"tables_written"` // distinct tables of which successful uploads sent records
 
 	Errors    []ErrorGroup `json:"errors"`
 	Latency   []OpLatency  `json:"latency_ms"`
@@ -94,7 +96,8 @@ func (s *Summary) WriteText(w io.Writer) error {
 		s.Registrations+s.Uploads, s.Registrations, s.Uploads, strings.Join(methods, ", "), s.OneStepUploads,
 		s.SequencesFailed, s.Retries)
 	fmt.Fprintf(&b, "requests    %d (%.1f/s), %d dropped by chaos\n", s.Requests, s.RequestsPerSecond, s.Dropped)
-	fmt.Fprintf(&b, "records     %d sent (%.1f/s)\n", s.RecordsSent, s.RecordsPerSecond)
+	fmt.Fprintf(&b, "records     %d sent (%.1f/s); records of %d of the registry's %d tables uploaded\n",
+		s.RecordsSent, s.RecordsPerSecond, s.TablesWritten, s.Tables)
 	s.writeErrors(&b)
 	s.writeLatency(&b)
 	for _, d := range s.Unsettled {

@@ -18,10 +18,14 @@ type Config struct {
 	CamcopsVersion string       // default testclient.DefaultCamcopsVersion
 	HTTPClient     *http.Client // default: testclient's, with its timeout
 
-	// Records is the number of task records (bmi and phq9) of a freshly
-	// filled tablet; default 10, at least 1. Patients (one per five tasks,
-	// each with one ID number) and BLOBs (for about half of the bmi tasks)
-	// come on top.
+	// Schema is the tablet's tables; default DefaultSchema(), the
+	// server's compiled-in registry.
+	Schema *Schema
+	// Records is the number of task records of a freshly filled tablet,
+	// of task tables drawn at random from those of Schema that the client
+	// version may upload; default 10, at least 1. Patients (one per five
+	// tasks, each with one ID number), child records of the tasks, records
+	// of other nontask tables and BLOBs come on top.
 	Records int
 	// IDNumType is the ID number type of the patients' NHS numbers;
 	// default 1. Register fails if the server does not define it.
@@ -44,6 +48,8 @@ type Config struct {
 // not safe for concurrent use.
 type Tablet struct {
 	cfg    Config
+	schema *Schema
+	plan   *plan
 	client *testclient.Client
 	clock  clock
 
@@ -59,8 +65,10 @@ type Tablet struct {
 }
 
 // NewTablet returns an unregistered tablet filled with cfg.Records
-// tasks and their patients. It does not contact the server.
-func NewTablet(cfg Config) *Tablet {
+// tasks and their patients. It does not contact the server. It fails if
+// the client version may not upload the schema's patients or any of its
+// tasks.
+func NewTablet(cfg Config) (*Tablet, error) {
 	if cfg.Device == "" {
 		cfg.Device = testclient.NewDeviceID()
 	}
@@ -69,6 +77,13 @@ func NewTablet(cfg Config) *Tablet {
 	}
 	if cfg.CamcopsVersion == "" {
 		cfg.CamcopsVersion = testclient.DefaultCamcopsVersion
+	}
+	if cfg.Schema == nil {
+		cfg.Schema = DefaultSchema()
+	}
+	plan, err := newPlan(cfg.Schema, cfg.CamcopsVersion)
+	if err != nil {
+		return nil, err
 	}
 	cfg.Records = max(cfg.Records, 1)
 	if cfg.IDNumType == 0 {
@@ -83,7 +98,9 @@ func NewTablet(cfg Config) *Tablet {
 		cfg.Zone = time.FixedZone("", offsets[rng.IntN(len(offsets))])
 	}
 	t := &Tablet{
-		cfg: cfg,
+		cfg:    cfg,
+		schema: cfg.Schema,
+		plan:   plan,
 		client: testclient.New(testclient.Config{
 			URL: cfg.URL, Device: cfg.Device, User: cfg.User, Password: cfg.Password,
 			CamcopsVersion: cfg.CamcopsVersion, HTTPClient: cfg.HTTPClient,
@@ -94,8 +111,11 @@ func NewTablet(cfg Config) *Tablet {
 		model:  newModel(),
 	}
 	t.addTasks(rng, cfg.Records)
-	return t
+	return t, nil
 }
+
+// Schema returns the tablet's tables.
+func (t *Tablet) Schema() *Schema { return t.schema }
 
 // Device returns the tablet's device ID.
 func (t *Tablet) Device() string { return t.cfg.Device }

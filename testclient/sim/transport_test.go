@@ -16,7 +16,7 @@ import (
 func TestNewHTTPClient_Chaos(t *testing.T) {
 	srv := simtest.New(t)
 	hc := sim.NewHTTPClient(5*time.Second, 1, 1, 7) // drop every request
-	tab := sim.NewTablet(sim.Config{URL: srv.URL, User: "alice", Password: "pw!", HTTPClient: hc})
+	tab := mustTablet(t, sim.Config{URL: srv.URL, User: "alice", Password: "pw!", HTTPClient: hc})
 
 	t.Run("OffByDefault", func(t *testing.T) {
 		mustRegister(t, tab)

@@ -11,6 +11,7 @@ type UploadResult struct {
 	OneStep       bool
 	Requests      int      // requests sent, including a failed one
 	RecordsSent   int      // records sent whole, recordwise or in dbdata
+	Tables        []string // the tables of which records were sent
 	WhichKeys     []string // which_keys_to_send's PKs; nil if not sent
 	UploadRecords []string // upload_record results, in order
 }
@@ -42,7 +43,7 @@ func (t *Tablet) Upload(ctx context.Context, method Method, oneStep bool) (*Uplo
 		}
 		return res, err
 	}
-	t.model.uploaded(method, t.tables)
+	t.model.uploaded(method, t.schema.TableNames(), t.tables)
 	t.wipe(method)
 	t.unsettled = false
 	t.uploads++
@@ -108,7 +109,7 @@ type catalogue struct {
 // client, aborts the upload; an empty one is skipped.
 func (t *Tablet) catalogue(allowed map[string]string) (*catalogue, error) {
 	c := &catalogue{}
-	for _, table := range TableNames() {
+	for _, table := range t.schema.TableNames() {
 		min, ok := allowed[table]
 		usable := ok && versionAtLeast(t.cfg.CamcopsVersion, min)
 		empty := len(t.tables[table]) == 0

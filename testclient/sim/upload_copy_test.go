@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -110,7 +111,7 @@ func TestTablet_Upload_SecondCopySendsOnlyChanges(t *testing.T) {
 func TestTablet_Upload_OrphanBlobDropped(t *testing.T) {
 	srv := simtest.New(t)
 	tab := standardTablet(t, srv)
-	tab.SetRows(sim.TableBMI, tab.Rows(sim.TableBMI)[:1]) // bmi 2 deleted: BLOB 2 is an orphan
+	tab.SetRows("bmi", tab.Rows("bmi")[:1]) // bmi 2 deleted: BLOB 2 is an orphan
 	mustUpload(t, tab, sim.Copy, false)
 	for _, r := range srv.Requests() {
 		if r.Op == "delete_where_key_not" {
@@ -165,7 +166,7 @@ func TestTablet_Mutate_ThenUpload(t *testing.T) {
 func moveOffFlags(r simtest.Request) string {
 	var out []string
 	for i := range atoi(r.Params["nrecords"]) {
-		out = append(out, testclient.EncodeLiteral(testclient.DecodeLiterals(r.Params["record"+itoa(int64(i))])[1]))
+		out = append(out, testclient.EncodeLiteral(testclient.DecodeLiterals(r.Params["record"+itoa(int64(i))])[2]))
 	}
 	return strings.Join(out, ",")
 }
@@ -202,4 +203,92 @@ func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+func TestTablet_Upload_CopyMoveOffManyTables(t *testing.T) {
+	reg, s := syntheticSchema(t, true)
+	srv := simtest.New(t)
+	srv.SetRegistry(reg)
+	tab := mustTablet(t, sim.Config{URL: srv.URL, User: "alice", Password: "pw!", Records: 40, Seed: 4, Schema: s})
+	mustRegister(t, tab)
+	marked := patientWithChildAndBlob(t, tab)
+	tab.MarkForMoveOff(marked)
+	srv.Reset()
+	mustUpload(t, tab, sim.Copy, true)
+	var data map[string][]map[string]string
+	if err := json.Unmarshal([]byte(srv.Requests()[5].Params["dbdata"]), &data); err != nil {
+		t.Fatal(err)
+	}
+	// The patient of each sent record, by table and PK, as the test
+	// reads it from the records themselves.
+	pk := func(row map[string]string) int64 { return int64(atoi(row["id"])) }
+	patientOf := map[string]map[int64]string{}
+	for _, table := range s.TableNames() {
+		patientOf[table] = map[int64]string{}
+		for _, row := range data[table] {
+			if p, ok := row["patient_id"]; ok && table != "patient" {
+				patientOf[table][pk(row)] = p
+			}
+		}
+	}
+	for _, table := range s.TableNames() {
+		if parent, fk := s.Parent(table); parent != "" {
+			for _, row := range data[table] {
+				patientOf[table][pk(row)] = patientOf[parent][int64(atoi(row[fk]))]
+			}
+		}
+	}
+	for _, row := range data["blobs"] {
+		patientOf["blobs"][pk(row)] = patientOf[strings.Trim(row["tablename"], "'")][int64(atoi(row["tablepk"]))]
+	}
+	counts, flagged := map[string]int{}, map[string]bool{}
+	for _, table := range s.TableNames() {
+		for _, row := range data[table] {
+			p, hasPatient := patientOf[table][pk(row)]
+			want := "0"
+			switch {
+			case table == "patient":
+				want = map[bool]string{true: "1", false: "NULL"}[pk(row) == marked]
+			case p == itoa(marked):
+				want = "1"
+			case table == "patient_idnum" || table == "task04" || table == "task08" || table == "task12":
+				want = "NULL" // never set, and not recomputed: ID numbers, anonymous tasks
+			}
+			if got := row["_move_off_tablet"]; got != want {
+				t.Errorf("%s %d (patient %q, %v): _move_off_tablet %s, want %s", table, pk(row), p, hasPatient, got, want)
+			}
+			counts[want]++
+			if want == "1" {
+				flagged[table] = true
+			}
+		}
+	}
+	if counts["0"] < 50 || counts["NULL"] < 10 || !flagged["blobs"] || !flagged["task01_item"] {
+		t.Errorf("move-off flags sent: %v, 1 in %v; want many of each, 1 in blobs and task01_item", counts, flagged)
+	}
+}
+
+// patientWithChildAndBlob returns a patient of the tablet with a task01
+// that has a child record, and a BLOB of a record of the patient.
+func patientWithChildAndBlob(t *testing.T, tab *sim.Tablet) int64 {
+	t.Helper()
+	owner := map[string]int64{} // "table pk" → patient
+	for _, table := range tab.Schema().Tasks() {
+		for _, r := range tab.Rows(table) {
+			owner[table+" "+itoa(r.ID())] = r["patient_id"].Int
+		}
+	}
+	withChild := map[int64]bool{}
+	for _, r := range tab.Rows("task01_item") {
+		p := owner["task01 "+itoa(r["task01_id"].Int)]
+		owner["task01_item "+itoa(r.ID())] = p
+		withChild[p] = true
+	}
+	for _, b := range tab.Rows("blobs") {
+		if p := owner[b["tablename"].Text+" "+itoa(b["tablepk"].Int)]; p != 0 && withChild[p] {
+			return p
+		}
+	}
+	t.Fatal("no patient has a task01 with a child record and a BLOB")
+	return 0
 }

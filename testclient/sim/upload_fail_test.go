@@ -38,7 +38,7 @@ func TestTablet_Upload_Failures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := simtest.New(t)
 			tab := standardTablet(t, srv)
-			before := tab.Rows(sim.TableBMI)
+			before := tab.Rows("bmi")
 			failOn(srv, tc.op, tc.fault)
 			_, err := tab.Upload(context.Background(), sim.Copy, false)
 			var rerr *sim.RequestError
@@ -54,7 +54,7 @@ func TestTablet_Upload_Failures(t *testing.T) {
 			if tab.Unsettled() != tc.unsettled {
 				t.Errorf("Unsettled() = %v, want %v", tab.Unsettled(), tc.unsettled)
 			}
-			if after := tab.Rows(sim.TableBMI); len(after) != len(before) {
+			if after := tab.Rows("bmi"); len(after) != len(before) {
 				t.Errorf("a failed upload changed the local data: %d bmi rows, had %d", len(after), len(before))
 			}
 

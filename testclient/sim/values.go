@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
@@ -14,18 +15,18 @@ import (
 // encoded as the client sends it (so a real keeps 6 significant digits),
 // decoded as the server decodes it (PROTOCOL 7.2) and converted to the
 // field's type (7.5), written as canonical text.
-func sentValue(ft FieldType, v testclient.Value) string {
+func sentValue(ft registry.FieldType, v testclient.Value) string {
 	d := testclient.DecodeLiteral(testclient.EncodeLiteral(v))
 	switch {
 	case d.Kind == testclient.KindNull:
 		return "NULL"
-	case ft == Integer && d.Kind == testclient.KindReal && d.Real == math.Trunc(d.Real):
+	case ft == registry.Integer && d.Kind == testclient.KindReal && d.Real == math.Trunc(d.Real):
 		return canonical(ft, int64(d.Real))
-	case ft == Real && d.Kind == testclient.KindInt:
+	case ft == registry.Real && d.Kind == testclient.KindInt:
 		return canonical(ft, float64(d.Int))
-	case ft == Real && (math.IsNaN(d.Real) || math.IsInf(d.Real, 0)):
+	case ft == registry.Real && (math.IsNaN(d.Real) || math.IsInf(d.Real, 0)):
 		return "NULL"
-	case ft == Boolean && d.Kind == testclient.KindInt:
+	case ft == registry.Boolean && d.Kind == testclient.KindInt:
 		return canonical(ft, d.Int != 0)
 	case d.Kind == testclient.KindInt:
 		return canonical(ft, d.Int)
@@ -37,17 +38,21 @@ func sentValue(ft FieldType, v testclient.Value) string {
 	return canonical(ft, d.Bytes)
 }
 
+// timeOfDay is the canonical form of a time field.
+const timeOfDay = "15:04:05.000000"
+
 // canonical writes a value read from the database, or converted from a
 // sent one, as text that is equal for equal values of a field of type ft:
 // date-times as their UTC instant in microseconds, dates as YYYY-MM-DD,
-// booleans as true/false, integers and reals in Go's shortest form, BLOBs
-// in hex.
-func canonical(ft FieldType, v any) string {
+// times of day as HH:MM:SS.ffffff (PostgreSQL returns TIME as the text
+// HH:MM:SS[.ffffff], SQLite holds text), booleans as true/false, integers
+// and reals in Go's shortest form, BLOBs in hex.
+func canonical(ft registry.FieldType, v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
 	case []byte:
-		if ft == Blob {
+		if ft == registry.Blob {
 			return "x" + hex.EncodeToString(x)
 		}
 		return canonical(ft, string(x))
@@ -55,22 +60,30 @@ func canonical(ft FieldType, v any) string {
 		return strconv.FormatBool(x)
 	case int64:
 		switch ft {
-		case Boolean:
+		case registry.Boolean:
 			return strconv.FormatBool(x != 0)
-		case Real:
+		case registry.Real:
 			return canonical(ft, float64(x))
 		}
 		return strconv.FormatInt(x, 10)
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case time.Time:
-		if ft == Date {
+		switch ft {
+		case registry.Date:
 			return x.Format(time.DateOnly)
+		case registry.Time:
+			return x.Format(timeOfDay)
 		}
 		return x.UTC().Format("2006-01-02T15:04:05.000000Z")
 	case string:
-		if ft == DateTime {
+		switch ft {
+		case registry.DateTime:
 			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return canonical(ft, t)
+			}
+		case registry.Time:
+			if t, err := time.Parse("15:04:05.999999999", x); err == nil {
 				return canonical(ft, t)
 			}
 		}
@@ -79,12 +92,12 @@ func canonical(ft FieldType, v any) string {
 	return fmt.Sprintf("%T %v", v, v)
 }
 
-// canonicalRow writes the compared fields of a row (all but
+// canonicalRow writes the compared fields of a row (all columns but
 // _move_off_tablet, which the server clears on preservation and which the
 // client changes without a new when_last_modified) from values by name.
-func canonicalRow(table string, value func(Column) string) []string {
+func canonicalRow(cols []Column, value func(Column) string) []string {
 	var out []string
-	for _, c := range Columns(table) {
+	for _, c := range cols {
 		if c.Name != FieldMoveOff {
 			out = append(out, c.Name+"="+value(c))
 		}

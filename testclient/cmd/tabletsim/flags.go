@@ -24,17 +24,20 @@ type settings struct {
 	chaos    bool
 	verify   bool
 	database string
+	tables   string
 	jsonFile string
 	progress string
 }
 
 const usageText = `usage: tabletsim --url URL --user NAME --password PW [flags]
 
-Simulates CamCOPS tablets against a tabletapi server: each tablet registers,
-then uploads --rounds times (or for --duration) by a random method (Copy,
-Move keeping patients, Move; one-step or multi-step), changing its data
-between uploads. With --verify it then reads the server's database and checks
-that every record the tablets were told was uploaded is stored exactly once.
+Simulates CamCOPS tablets against a tabletapi server: each tablet has the
+tables of the server's registry (--tables) and fills a random mix of its
+tasks, registers, then uploads --rounds times (or for --duration) by a random
+method (Copy, Move keeping patients, Move; one-step or multi-step), changing
+its data between uploads. With --verify it then reads every table of the
+server's database and checks that every record the tablets were told was
+uploaded is stored exactly once, with the values sent.
 
 Every flag can also be set by the environment variable TABLETSIM_<FLAG>
 (--chaos-rate: TABLETSIM_CHAOS_RATE), except --database: TABLETSIM_DATABASE_URL.
@@ -70,7 +73,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.Float64Var(&l.ChaosRate, "chaos-rate", 0.02, "with --chaos, the fraction of requests dropped")
 	fs.Uint64Var(&l.Seed, "seed", 0, "seed of the tablets' data and choices (default: from the clock; printed)")
 	fs.DurationVar(&l.RequestTimeout, "timeout", 20*time.Second, "timeout of each request")
-	fs.StringVar(&l.CamcopsVersion, "camcops-version", "2.4.24", "client version the tablets send")
+	fs.StringVar(&l.CamcopsVersion, "camcops-version", "2.4.24", "client version the tablets send; they fill no table that needs a newer one")
+	fs.StringVar(&s.tables, "tables", "", "the table registry file the server was started with (serve --tables); default the compiled-in registry")
 	fs.BoolVar(&s.verify, "verify", false, "afterwards, check the server's database (needs --database)")
 	fs.StringVar(&s.database, "database", "", "the server's database for --verify: postgres://… or sqlite:PATH")
 	fs.StringVar(&s.jsonFile, "json", "", "also write the summary as JSON to this file")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/testclient/sim"
 )
 
@@ -22,6 +23,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if err != nil {
 		return err
+	}
+	if s.tables != "" {
+		reg, err := registry.Load(s.tables)
+		if err != nil {
+			return err
+		}
+		if s.load.Schema, err = sim.NewSchema(reg); err != nil {
+			return err
+		}
 	}
 	if s.load.Seed == 0 {
 		s.load.Seed = uint64(time.Now().UnixNano())

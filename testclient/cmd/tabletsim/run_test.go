@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/testclient/sim/simtest"
 )
 
@@ -87,6 +88,62 @@ func TestRun_Load(t *testing.T) {
 	}
 	if srv.Requests()[1].Params["password"] != "pw" {
 		t.Error("TABLETSIM_PASSWORD was not used")
+	}
+}
+
+func TestRun_Tables(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	synthetic := write("synthetic.tables", simtest.SyntheticRegistry(4, true))
+	t.Run("OK", func(t *testing.T) {
+		reg, err := registry.Load(synthetic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := simtest.New(t)
+		srv.SetRegistry(reg)
+		stdout, stderr, err := runCmd(t, map[string]string{"TABLETSIM_TABLES": synthetic}, "--url", srv.URL, "--user", "a",
+			"--tablets", "2", "--records", "20", "--rounds", "2", "--method", "move", "--seed", "5", "--progress", "none")
+		if err != nil {
+			t.Fatalf("run: %v\nstderr:\n%s", err, stderr)
+		}
+		// 13 tables: 3 need a newer client or belong to a task that does.
+		if want := "records of 10 of the registry's 13 tables uploaded"; !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+		tables := map[string]bool{}
+		for _, r := range srv.Requests() {
+			tables[r.Params["table"]] = true
+		}
+		for _, want := range []string{"task01", "task01_item", "task02", "task03_item", "task04", "loose_notes", "blobs"} {
+			if !tables[want] {
+				t.Errorf("no request wrote %s", want)
+			}
+		}
+	})
+	for _, tc := range []struct{ name, path, want string }{
+		{"ErrMissingFile", filepath.Join(dir, "none.tables"), "registry: open " + filepath.Join(dir, "none.tables") + ": no such file or directory"},
+		{"ErrBadFile", write("bad.tables", "table x kind=task\n"), "registry: " + filepath.Join(dir, "bad.tables") + ":1: missing attribute"},
+		{"ErrNoTasks", write("notasks.tables", strings.Split(simtest.SyntheticRegistry(0, false), "table future_task ")[0]),
+			"sim: the registry has no table of kind task: a simulated tablet would have nothing to fill"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := simtest.New(t)
+			_, _, err := runCmd(t, nil, "--url", srv.URL, "--user", "a", "--tables", tc.path)
+			var usage *usageError
+			if err == nil || errors.As(err, &usage) || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want an error starting %q", err, tc.want)
+			}
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent, want none", n)
+			}
+		})
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
 // Request is one request the fake received.
@@ -46,6 +48,7 @@ type Server struct {
 	uploadRecord func(Request) string
 	uploadPolicy string
 	tables       []string
+	versions     map[string]string // table → minimum client version; absent: 2.0.0
 }
 
 // SetFault makes the fake ask f about each request (nil: none); a non-nil
@@ -80,17 +83,31 @@ func (s *Server) SetUploadPolicy(p string) {
 	s.uploadPolicy = p
 }
 
-// SetTables replaces the tables of get_allowed_tables (nil: the five
-// default tables).
+// SetTables replaces the tables of get_allowed_tables, each with minimum
+// client version 2.0.0.
 func (s *Server) SetTables(tables []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tables = tables
+	s.tables, s.versions = tables, nil
 }
 
-// New starts a fake server that the test closes at cleanup.
+// SetRegistry makes get_allowed_tables publish the tables of reg with
+// their minimum client versions, as a server started with reg does.
+func (s *Server) SetRegistry(reg *registry.Registry) {
+	versions := map[string]string{}
+	for _, t := range reg.Tables() {
+		versions[t.Name] = t.MinVersion
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tables, s.versions = reg.Names(), versions
+}
+
+// New starts a fake server that the test closes at cleanup. Its
+// get_allowed_tables publishes the server's compiled-in registry.
 func New(tb testing.TB) *Server {
 	s := &Server{}
+	s.SetRegistry(registry.Default())
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(srv.Close)
 	s.URL = srv.URL + "/api"
@@ -174,7 +191,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // session keys.
 func (s *Server) reply(req Request) []string {
 	s.mu.Lock()
-	whichKeys, uploadRecord, policy, tables := s.whichKeys, s.uploadRecord, s.uploadPolicy, s.tables
+	whichKeys, uploadRecord, policy, tables, versions := s.whichKeys, s.uploadRecord, s.uploadPolicy, s.tables, s.versions
 	s.mu.Unlock()
 	switch req.Op {
 	case "register", "get_id_info":
@@ -187,12 +204,13 @@ func (s *Server) reply(req Request) []string {
 			"idValidationMethod1:uk_nhs_number",
 		}
 	case "get_allowed_tables":
-		if tables == nil {
-			tables = []string{"blobs", "bmi", "patient", "patient_idnum", "phq9"}
-		}
 		out := []string{"nfields:2", "fields:tablename,min_client_version", fmt.Sprintf("nrecords:%d", len(tables))}
 		for i, t := range tables {
-			out = append(out, fmt.Sprintf("record%d:'%s','2.0.0'", i, t))
+			v := versions[t]
+			if v == "" {
+				v = "2.0.0"
+			}
+			out = append(out, fmt.Sprintf("record%d:'%s','%s'", i, t, v))
 		}
 		return out
 	case "get_extra_strings":
