@@ -71,7 +71,7 @@ func TestParse_Errors(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
 		{"Empty", "", "test.xml:1: no root element"},
 		{"OnlyDeclaration", "<?xml version=\"1.0\"?>\n\n", "test.xml:3: no root element"},
-		{"TextBeforeRoot", "hello\n<resources/>", "test.xml:1: text before the root element"},
+		{"TextBeforeRoot", "\n\n  hello\n<resources/>", "test.xml:3: text before the root element"},
 		{"TwoRoots", "<resources/>\n<resources/>", "test.xml:2: second root element <resources>"},
 		{"TextAfterRoot", "<resources/>\n\njunk", "test.xml:3: text after the root element"},
 		{"Unclosed", "<resources>\n<task name=\"t\">\n", "test.xml:3: unexpected EOF"},
@@ -90,6 +90,21 @@ func TestParse_Errors(t *testing.T) {
 				t.Fatalf("err = %v, want %s", err, want)
 			}
 		})
+	}
+}
+
+// TestParse_AttributesNormalized: tabs and line breaks in attribute
+// values are spaces, as an XML parser (and so the CamCOPS server) reads
+// them.
+func TestParse_AttributesNormalized(t *testing.T) {
+	t.Parallel()
+	f, err := extrastrings.Parse([]byte("<resources><task name=\"a\tb\" locale=\"en\r\nGB\"><string name=\"x\ny\">v</string></task></resources>"), "test.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []extrastrings.String{{Task: "a b", Name: "x y", Language: "en GB", Value: "v"}}
+	if diff := cmp.Diff(want, f.Strings); diff != "" {
+		t.Fatalf("Strings (-want +got):\n%s", diff)
 	}
 }
 
