@@ -14,8 +14,10 @@ func BenchmarkExtraStringsReply(b *testing.B) {
 	strs := make([]extrastrings.String, 0, 84*90)
 	for t := range 84 {
 		for s := range 90 {
-			strs = append(strs, extrastrings.String{Task: fmt.Sprintf("task%02d", t), Name: fmt.Sprintf("q%d", s),
-				Value: "Question: how often have you felt “low” or 'down'? <b>Rate</b> 0–3.\nSee the notes &amp; the manual."})
+			strs = append(strs, extrastrings.String{
+				Task: fmt.Sprintf("task%02d", t), Name: fmt.Sprintf("q%d", s),
+				Value: "Question: how often have you felt “low” or 'down'? <b>Rate</b> 0–3.\nSee the notes &amp; the manual.",
+			})
 		}
 	}
 	b.ReportAllocs()

@@ -62,8 +62,10 @@ func TestLoad(t *testing.T) {
 		})
 		got := MustLoad(t, dir)
 		want := &extrastrings.Set{Files: 2, Strings: []extrastrings.String{
-			{Task: "bmi", Name: "note", Language: "en_GB",
-				Value: "It's \"kg/m²\".\nSee <a href=\"https://example.org/?a=1&amp;b=2\">the table</a>, then <br />"},
+			{
+				Task: "bmi", Name: "note", Language: "en_GB",
+				Value: "It's \"kg/m²\".\nSee <a href=\"https://example.org/?a=1&amp;b=2\">the table</a>, then <br />",
+			},
 			{Task: "bmi", Name: "title", Language: "en_GB", Value: "Body mass index — BMI"},
 			{Task: "phq9", Name: "a0", Language: "", Value: "Not at all"},
 			{Task: "phq9", Name: "a0", Language: "da_DK", Value: "Slet ikke"},

@@ -16,8 +16,10 @@ func TestParse_Values(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
 		{"Plain", "  hello world \n ", "hello world"},
 		{"EntitiesUnescaped", "a &lt;b&gt; &amp; &#233;", "a <b> & é"},
-		{"MarkupKept", `x &lt; <b class="k" id='q"&amp;'>bold &amp; <i>it</i> tail</b> &amp; <br/><br></br><e><!--c--></e> end`,
-			`x < <b class="k" id="q&quot;&amp;">bold &amp; <i>it</i> tail</b> &amp; <br /><br /><e /> end`},
+		{
+			"MarkupKept", `x &lt; <b class="k" id='q"&amp;'>bold &amp; <i>it</i> tail</b> &amp; <br/><br></br><e><!--c--></e> end`,
+			`x < <b class="k" id="q&quot;&amp;">bold &amp; <i>it</i> tail</b> &amp; <br /><br /><e /> end`,
+		},
 		{"AttributeWhiteSpace", "<a href=\"x\ny\tz\">k</a>", `<a href="x y z">k</a>`},
 		{"NestedString", `<string name="inner">in</string>`, `<string name="inner">in</string>`},
 		{"Escapes", `line1\nline2\r\\back\x\`, "line1\nline2\r\\backx"},
@@ -78,8 +80,10 @@ func TestParse_Errors(t *testing.T) {
 		{"Mismatched", "<resources>\n<task name=\"t\"><string name=\"s\"><b>x</string>", "test.xml:2: element <b> closed by </string>"},
 		{"UnknownEntity", "<resources>\n<task name=\"t\">\n<string name=\"s\">&nbsp;</string>", "test.xml:3: invalid character entity &nbsp;"},
 		{"RepeatedAttribute", "<resources>\n<task name=\"a\" name=\"b\"/></resources>", `test.xml:2: attribute "name" repeated in <task>`},
-		{"RepeatedAttributeInMarkup", "<resources><task name=\"t\"><string name=\"s\">\n<b x=\"1\" x=\"2\"/></string></task></resources>",
-			`test.xml:2: attribute "x" repeated in <b>`},
+		{
+			"RepeatedAttributeInMarkup", "<resources><task name=\"t\"><string name=\"s\">\n<b x=\"1\" x=\"2\"/></string></task></resources>",
+			`test.xml:2: attribute "x" repeated in <b>`,
+		},
 		{"Namespace", "<resources xmlns:h=\"urn:h\"><task name=\"t\">\n<h:task/></task></resources>", `test.xml:1: attribute "h" of <resources>: namespaces are not supported`},
 		{"UnboundPrefix", "<resources><task name=\"t\"><string name=\"s\">\n<h:b/></string></task></resources>", "test.xml:2: element <b>: namespaces are not supported"},
 		{"InvalidUTF8", "<resources>\n<task name=\"t\"><string name=\"s\">\xff</string></task></resources>", "test.xml:2: invalid UTF-8"},
