@@ -12,6 +12,7 @@ import (
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/audit"
+	"github.com/tabletapi/tabletapi/internal/extrastrings"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
@@ -139,10 +140,20 @@ func (s *server) getAllowedTables(context.Context, *opContext) (*Reply, error) {
 	return selectBlock([]string{"tablename", "min_client_version"}, rows), nil
 }
 
-// getExtraStrings: PROTOCOL 6.6. No extra strings are configured yet, so
-// the block is empty and the client keeps what it has.
+// getExtraStrings: PROTOCOL 6.6, the reply that New built once.
 func (s *server) getExtraStrings(context.Context, *opContext) (*Reply, error) {
-	return selectBlock([]string{"task", "name", "language", "value"}, nil), nil
+	return s.extraStrings, nil
+}
+
+// extraStringsReply builds the frozen reply of get_extra_strings, in the
+// order of strs (extrastrings.Set sorts it). With none, the block is empty
+// and the client keeps what it has.
+func extraStringsReply(strs []extrastrings.String) *Reply {
+	rows := make([][]string, len(strs))
+	for i, x := range strs {
+		rows[i] = []string{x.Task, x.Name, x.Language, x.Value}
+	}
+	return selectBlock([]string{"task", "name", "language", "value"}, rows).freeze()
 }
 
 // checkUploadUserAndDevice: PROTOCOL 6.8; passing the checks is the test.

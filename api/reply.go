@@ -13,6 +13,7 @@ import (
 type Reply struct {
 	keys   []string
 	values []string
+	wire   []byte // set by freeze: the keys on the wire, written as they stand
 }
 
 // Add appends a raw value: CR and LF become spaces and leading white space
@@ -30,6 +31,34 @@ func (r *Reply) addVerbatim(key, value string) *Reply {
 	r.keys = append(r.keys, key)
 	r.values = append(r.values, value)
 	return r
+}
+
+// freeze encodes r once for a reply that is sent unchanged to many
+// requests, such as the extra strings (hundreds of KB, fetched at every
+// registration). r must not be changed afterwards.
+func (r *Reply) freeze() *Reply {
+	r.wire = r.encode()
+	r.keys, r.values = nil, nil
+	return r
+}
+
+// encode returns the keys as they go on the wire.
+func (r *Reply) encode() []byte {
+	if r.wire != nil {
+		return r.wire
+	}
+	n := 0
+	for i, k := range r.keys {
+		n += len(k) + len(r.values[i]) + 2
+	}
+	b := make([]byte, 0, n)
+	for i, k := range r.keys {
+		b = append(b, k...)
+		b = append(b, ':')
+		b = append(b, r.values[i]...)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // result is the reply of an operation that returns nothing or a string.
@@ -56,15 +85,9 @@ func (s session) idString() string {
 // writeSuccess sends r with success:1 and the session keys.
 func writeSuccess(c echo.Context, r *Reply, s session) error {
 	var b strings.Builder
-	for i, k := range r.keys {
-		b.WriteString(k)
-		b.WriteByte(':')
-		b.WriteString(r.values[i])
-		b.WriteByte('\n')
-	}
 	b.WriteString("success:1\n")
 	writeSessionKeys(&b, s)
-	return send(c, http.StatusOK, b.String())
+	return send(c, http.StatusOK, r.encode(), []byte(b.String()))
 }
 
 // writeFailure sends success:0 with the message and the session keys.
@@ -74,7 +97,7 @@ func writeFailure(c echo.Context, status int, msg string, s session) error {
 	b.WriteString(escapeError(msg))
 	b.WriteByte('\n')
 	writeSessionKeys(&b, s)
-	return send(c, status, b.String())
+	return send(c, status, []byte(b.String()))
 }
 
 func writeSessionKeys(b *strings.Builder, s session) {
@@ -85,10 +108,22 @@ func writeSessionKeys(b *strings.Builder, s session) {
 	b.WriteByte('\n')
 }
 
-// send writes a plain-text body with the headers every API reply carries.
-func send(c echo.Context, status int, body string) error {
+// send writes a plain-text body, given in parts so that a frozen reply is
+// not copied, with the headers every API reply carries.
+func send(c echo.Context, status int, parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/plain; charset=utf-8")
+	h.Set(echo.HeaderContentLength, strconv.Itoa(n))
 	h.Set("Cache-Control", "no-store")
-	return c.String(status, body)
+	c.Response().WriteHeader(status)
+	for _, p := range parts {
+		if _, err := c.Response().Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/internal/extrastrings"
 	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
@@ -38,9 +39,12 @@ type Deps struct {
 	Log      *slog.Logger
 	Auth     *tabletsession.Authenticator
 	Registry *registry.Registry
-	Engine   *upload.Engine
-	Draining *atomic.Bool // true while shutting down: /readyz answers 503
-	Now      func() time.Time
+	// ExtraStrings are served by get_extra_strings, in this order; nil
+	// for none.
+	ExtraStrings []extrastrings.String
+	Engine       *upload.Engine
+	Draining     *atomic.Bool // true while shutting down: /readyz answers 503
+	Now          func() time.Time
 }
 
 type server struct {
@@ -54,6 +58,8 @@ type server struct {
 	now      func() time.Time
 	ops      map[string]operation
 	bodies   *bodyBudget
+
+	extraStrings *Reply // frozen: every registration fetches it
 }
 
 // New returns the echo instance that serves the API.
@@ -61,6 +67,7 @@ func New(cfg Config, d Deps) *echo.Echo {
 	s := &server{
 		cfg: cfg, db: d.DB, log: d.Log, auth: d.Auth, registry: d.Registry, engine: d.Engine,
 		draining: d.Draining, now: d.Now, bodies: &bodyBudget{limit: cfg.MaxInflightBodyBytes},
+		extraStrings: extraStringsReply(d.ExtraStrings),
 	}
 	if s.bodies.limit == 0 {
 		s.bodies.limit = 4 * cfg.MaxBodyBytes

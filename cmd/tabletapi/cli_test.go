@@ -263,6 +263,7 @@ func adminCommands() [][]string {
 func TestCLI_OneLineErrors(t *testing.T) {
 	t.Parallel()
 	never := filepath.Join(t.TempDir(), "never.db")
+	noStrings, badStrings := filepath.Join(t.TempDir(), "none"), malformedExtraStrings(t)
 	type tc struct {
 		name string
 		env  map[string]string
@@ -289,6 +290,10 @@ func TestCLI_OneLineErrors(t *testing.T) {
 		{"ServeLogFormat", nil, []string{"serve", "--log-format", "xml"}, `tabletapi: serve: --log-format must be text or json, not "xml"`},
 		{"ServeFromEnv", map[string]string{"TABLETAPI_BCRYPT_COST": "abc"}, []string{"serve"},
 			`tabletapi: serve: TABLETAPI_BCRYPT_COST="abc": parse error`},
+		{"ServeExtraStringsMissing", nil, []string{"serve", "--extra-strings", noStrings},
+			"tabletapi: serve: --extra-strings: extrastrings: stat " + noStrings + ": no such file or directory"},
+		{"ServeExtraStringsMalformed", map[string]string{"TABLETAPI_EXTRA_STRINGS": badStrings}, []string{"serve"},
+			"tabletapi: serve: --extra-strings: extrastrings: " + filepath.Join(badStrings, "b.xml") + ":3: element <string> closed by </task>"},
 	}
 	for _, words := range adminCommands() {
 		name := strings.Join(words, " ")
@@ -311,6 +316,22 @@ func TestCLI_OneLineErrors(t *testing.T) {
 	if _, err := os.Stat(never); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a bad command line created the database %s (stat: %v)", never, err)
 	}
+}
+
+// malformedExtraStrings returns a folder of extra string files whose
+// b.xml closes a <string> by </task> on line 3.
+func malformedExtraStrings(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	for name, content := range map[string]string{
+		"a.xml": "<resources><task name=\"t\"><string name=\"s\">fine</string></task></resources>\n",
+		"b.xml": "<resources>\n  <task name=\"t\">\n    <string name=\"u\">oops</task>\n</resources>\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // TestCLI_RuntimeErrorPrefix: a runtime failure is one line too, with one
@@ -352,7 +373,7 @@ func TestCLI_Help(t *testing.T) {
 		check(t, []string{h}, "usage: tabletapi <command> [flags]\n\ncommands:\n  serve ")
 	}
 	for _, h := range []string{"-h", "-help", "--help"} {
-		check(t, []string{"serve", h}, "usage: tabletapi serve [flags]\n", "database", "listen", "session-timeout", "bcrypt-cost")
+		check(t, []string{"serve", h}, "usage: tabletapi serve [flags]\n", "database", "listen", "session-timeout", "bcrypt-cost", "extra-strings")
 	}
 	for _, words := range adminCommands() {
 		check(t, append(words, "-h"), "usage: tabletapi "+strings.Join(words, " ")+" ", "database")
@@ -1040,6 +1061,7 @@ func TestCLI_Binary(t *testing.T) {
 	// The README's promise: a bad command line is one line on stderr and
 	// exit status 2.
 	t.Run("BadCommandLineOneLine", func(t *testing.T) {
+		badStrings := malformedExtraStrings(t)
 		for _, tc := range []struct {
 			args []string
 			want string
@@ -1052,6 +1074,10 @@ func TestCLI_Binary(t *testing.T) {
 			{[]string{"group", "bogus"}, `tabletapi: unknown command "group bogus"; run "tabletapi group -h" for the list`},
 			{[]string{"frobnicate"}, `tabletapi: unknown command "frobnicate"; run "tabletapi -h" for the list`},
 			{[]string{"user", "add", "bob"}, "tabletapi: user add: --group is required"},
+			{[]string{"serve", "--extra-strings", filepath.Join(dir, "none")},
+				"tabletapi: serve: --extra-strings: extrastrings: stat " + filepath.Join(dir, "none") + ": no such file or directory"},
+			{[]string{"serve", "--extra-strings", badStrings},
+				"tabletapi: serve: --extra-strings: extrastrings: " + filepath.Join(badStrings, "b.xml") + ":3: element <string> closed by </task>"},
 		} {
 			cmd, out, errOut := command(ctx, tc.args...)
 			code := exitCode(t, cmd.Run())

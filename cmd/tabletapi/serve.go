@@ -39,6 +39,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if w := s.clampAccessResolution(); w != "" {
 		log.Warn(w)
 	}
+	logExtraStrings(log, &s)
 	if routeDriverLog != nil {
 		routeDriverLog(log)
 	}
@@ -71,7 +72,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes, MaxInflightBodyBytes: s.maxInflightBytes,
 		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
 	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining,
-		Engine: upload.NewEngine(s.registry, s.staleBatchTimeout, sqldb.IsPostgres(db)),
+		Engine:       upload.NewEngine(s.registry, s.staleBatchTimeout, sqldb.IsPostgres(db)),
+		ExtraStrings: s.extraStringList(),
 	})
 
 	// Listen first, so a bad or taken address fails at once.
@@ -153,5 +155,6 @@ func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
 		"session_access_resolution", s.sessionAccessRes,
 		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies,
 		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
-		"max_body_bytes", s.maxBodyBytes, "max_inflight_body_bytes", s.maxInflightBytes, "tables", len(s.registry.Names()))
+		"max_body_bytes", s.maxBodyBytes, "max_inflight_body_bytes", s.maxInflightBytes, "tables", len(s.registry.Names()),
+		"extra_strings", s.extraStrings)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tabletapi/tabletapi/api"
+	"github.com/tabletapi/tabletapi/internal/extrastrings"
 	"github.com/tabletapi/tabletapi/internal/password"
 	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/tabletsession"
@@ -35,10 +36,12 @@ type serveSettings struct {
 	maxInflightBytes  int64
 	databaseTitle     string
 	tables            string
+	extraStrings      string
 	shutdownTimeout   time.Duration
 
 	proxies  []netip.Prefix     // parsed trustedProxies
 	registry *registry.Registry // loaded from tables, or the default
+	extraSet *extrastrings.Set  // loaded from extraStrings; nil without it
 }
 
 func serveFlags(f *commandFlags, s *serveSettings) {
@@ -65,6 +68,7 @@ func serveFlags(f *commandFlags, s *serveSettings) {
 	f.Int64Var(&s.maxInflightBytes, "max-inflight-body-bytes", 256<<20, "memory for all request bodies held at once (503 Server busy above it)")
 	f.StringVar(&s.databaseTitle, "database-title", "", "databaseTitle sent to tablets")
 	f.StringVar(&s.tables, "tables", "", "table registry file replacing the built-in one")
+	f.StringVar(&s.extraStrings, "extra-strings", "", "directory of CamCOPS extra string files (*.xml) that get_extra_strings serves")
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 30*time.Second, "longest wait for requests in flight at shutdown")
 }
 
@@ -120,6 +124,13 @@ func (s *serveSettings) validate() error {
 			return usagef("--tables: %v", err)
 		}
 		s.registry = r
+	}
+	if s.extraStrings != "" {
+		set, err := extrastrings.Load(s.extraStrings)
+		if err != nil {
+			return usagef("--extra-strings: %v", err)
+		}
+		s.extraSet = set
 	}
 	return nil
 }
