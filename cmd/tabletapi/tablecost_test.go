@@ -36,8 +36,10 @@ func tcRegistry(tb testing.TB, n int) (string, *registry.Registry) {
 			fmt.Fprintf(&b, "    %s %s\n", f.Name, f.Type)
 		}
 	}
-	types := []registry.FieldType{registry.Integer, registry.Real, registry.Text, registry.DateTime,
-		registry.Date, registry.Boolean, registry.Blob}
+	types := []registry.FieldType{
+		registry.Integer, registry.Real, registry.Text, registry.DateTime,
+		registry.Date, registry.Boolean, registry.Blob,
+	}
 	for i := range n - 2 {
 		fmt.Fprintf(&b, "table task%03d kind=task pk=id min_version=2.0.0\n", i)
 		b.WriteString("    id integer\n    when_last_modified datetime\n    _move_off_tablet boolean\n" +
