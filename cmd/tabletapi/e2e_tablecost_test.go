@@ -23,8 +23,14 @@ func TestUploadCostOfEmptyTables(t *testing.T) {
 		t.Skipf("counts round trips on PostgreSQL's wire: set %s", dbtest.EnvURL)
 	}
 	t.Parallel()
-	small := startTCServer(t, 10).script(t)
-	big := startTCServer(t, 150).script(t)
+	var small, big []tcStep
+	t.Run("Script", func(t *testing.T) { // both servers at once; the comparison waits for both
+		t.Run("10", func(t *testing.T) { t.Parallel(); small = startTCServer(t, 10).script(t) })
+		t.Run("150", func(t *testing.T) { t.Parallel(); big = startTCServer(t, 150).script(t) })
+	})
+	if t.Failed() {
+		return
+	}
 	for i, st := range small {
 		t.Logf("%-55s %4d round trips with 10 tables, %4d with 150", st.name, st.trips, big[i].trips)
 	}
