@@ -26,7 +26,8 @@ var gatewayTables = map[string]bool{
 // bookkeeping columns of PROTOCOL 8.1. It creates missing tables and adds
 // columns for new fields; it never drops or changes a column, so removing a
 // field or a table from the registry loses nothing. It runs under the same
-// lock as Migrate, so servers starting together take turns.
+// lock as Migrate, so servers starting together take turns. On PostgreSQL
+// it also creates the function NowTablesFunction(reg).
 func SyncTables(ctx context.Context, db *bun.DB, reg *registry.Registry) error {
 	for _, t := range reg.Tables() {
 		if gatewayTables[strings.ToLower(t.Name)] {
@@ -43,6 +44,9 @@ func SyncTables(ctx context.Context, db *bun.DB, reg *registry.Registry) error {
 		if err := syncTable(ctx, db, t, pg); err != nil {
 			return fmt.Errorf("schema: table %s: %w", t.Name, err)
 		}
+	}
+	if pg {
+		return createNowTables(ctx, db, reg)
 	}
 	return nil
 }

@@ -282,7 +282,7 @@ func (tb *tmTablet) patientInfo(m tmMethod) string {
 }
 
 // tmJSON is compact JSON with sorted keys, as the client writes it.
-func tmJSON(t *testing.T, v any) string {
+func tmJSON(t testing.TB, v any) string {
 	t.Helper()
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

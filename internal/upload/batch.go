@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
@@ -136,10 +139,15 @@ func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*bat
 	return &batch{time: c.Now}, nil
 }
 
-// rollbackAll is a full Rollback (PROTOCOL 8.3.4) of D's dirty set.
+// rollbackAll is a full Rollback (PROTOCOL 8.3.4) of D's dirty set: of
+// its tables that hold rows of D, as the others have nothing to undo (a
+// preserving batch's dirty set is the whole registry).
 func (e *Engine) rollbackAll(ctx context.Context, c *Call) error {
 	tables, err := e.dirtyTables(ctx, c)
 	if err != nil {
+		return err
+	}
+	if tables, err = e.holding(ctx, c, tables); err != nil {
 		return err
 	}
 	for _, t := range tables {
@@ -204,22 +212,37 @@ func (e *Engine) dirtyTables(ctx context.Context, c *Call) ([]*registry.Table, e
 	return out, nil
 }
 
-// markDirty adds t to D's dirty set.
-func (e *Engine) markDirty(ctx context.Context, c *Call, t *registry.Table) error {
-	_, err := c.Tx.ExecContext(ctx, "INSERT INTO dirty_tables (device_id, tablename) VALUES (?, ?)"+
-		" ON CONFLICT (device_id, tablename) DO NOTHING", c.DeviceID, t.Name)
-	if err != nil {
-		return fmt.Errorf("upload: mark %s dirty: %w", t.Name, err)
+// markDirty adds tables to D's dirty set, in one statement per chunk of
+// tables.
+func (e *Engine) markDirty(ctx context.Context, c *Call, tables ...*registry.Table) error {
+	for start := 0; start < len(tables); start += chunk {
+		part := tables[start:min(start+chunk, len(tables))]
+		q := "INSERT INTO dirty_tables (device_id, tablename) VALUES " +
+			strings.Repeat("(?, ?), ", len(part)-1) + "(?, ?) ON CONFLICT (device_id, tablename) DO NOTHING"
+		args := make([]any, 0, 2*len(part))
+		for _, t := range part {
+			args = append(args, c.DeviceID, t.Name)
+		}
+		if _, err := c.Tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("upload: mark tables dirty: %w", err)
+		}
 	}
 	return nil
 }
 
-// unmarkDirty removes t from D's dirty set.
-func (e *Engine) unmarkDirty(ctx context.Context, c *Call, t *registry.Table) error {
+// unmarkDirty removes tables from D's dirty set, in one statement.
+func (e *Engine) unmarkDirty(ctx context.Context, c *Call, tables ...*registry.Table) error {
+	if len(tables) == 0 {
+		return nil
+	}
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = t.Name
+	}
 	_, err := c.Tx.NewDelete().Table("dirty_tables").
-		Where("device_id = ? AND tablename = ?", c.DeviceID, t.Name).Exec(ctx)
+		Where("device_id = ? AND tablename IN (?)", c.DeviceID, bun.List(names)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("upload: unmark %s: %w", t.Name, err)
+		return fmt.Errorf("upload: unmark tables: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
+	"github.com/tabletapi/tabletapi/schema"
 )
 
 // Call is one batch operation's context: who, which device, when, and the
@@ -44,13 +45,15 @@ type Engine struct {
 	reg          *registry.Registry
 	staleTimeout time.Duration
 	pg           bool
+	nowTables    string // schema.NowTablesFunction(reg), PostgreSQL only
 }
 
 // NewEngine returns an engine for the tables of reg, on PostgreSQL when pg
-// is true (SQLite otherwise). Another user's batch counts as abandoned
-// after staleTimeout without activity.
+// is true (SQLite otherwise), whose database schema.SyncTables has
+// synchronised with reg. Another user's batch counts as abandoned after
+// staleTimeout without activity.
 func NewEngine(reg *registry.Registry, staleTimeout time.Duration, pg bool) *Engine {
-	return &Engine{reg: reg, staleTimeout: staleTimeout, pg: pg}
+	return &Engine{reg: reg, staleTimeout: staleTimeout, pg: pg, nowTables: schema.NowTablesFunction(reg)}
 }
 
 // VersionText returns the client version as written in messages.

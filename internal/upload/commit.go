@@ -53,6 +53,12 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	// Dirty tables that hold no rows of D have nothing to commit or
+	// preserve, and nothing to say to the pure-retry rule; a preserving
+	// batch's dirty set is the whole registry.
+	if tables, err = e.holding(ctx, c, tables); err != nil {
+		return "", err
+	}
 	if b.alreadyReceived {
 		pure, err := e.pureRetry(ctx, c, b, tables)
 		if err != nil {

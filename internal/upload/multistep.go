@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,10 +43,8 @@ func (e *Engine) StartPreservation(ctx context.Context, c *Call) (string, error)
 		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return "", fmt.Errorf("upload: start preservation: %w", err)
 	}
-	for _, t := range e.reg.Tables() {
-		if err := e.markDirty(ctx, c, t); err != nil {
-			return "", err
-		}
+	if err := e.markDirty(ctx, c, e.reg.Tables()...); err != nil {
+		return "", err
 	}
 	return "STARTPRESERVATION", nil
 }
@@ -68,7 +67,24 @@ func (e *Engine) UploadEmptyTables(ctx context.Context, c *Call) (string, error)
 	if err != nil {
 		return "", err
 	}
-	for _, t := range tables {
+	// A listed table that holds no rows of D has no live rows to flag; in
+	// a preserving batch it leaves the dirty set, all of them at once.
+	held, err := e.holding(ctx, c, tables)
+	if err != nil {
+		return "", err
+	}
+	if b.preserving {
+		var empty []*registry.Table
+		for _, t := range tables {
+			if !slices.Contains(held, t) {
+				empty = append(empty, t)
+			}
+		}
+		if err := e.unmarkDirty(ctx, c, empty...); err != nil {
+			return "", err
+		}
+	}
+	for _, t := range held {
 		live, err := liveRows(ctx, c, t, nil)
 		if err != nil {
 			return "", err

@@ -55,6 +55,14 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return "", fail(0, fmt.Errorf("upload: one-step: reset batch: %w", err))
 	}
+	// Step 9 changes nothing in a table without records that holds no
+	// rows of D: no deletions, nothing to preserve. Only the others get
+	// statements, so that the cost follows the tables with data, not the
+	// registry's size.
+	held, err := e.holding(ctx, c, tables)
+	if err != nil {
+		return "", fail(0, err)
+	}
 	b := &batch{time: c.Now, preserving: p.finalizing}
 	var (
 		changes         []*tableChange
@@ -69,6 +77,9 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 			return "", err // every earlier table passed step 7
 		}
 		delete(p.rows, t.Name)
+		if len(recs) == 0 && !slices.Contains(held, t) {
+			continue
+		}
 		tc, o, pres, err := e.storeWholeTable(ctx, c, b, t, recs)
 		if err != nil {
 			return "", fail(i+1, err)
