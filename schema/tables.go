@@ -97,7 +97,9 @@ func columns(ctx context.Context, db bun.IDB, table string, pg bool) (map[string
 
 // FieldSQLType is the column type of a registry field type. Date-times are
 // ISO 8601 text with microseconds and the client's offset (PROTOCOL 7.6:
-// the instant to the microsecond, and the offset, are both kept).
+// the instant to the microsecond, and the offset, are both kept). Times of
+// day are TIME on PostgreSQL and, on SQLite, text in the form of
+// codec.Time.String (HH:MM:SS, with a fraction only when there is one).
 func FieldSQLType(ft registry.FieldType, pg bool) string {
 	switch ft {
 	case registry.Integer:
@@ -112,6 +114,11 @@ func FieldSQLType(ft registry.FieldType, pg bool) string {
 	case registry.Date:
 		if pg {
 			return "DATE"
+		}
+		return "TEXT"
+	case registry.Time:
+		if pg {
+			return "TIME"
 		}
 		return "TEXT"
 	case registry.Blob:

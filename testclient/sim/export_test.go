@@ -19,3 +19,6 @@ func (t *Tablet) ClearTables() {
 		t.SetRows(table, nil)
 	}
 }
+
+// Canonical is canonical, for tests of how Verify compares stored values.
+func Canonical(ft FieldType, v any) string { return canonical(ft, v) }

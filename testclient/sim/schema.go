@@ -14,6 +14,8 @@ const (
 	Date
 	Boolean
 	Blob
+	// Time is a time of day, sent as 'HH:mm:ss'.
+	Time
 )
 
 // Column is one column of a tablet table.

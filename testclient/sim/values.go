@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tabletapi/tabletapi/testclient"
@@ -40,6 +41,8 @@ func sentValue(ft FieldType, v testclient.Value) string {
 // canonical writes a value read from the database, or converted from a
 // sent one, as text that is equal for equal values of a field of type ft:
 // date-times as their UTC instant in microseconds, dates as YYYY-MM-DD,
+// times of day as HH:MM:SS.ffffff (PostgreSQL returns a TIME with its
+// fraction's trailing zeros cut, SQLite the text the server stored),
 // booleans as true/false, integers and reals in Go's shortest form, BLOBs
 // in hex.
 func canonical(ft FieldType, v any) string {
@@ -69,6 +72,9 @@ func canonical(ft FieldType, v any) string {
 		}
 		return x.UTC().Format("2006-01-02T15:04:05.000000Z")
 	case string:
+		if ft == Time {
+			return strconv.Quote(timeOfDay(x))
+		}
 		if ft == DateTime {
 			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
 				return canonical(ft, t)
@@ -77,6 +83,17 @@ func canonical(ft FieldType, v any) string {
 		return strconv.Quote(x)
 	}
 	return fmt.Sprintf("%T %v", v, v)
+}
+
+// timeOfDay writes a time HH:MM:SS[.f…] with exactly six fraction digits,
+// so that equal times of day give equal text. Anything else is returned
+// as it is, so that it compares unequal to every valid time.
+func timeOfDay(s string) string {
+	base, frac, _ := strings.Cut(s, ".")
+	if len(base) != 8 || len(frac) > 6 {
+		return s
+	}
+	return base + "." + frac + strings.Repeat("0", 6-len(frac))
 }
 
 // canonicalRow writes the compared fields of a row (all but
