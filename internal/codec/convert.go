@@ -26,13 +26,15 @@ import (
 //   - DateTime gives a DateTime, from text in the grammar of ParseDateTime;
 //     empty text gives nil (the client writes it for an invalid date-time).
 //   - Blob gives a []byte, from bytes only.
+//   - Time gives a Time, from text in the form of ParseTime; empty text
+//     gives nil.
 //
 // Anything else returns ErrInvalidValue itself. An unknown field type
 // returns another error, which is a bug of the caller.
 func Convert(v Value, t registry.FieldType) (any, error) {
 	switch t {
 	case registry.Integer, registry.Real, registry.Text, registry.Boolean,
-		registry.Date, registry.DateTime, registry.Blob:
+		registry.Date, registry.DateTime, registry.Blob, registry.Time:
 	default:
 		return nil, fmt.Errorf("codec: unknown field type %q", string(t))
 	}
@@ -56,6 +58,8 @@ func Convert(v Value, t registry.FieldType) (any, error) {
 		x, ok = toDate(v)
 	case registry.DateTime:
 		x, ok = toDateTime(v)
+	case registry.Time:
+		x, ok = toTime(v)
 	case registry.Blob:
 		if v.Kind == KindBytes {
 			x, ok = v.Bytes, true
@@ -151,6 +155,19 @@ func toDateTime(v Value) (any, bool) {
 	}
 	if d, ok := parseDateTime(v.Text); ok {
 		return d, true
+	}
+	return nil, false
+}
+
+func toTime(v Value) (any, bool) {
+	if v.Kind != KindText {
+		return nil, false
+	}
+	if v.Text == "" {
+		return nil, true
+	}
+	if t, ok := parseTime(v.Text); ok {
+		return t, true
 	}
 	return nil, false
 }

@@ -135,6 +135,21 @@ func TestConvert(t *testing.T) {
 			},
 			[]string{"'abc'", "''", "1", "1.5", "x'01'"},
 		},
+		{
+			registry.Time,
+			[]ok{
+				{"NULL", nil},
+				{"''", nil},
+				{"'10:04:03'", codec.Time{Hour: 10, Minute: 4, Second: 3}},
+				{"10:04:03", codec.Time{Hour: 10, Minute: 4, Second: 3}},
+				{"'23:59:59.25'", codec.Time{Hour: 23, Minute: 59, Second: 59, Microsecond: 250000}},
+				{"'00:00:00.000000'", codec.Time{}},
+			},
+			[]string{
+				"'24:00:00'", "'10:60:00'", "'10:00:60'", "'10:00'", "'10:00:00.1234567'", "'10:00:00Z'",
+				"' 10:00:00'", "100000", "10", "1.5", "X'01'", "64'AQ=='",
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {

@@ -130,3 +130,26 @@ func FuzzParseDateTime(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTime checks that ParseTime never panics, that every accepted
+// time's String parses back to the same time, and that String is HH:MM:SS
+// with a six-digit fraction only when there is one.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"10:04:03", "23:59:59.999999", "10:00:00.0", "24:00:00", "10:00:00.1234567", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := codec.ParseTime(s)
+		if err != nil {
+			return
+		}
+		str := tm.String()
+		back, err := codec.ParseTime(str)
+		if err != nil || back != tm {
+			t.Fatalf("ParseTime(%q) = %+v, its String %q parses to %+v, %v", s, tm, str, back, err)
+		}
+		if n := len(str); n != 8 && n != 15 || (n == 15) != (tm.Microsecond != 0) {
+			t.Errorf("ParseTime(%q).String() = %q", s, str)
+		}
+	})
+}

@@ -1,6 +1,13 @@
 // Package dbtest gives each test its own freshly migrated database: an SQLite
 // file always, or a PostgreSQL database when TABLETAPI_TEST_DATABASE_URL is
 // set (CI sets it). Databases are removed when the test ends.
+//
+// Each database is a copy of a template made once per schema and kept
+// between runs: a PostgreSQL template database, or an SQLite file in the
+// system's temporary folder. Its name carries a hash of what it holds, so a
+// changed schema gets a new template instead of a stale one. Copying is
+// what makes the suite affordable with the full registry: creating its
+// client tables takes seconds on PostgreSQL, copying them a fraction.
 package dbtest
 
 import (
@@ -8,16 +15,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/schema"
 )
@@ -25,37 +30,36 @@ import (
 // EnvURL names the variable that points the suite at a PostgreSQL server.
 const EnvURL = "TABLETAPI_TEST_DATABASE_URL"
 
-// templateLockKey serialises template builds across test binaries, which
-// `go test ./...` runs as separate processes.
-const templateLockKey int64 = 0x7461626c74657374
-
 // Postgres reports whether the suite runs against PostgreSQL.
 func Postgres() bool { return os.Getenv(EnvURL) != "" }
 
-// NewURL creates a fresh migrated database for tb and returns its URL, in
-// the form the --database flag takes. It is dropped in tb.Cleanup.
+// NewURL creates a fresh database for tb as `serve` leaves it with the
+// default registry, migrated and with the default registry's client tables,
+// so a server started on it with that registry creates nothing. It returns
+// its URL, in the form the --database flag takes. It is dropped in
+// tb.Cleanup.
 func NewURL(tb testing.TB) string {
 	tb.Helper()
-	if admin := os.Getenv(EnvURL); admin != "" {
-		return newPostgres(tb, admin)
-	}
-	path := filepath.Join(tb.TempDir(), "test.db")
-	u := "sqlite:" + path
-	db := mustOpen(tb, u)
-	if _, err := schema.Migrate(tb.Context(), db); err != nil {
-		tb.Fatalf("dbtest: migrate sqlite: %v", err)
-	}
-	db.Close()
-	return u
+	return newURL(tb, registry.Default())
 }
 
-// New returns an open, freshly migrated database for tb, closed in
-// tb.Cleanup.
+// New returns an open, freshly migrated database for tb without client
+// tables, closed in tb.Cleanup.
 func New(tb testing.TB) *bun.DB {
 	tb.Helper()
-	db := mustOpen(tb, NewURL(tb))
+	db := mustOpen(tb, newURL(tb, nil))
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// newURL creates a fresh migrated database holding the client tables of
+// reg, if not nil, and returns its URL.
+func newURL(tb testing.TB, reg *registry.Registry) string {
+	tb.Helper()
+	if admin := os.Getenv(EnvURL); admin != "" {
+		return newPostgres(tb, admin, reg)
+	}
+	return newSQLite(tb, reg)
 }
 
 func mustOpen(tb testing.TB, u string) *bun.DB {
@@ -67,83 +71,21 @@ func mustOpen(tb testing.TB, u string) *bun.DB {
 	return db
 }
 
-func newPostgres(tb testing.TB, adminURL string) string {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	admin := mustOpen(tb, adminURL)
-	defer admin.Close()
-
-	tmpl, err := ensureTemplate(ctx, admin, adminURL)
-	if err != nil {
-		tb.Fatalf("dbtest: %v", err)
+// build migrates db and creates the client tables of reg, if not nil.
+func build(ctx context.Context, db *bun.DB, reg *registry.Registry) error {
+	if _, err := schema.Migrate(ctx, db); err != nil {
+		return err
 	}
-	name := "tabletapi_test_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE ? TEMPLATE ?", bun.Ident(name), bun.Ident(tmpl)); err != nil {
-		tb.Fatalf("dbtest: create database: %v", err)
+	if reg == nil {
+		return nil
 	}
-	tb.Cleanup(func() {
-		db := mustOpen(tb, adminURL)
-		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name)); err != nil {
-			tb.Errorf("dbtest: drop database %s: %v", name, err)
-		}
-	})
-	return withDatabase(tb, adminURL, name)
+	return schema.SyncTables(ctx, db, reg)
 }
 
-// ensureTemplate builds, once per schema version, a migrated database that
-// tests copy. Its name carries a hash of the migrations, so a changed schema
-// gets a new template instead of a stale one.
-func ensureTemplate(ctx context.Context, admin *bun.DB, adminURL string) (string, error) {
-	name := "tabletapi_tmpl_" + migrationsHash()
-	conn, err := admin.Conn(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", templateLockKey); err != nil {
-		return "", fmt.Errorf("template lock: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", templateLockKey) //nolint:errcheck
-
-	var exists bool
-	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(&exists); err != nil {
-		return "", fmt.Errorf("look up template: %w", err)
-	}
-	if exists {
-		return name, nil
-	}
-	building := name + "_building"
-	if _, err := conn.ExecContext(ctx, "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(building)); err != nil {
-		return "", err
-	}
-	if _, err := conn.ExecContext(ctx, "CREATE DATABASE ?", bun.Ident(building)); err != nil {
-		return "", fmt.Errorf("create template: %w", err)
-	}
-	u, err := replaceDatabase(adminURL, building)
-	if err != nil {
-		return "", err
-	}
-	db, err := sqldb.Open(u)
-	if err != nil {
-		return "", err
-	}
-	_, err = schema.Migrate(ctx, db)
-	db.Close() // a template must have no connections when it is copied
-	if err != nil {
-		return "", fmt.Errorf("migrate template: %w", err)
-	}
-	// Rename only once complete, so a crashed build is never used.
-	if _, err := conn.ExecContext(ctx, "ALTER DATABASE ? RENAME TO ?", bun.Ident(building), bun.Ident(name)); err != nil {
-		return "", fmt.Errorf("rename template: %w", err)
-	}
-	return name, nil
-}
-
-func migrationsHash() string {
+// fingerprint is a hash of the migrations and, if reg is not nil, of reg
+// and of the statements that create its tables on the dialect: what a
+// template built by build holds.
+func fingerprint(reg *registry.Registry, pg bool) string {
 	h := sha256.New()
 	fs.WalkDir(schema.Files(), ".", func(path string, d fs.DirEntry, err error) error { //nolint:errcheck
 		if err != nil || d.IsDir() {
@@ -154,25 +96,13 @@ func migrationsHash() string {
 		h.Write(b)
 		return err
 	})
+	if reg != nil {
+		h.Write([]byte(reg.Format()))
+		for _, s := range schema.TablesDDL(reg, pg) {
+			h.Write([]byte(s))
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
-}
-
-func withDatabase(tb testing.TB, adminURL, name string) string {
-	tb.Helper()
-	u, err := replaceDatabase(adminURL, name)
-	if err != nil {
-		tb.Fatalf("dbtest: %v", err)
-	}
-	return u
-}
-
-func replaceDatabase(rawURL, name string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", fmt.Errorf("bad %s: %w", EnvURL, err)
-	}
-	u.Path = "/" + name
-	return u.String(), nil
 }
 
 func randomHex(n int) string {

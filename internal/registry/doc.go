@@ -24,8 +24,8 @@
 // min_version, written KEY=VALUE. All three are required, in any order, each
 // once. The kind is patient, patient_idnum, nontask or task; min_version is
 // MAJOR.MINOR.PATCH without leading zeros. A field's TYPE is integer, real,
-// text, datetime, date, boolean or blob. Keywords, attributes, kinds and
-// types are lower case.
+// text, datetime, date, time, boolean or blob. Keywords, attributes, kinds
+// and types are lower case.
 //
 // Table and field names become SQL identifiers, so they must match
 // ^[A-Za-z_][A-Za-z0-9_]*$, be at most 63 characters long, and differ from

@@ -14,7 +14,11 @@ const nullMark = "\x00NULL"
 // canonical writes a value, as converted from a record or as read from
 // either database, in one form per field type, so that a stored row and an
 // incoming record can be compared (PROTOCOL 8.4.2, already received).
-// Date-times compare by instant (7.6).
+// Date-times compare by instant (7.6). Times of day compare by their
+// normalised form (codec.Time.String): a record sent with '10:00:00' and
+// again with '10:00:00.000000' is unchanged, and PostgreSQL, which returns
+// a TIME as "10:00:00.5", agrees with SQLite, which keeps the normalised
+// text itself.
 func canonical(v any, ft registry.FieldType) string {
 	if v == nil {
 		return nullMark
@@ -64,6 +68,19 @@ func canonical(v any, ft registry.FieldType) string {
 				return strconv.FormatInt(dt.Time().UnixMicro(), 10)
 			}
 		}
+	case registry.Time:
+		switch x := v.(type) {
+		case codec.Time:
+			return x.String()
+		case string:
+			if t, err := codec.ParseTime(x); err == nil {
+				return t.String()
+			}
+		case []byte:
+			if t, err := codec.ParseTime(string(x)); err == nil {
+				return t.String()
+			}
+		}
 	}
 	switch x := v.(type) {
 	case string:
@@ -82,6 +99,8 @@ func dbValue(v any) any {
 	case codec.DateTime:
 		return x.String()
 	case codec.Date:
+		return x.String()
+	case codec.Time:
 		return x.String()
 	}
 	return v

@@ -1,0 +1,147 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/tabletapi/tabletapi/internal/registry"
+)
+
+// TablesDDL returns the statements that SyncTables runs to create every
+// table of reg, with its indexes, in a database that has none of them. It
+// is for tools that fingerprint the schema: the test helper names its
+// template databases after a hash of it, so a changed registry or a change
+// in how tables are declared gets a new template instead of a stale one.
+func TablesDDL(reg *registry.Registry, pg bool) []string {
+	var out []string
+	for _, t := range reg.Tables() {
+		out = append(out, tableDDL(t, pg)...)
+	}
+	return out
+}
+
+// tableDDL returns the statements that create t and its indexes.
+func tableDDL(t *registry.Table, pg bool) []string {
+	stmts := []string{createTable(t, pg)}
+	for _, ix := range indexes(t) {
+		stmts = append(stmts, ix.sql)
+	}
+	return stmts
+}
+
+// FieldSQLType is the column type of a registry field type. Date-times are
+// ISO 8601 text with microseconds and the client's offset (PROTOCOL 7.6:
+// the instant to the microsecond, and the offset, are both kept). Times of
+// day are TIME on PostgreSQL and, on SQLite, text in the form of
+// codec.Time.String (HH:MM:SS, with a fraction only when there is one).
+func FieldSQLType(ft registry.FieldType, pg bool) string {
+	switch ft {
+	case registry.Integer:
+		return "BIGINT"
+	case registry.Real:
+		if pg {
+			return "DOUBLE PRECISION"
+		}
+		return "REAL"
+	case registry.Boolean:
+		return "BOOLEAN"
+	case registry.Date:
+		if pg {
+			return "DATE"
+		}
+		return "TEXT"
+	case registry.Time:
+		if pg {
+			return "TIME"
+		}
+		return "TEXT"
+	case registry.Blob:
+		if pg {
+			return "BYTEA"
+		}
+		return "BLOB"
+	default: // text, datetime
+		return "TEXT"
+	}
+}
+
+// Bookkeeping columns (PROTOCOL 8.1), in table order.
+func bookkeeping(pg bool) []string {
+	types := typesFor(pg)
+	return []string{
+		"_device_id BIGINT NOT NULL",
+		"_era VARCHAR(32) NOT NULL",
+		"_current BOOLEAN NOT NULL",
+		"_when_added_exact " + types.Time,
+		"_when_added_batch_utc " + types.Time,
+		"_adding_user_id BIGINT",
+		"_when_removed_exact " + types.Time,
+		"_when_removed_batch_utc " + types.Time,
+		"_removing_user_id BIGINT",
+		"_preserving_user_id BIGINT",
+		"_forcibly_preserved BOOLEAN NOT NULL DEFAULT FALSE",
+		"_predecessor_pk BIGINT",
+		"_successor_pk BIGINT",
+		"_manually_erased BOOLEAN NOT NULL DEFAULT FALSE",
+		"_manually_erased_at " + types.Time,
+		"_manually_erasing_user_id BIGINT",
+		"_camcops_version VARCHAR(255)",
+		"_addition_pending BOOLEAN NOT NULL DEFAULT FALSE",
+		"_removal_pending BOOLEAN NOT NULL DEFAULT FALSE",
+		"_group_id BIGINT",
+	}
+}
+
+func createTable(t *registry.Table, pg bool) string {
+	types := typesFor(pg)
+	cols := []string{"_pk " + types.PK}
+	for _, f := range t.Fields {
+		def := quote(f.Name) + " " + FieldSQLType(f.Type, pg)
+		if f.Name == t.PK {
+			def += " NOT NULL"
+		}
+		cols = append(cols, def)
+	}
+	cols = append(cols, bookkeeping(pg)...)
+	return "CREATE TABLE " + quote(t.Name) + " (\n    " + strings.Join(cols, ",\n    ") + "\n)"
+}
+
+// index is one index of a client table.
+type index struct {
+	name string
+	sql  string // CREATE INDEX IF NOT EXISTS …
+}
+
+// indexes are what the upload engine's queries need, each bounded by the
+// device's own rows: live rows by client PK, era-NOW rows (commit and
+// preservation), pending rows, and all versions by client PK (the
+// already-received check on preserved rows).
+func indexes(t *registry.Table) []index {
+	tbl, pk := quote(t.Name), quote(t.PK)
+	ix := func(suffix, def string) index {
+		name := indexName(t.Name, suffix)
+		return index{name, "CREATE INDEX IF NOT EXISTS " + quote(name) + " ON " + tbl + " " + def}
+	}
+	return []index{
+		ix("pk", "(_device_id, "+pk+")"),
+		ix("now", "(_device_id) WHERE _era = 'NOW'"),
+		ix("add", "(_device_id) WHERE _addition_pending"),
+		ix("rem", "(_device_id) WHERE _removal_pending"),
+		ix("pred", "(_predecessor_pk) WHERE _predecessor_pk IS NOT NULL"),
+	}
+}
+
+// indexName keeps index names within PostgreSQL's 63 bytes and distinct.
+func indexName(table, suffix string) string {
+	name := table + "_" + suffix + "_idx"
+	if len(name) <= 63 {
+		return name
+	}
+	h := sha256.Sum256([]byte(table))
+	return table[:40] + "_" + hex.EncodeToString(h[:4]) + "_" + suffix + "_idx"
+}
+
+// quote quotes an identifier that the registry has already checked to be
+// [A-Za-z_][A-Za-z0-9_]*.
+func quote(name string) string { return `"` + name + `"` }
