@@ -62,7 +62,7 @@ func TestSimulatedFleet(t *testing.T) {
 // stores that type (issue 9, item 3).
 func TestSimulatedFleet_ManyTables(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "many.tables")
-	if err := os.WriteFile(path, []byte(simtest.SyntheticRegistry(20, false)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(simtest.SyntheticRegistry(20, true)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s := startServer(t, "--tables", path)

@@ -34,9 +34,3 @@ func Synthetic(n, fields int) string {
 	}
 	return b.String()
 }
-
-// WithDefault returns the text of the default registry followed by
-// Synthetic(n, fields), so the tables that tests upload to stay.
-func WithDefault(n, fields int) string {
-	return registry.Default().Format() + "\n" + Synthetic(n, fields)
-}

@@ -9,7 +9,7 @@ import (
 )
 
 func TestSynthetic(t *testing.T) {
-	reg, err := registry.Parse(strings.NewReader(registrytest.WithDefault(145, 35)), "synthetic")
+	reg, err := registry.Parse(strings.NewReader(registrytest.Synthetic(150, 35)), "synthetic")
 	if err != nil {
 		t.Fatal(err)
 	}
