@@ -150,8 +150,10 @@ func widenTable(ctx context.Context, db *bun.DB, t *registry.Table, cols map[str
 	var steps []step
 	for _, f := range t.Fields {
 		if !cols[strings.ToLower(f.Name)] {
-			steps = append(steps, step{"add column " + f.Name,
-				"ALTER TABLE " + quote(t.Name) + " ADD COLUMN " + quote(f.Name) + " " + FieldSQLType(f.Type, pg)})
+			steps = append(steps, step{
+				"add column " + f.Name,
+				"ALTER TABLE " + quote(t.Name) + " ADD COLUMN " + quote(f.Name) + " " + FieldSQLType(f.Type, pg),
+			})
 		}
 	}
 	for _, ix := range indexes(t) {

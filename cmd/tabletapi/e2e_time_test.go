@@ -56,8 +56,10 @@ func tiOneStep(t *testing.T, finalizing string, moveOff string, ats ...string) m
 	t.Helper()
 	rows := []map[string]string{}
 	for i, at := range ats {
-		rows = append(rows, map[string]string{"id": fmt.Sprint(i + 1), "_move_off_tablet": moveOff,
-			"when_last_modified": "'" + msWLM1 + "'", "at": at})
+		rows = append(rows, map[string]string{
+			"id": fmt.Sprint(i + 1), "_move_off_tablet": moveOff,
+			"when_last_modified": "'" + msWLM1 + "'", "at": at,
+		})
 	}
 	pk, err := json.Marshal(map[string]string{"clock": "id"})
 	if err != nil {
@@ -138,13 +140,16 @@ func TestTimeField(t *testing.T) {
 	t.Run("MultiStep", func(t *testing.T) {
 		c := tiClient(t, s)
 		s.step(t, c, "start_upload", nil, "start_upload")
-		s.step(t, c, "upload_table", map[string]string{"table": "clock", "pkname": "id", "nrecords": "3", "fields": tiFields,
+		s.step(t, c, "upload_table", map[string]string{
+			"table": "clock", "pkname": "id", "nrecords": "3", "fields": tiFields,
 			"record0": "1,0,'" + msWLM1 + "','10:04:03'",
 			"record1": "2,0,'" + msWLM1 + "','23:59:59.25'",
 			"record2": "3,0,'" + msWLM1 + "',''",
 		}, "Table clock upload successful")
-		s.step(t, c, "upload_record", map[string]string{"table": "clock", "pkname": "id", "fields": tiFields,
-			"values": "4,0,'" + msWLM1 + "','00:00:00.000000'"}, "UPLOAD-INSERT")
+		s.step(t, c, "upload_record", map[string]string{
+			"table": "clock", "pkname": "id", "fields": tiFields,
+			"values": "4,0,'" + msWLM1 + "','00:00:00.000000'",
+		}, "UPLOAD-INSERT")
 		s.step(t, c, "end_upload", nil, "end_upload")
 		tiWant(t, "multi-step", tiStored(t, s, c, "k._current"),
 			[]string{"1=10:04:03", "2=23:59:59.25", "3=NULL", "4=00:00:00"},
@@ -163,8 +168,10 @@ func TestTimeField(t *testing.T) {
 		c := tiClient(t, s)
 		s.step(t, c, "start_upload", nil, "start_upload")
 		for _, lit := range []string{"'24:00:00'", "'10:60:00'", "'10:00:60'", "'10:00'", "100000"} {
-			msFail(t, c, "upload_table", map[string]string{"table": "clock", "pkname": "id", "nrecords": "1", "fields": tiFields,
-				"record0": "1,0,'" + msWLM1 + "'," + lit},
+			msFail(t, c, "upload_table", map[string]string{
+				"table": "clock", "pkname": "id", "nrecords": "1", "fields": tiFields,
+				"record0": "1,0,'" + msWLM1 + "'," + lit,
+			},
 				"Invalid value for field 'at' in table 'clock', record 0: "+codec.Repr(lit))
 		}
 		msFail(t, c, "upload_entire_database", tiOneStep(t, "0", "0", "'07:30'"),
