@@ -54,6 +54,36 @@ func TestEveryRegistryTableRoundTrip(t *testing.T) {
 	}
 }
 
+// TestEveryRegistryTableMove: the same records uploaded by Move (PROTOCOL
+// 12.3: start_upload, start_preservation, upload_table for every table,
+// end_upload) are committed and preserved in every table of the default
+// registry, ancillary (nontask) tables included (issue 9, Kinds): each
+// table then holds one current row, in the batch's era, none in era NOW,
+// and none pending.
+func TestEveryRegistryTableMove(t *testing.T) {
+	t.Parallel()
+	s := tmShared(t)
+	reg := registry.Default()
+	e := tmNewEnv(t, s)
+	e.c.ResetSession()
+	e.s.step(t, e.c, "start_upload", nil, "start_upload")
+	e.s.step(t, e.c, "start_preservation", nil, "STARTPRESERVATION")
+	for k, name := range reg.Names() {
+		tbl, _ := reg.Table(name)
+		rec := rvRecord(tbl, rvPatientPK, k)
+		e.s.step(t, e.c, "upload_table", rvUploadTable(tbl, []map[string]rvValue{rec}), "Table "+name+" upload successful")
+	}
+	e.s.step(t, e.c, "end_upload", nil, "end_upload")
+	for _, tbl := range reg.Tables() {
+		all := s.count(t, tbl.Name, "_device_id = ?", e.dev)
+		preserved := s.count(t, tbl.Name, "_device_id = ? AND _current AND _era <> 'NOW'"+
+			" AND NOT _addition_pending AND NOT _removal_pending AND _preserving_user_id IS NOT NULL", e.dev)
+		if all != 1 || preserved != 1 {
+			t.Errorf("%s (%s): %d rows, %d current and preserved; want 1 and 1", tbl.Name, tbl.Kind, all, preserved)
+		}
+	}
+}
+
 // etWantStored reads dev's current row of tbl, which must be the only
 // one, and fails the test for each column that differs from rec.
 func etWantStored(t *testing.T, s *testServer, dev int64, tbl *registry.Table, rec map[string]rvValue) {
