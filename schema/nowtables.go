@@ -14,7 +14,7 @@ import (
 
 // nowTablesVersion names the body that createNowTables writes; change it
 // with the body, so that a server of another version keeps its own.
-const nowTablesVersion = "1"
+const nowTablesVersion = "2"
 
 // NowTablesFunction is the name of the PostgreSQL function that
 // SyncTables creates for reg: called with a device id, it returns the
@@ -51,7 +51,17 @@ func createNowTables(ctx context.Context, db bun.IDB, reg *registry.Registry) er
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE FUNCTION %s(device BIGINT) RETURNS SETOF TEXT LANGUAGE plpgsql STABLE AS $body$\nBEGIN\n", quote(name))
+	// The settings hold inside the function only. Its statements get one
+	// generic plan each at once, not a custom plan on each of a
+	// connection's first five calls (planning 150 statements costs about
+	// 20 ms of the database's CPU each time). And the plans use the index:
+	// when a table's rows belong to a few devices, PostgreSQL's statistics
+	// make a scan of the whole table look cheaper for a generic plan, and
+	// for a device with no rows in that table it reads every row, at every
+	// upload (BENCHMARKS.md, full registry).
+	fmt.Fprintf(&b, "CREATE FUNCTION %s(device BIGINT) RETURNS SETOF TEXT LANGUAGE plpgsql STABLE\n"+
+		"SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off\n"+
+		"AS $body$\nBEGIN\n", quote(name))
 	for _, t := range reg.Tables() {
 		// Each probe is answered by the partial index on era NOW.
 		fmt.Fprintf(&b, "  IF EXISTS (SELECT 1 FROM %s WHERE _device_id = device AND _era = 'NOW') THEN RETURN NEXT '%s'; END IF;\n",

@@ -73,4 +73,49 @@ func TestNowTablesFunction(t *testing.T) {
 			}
 		}
 	})
+	// The probes use the index from the first call on, however the rows of
+	// a table are spread: here 20,000 rows of 2 devices, for which a generic
+	// plan of PostgreSQL's own choosing scans the whole table, and did so
+	// at every call from a connection's sixth on.
+	t.Run("UsesTheIndex", func(t *testing.T) {
+		db := dbtest.New(t)
+		ctx := t.Context()
+		if !sqldb.IsPostgres(db) {
+			t.Skip("the function is PostgreSQL's")
+		}
+		if err := schema.SyncTables(ctx, db, def); err != nil {
+			t.Fatalf("SyncTables: %v", err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO phq9 (id, _device_id, _era, _current) "+
+			"SELECT g, 1 + g % 2, 'NOW', TRUE FROM generate_series(1, 20000) AS g"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "ANALYZE phq9"); err != nil {
+			t.Fatal(err)
+		}
+		// One connection, so that every call shares its plans; one
+		// transaction, whose own statistics count the scans at once.
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback() //nolint:errcheck
+		for device := range 10 {
+			var got []string
+			if err := tx.NewRaw("SELECT * FROM "+schema.NowTablesFunction(def)+"(?)", 100+device).Scan(ctx, &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 0 {
+				t.Fatalf("tables of device %d: %q, want none", 100+device, got)
+			}
+		}
+		var seq, idx int64
+		if err := tx.QueryRowContext(ctx, "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'phq9'").
+			Scan(&seq, &idx); err != nil {
+			t.Fatal(err)
+		}
+		if seq != 0 || idx != 10 {
+			t.Errorf("10 probes of phq9: %d sequential scans and %d index scans, want 0 and 10", seq, idx)
+		}
+	})
 }
