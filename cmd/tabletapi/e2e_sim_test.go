@@ -58,8 +58,7 @@ func TestSimulatedFleet(t *testing.T) {
 // started with that registry, with connections dropped at random; verify
 // reads every table and finds everything as uploaded, then finds one
 // wrongly stored value of a child table and names its table and field
-// (issue 9, item 7). The registry has no time field until the server
-// stores that type (issue 9, item 3).
+// (issue 9, item 7). Its tasks have a time field (issue 9, item 3).
 func TestSimulatedFleet_ManyTables(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "many.tables")
 	if err := os.WriteFile(path, []byte(simtest.SyntheticRegistry(20, true)), 0o600); err != nil {
