@@ -13,8 +13,9 @@ type Kind uint8
 // The kinds, each with the reply the api package gives it.
 const (
 	// Internal: a server fault. HTTP 503 with the generic internal text;
-	// Message is for the log only. Any error that is not an *Error counts
-	// as Internal.
+	// Message is for the log only. The api package counts any error that
+	// is not an *Error as Internal, or as Unavailable when
+	// sqldb.IsUnavailable recognises it.
 	Internal Kind = iota
 	// Refused: the request is refused by a rule. HTTP 200, success:0,
 	// with Message.
@@ -27,7 +28,8 @@ const (
 	// generic busy text; Message is for the log only.
 	Busy
 	// Unavailable: the database did not answer. HTTP 503 with the generic
-	// database text, logged as a server fault.
+	// database text, logged as a server fault; Message is for the log
+	// only.
 	Unavailable
 )
 
