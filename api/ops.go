@@ -13,6 +13,7 @@ import (
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/extrastrings"
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
@@ -74,7 +75,7 @@ func (s *server) checkDeviceRegistered(ctx context.Context, x *opContext) (*Repl
 // register: PROTOCOL 6.4.
 func (s *server) register(ctx context.Context, x *opContext) (*Reply, error) {
 	if x.req.Device == "" {
-		return nil, missing("device")
+		return nil, fault.MissingVariable("device")
 	}
 	friendly := x.req.Form.Get("devicefriendlyname")
 	d, err := device.NewStore(x.db, func() time.Time { return x.now }).Register(ctx, device.Registration{
@@ -107,7 +108,7 @@ func (s *server) idInfo(ctx context.Context, x *opContext) (*Reply, error) {
 	accounts := account.NewStore(x.db, nil)
 	g, err := accounts.GroupByID(ctx, x.rights.UploadGroupID)
 	if errors.Is(err, account.ErrGroupNotFound) {
-		return nil, &tabletsession.NoUploadGroupError{Username: x.rights.Username}
+		return nil, tabletsession.NoUploadGroupError(x.rights.Username)
 	}
 	if err != nil {
 		return nil, err

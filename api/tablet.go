@@ -73,18 +73,12 @@ func (s *server) handleTablet(c echo.Context) error {
 		status, outcome = http.StatusServiceUnavailable, "client disconnected"
 		err = writeFailure(c, status, msgInternal, sess)
 	case opErr != nil:
-		var msg string
-		var unexpected bool
-		status, msg, unexpected = classify(opErr)
-		outcome = msg
-		var safe logSafe
-		if errors.As(opErr, &safe) {
-			outcome = safe.LogText() // the message quotes patient data
-		}
-		if unexpected {
+		f := classify(opErr)
+		status, outcome = f.status, f.outcome
+		if f.serverFault {
 			s.log.Error("request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
 		}
-		err = writeFailure(c, status, msg, sess)
+		err = writeFailure(c, status, f.msg, sess)
 	default:
 		err = writeSuccess(c, reply, sess)
 	}

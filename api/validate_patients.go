@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/tabletapi/tabletapi/internal/account"
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 )
 
@@ -13,7 +14,7 @@ import (
 func (s *server) validatePatients(ctx context.Context, x *opContext) (*Reply, error) {
 	info := x.req.Form.Get("patient_info")
 	if info == "" {
-		return nil, missing("patient_info")
+		return nil, fault.MissingVariable("patient_info")
 	}
 	accounts := account.NewStore(x.db, nil)
 	env := patient.Env{Username: x.rights.Username, IDNumTypes: map[int64]bool{}}

@@ -1,16 +1,23 @@
 package device
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tabletapi/tabletapi/internal/fault"
+)
 
 // Sentinel errors. Store methods wrap them with %w; test with errors.Is.
+// The refusals carry their exact wire text (PROTOCOL 11).
 var (
-	// ErrNotFound means no device has that name.
-	ErrNotFound = errors.New("device: not found")
+	// ErrNotFound means no device has that name: "Unregistered device".
+	ErrNotFound = &fault.Error{Kind: fault.Refused, Message: "Unregistered device"}
 	// ErrNameRequired means a registration gave no device name.
-	ErrNameRequired = errors.New("device: name required")
-	// ErrReservedName means a registration used the name "server".
+	ErrNameRequired = fault.MissingVariable("device")
+	// ErrReservedName means a registration used the name "server". It is
+	// no refusal: tabletsession.Parse turns such a request away first, so
+	// the API meets it only as a server fault.
 	ErrReservedName = errors.New("device: reserved name")
 	// ErrInsertFailed means the database refused a registration with an
-	// integrity error; the API answers "Failed to insert record".
-	ErrInsertFailed = errors.New("device: insert failed")
+	// integrity error: "Failed to insert record".
+	ErrInsertFailed = &fault.Error{Kind: fault.Refused, Message: "Failed to insert record"}
 )

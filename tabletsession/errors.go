@@ -1,42 +1,37 @@
 package tabletsession
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/tabletapi/tabletapi/internal/fault"
 )
 
-// Refusals and permission failures, in the check order of PROTOCOL 5.3.
-// The API maps each to its exact wire message.
+// Refusals and permission failures, in the check order of PROTOCOL 5.3,
+// each with its exact wire text (PROTOCOL 11).
 var (
 	// ErrBadLogin: no logged-in user (unknown user, wrong or missing password).
-	ErrBadLogin = errors.New("tabletsession: invalid username/password")
+	ErrBadLogin = &fault.Error{Kind: fault.Refused, Message: "Invalid username/password (or user not authorized)"}
 	// ErrThrottled: the client IP's failed-login bucket is empty.
-	ErrThrottled = errors.New("tabletsession: too many failed logins from this address")
+	ErrThrottled = &fault.Error{Kind: fault.Refused, Message: "Too many failed logins from this address; try again later"}
 	// ErrNotAuthorizedRegister: the user may not register devices.
-	ErrNotAuthorizedRegister = errors.New("tabletsession: not authorized to register devices")
+	ErrNotAuthorizedRegister = &fault.Error{Kind: fault.Refused, Message: "User not authorized to register devices for selected group"}
 	// ErrNotAuthorizedUpload: the user may not upload.
-	ErrNotAuthorizedUpload = errors.New("tabletsession: not authorized to upload")
+	ErrNotAuthorizedUpload = &fault.Error{Kind: fault.Refused, Message: "User not authorized to upload to selected group"}
 	// ErrUnregisteredDevice: the device is missing or not registered.
-	ErrUnregisteredDevice = errors.New("tabletsession: unregistered device")
-	// ErrBusy: no bcrypt worker freed up in time (HTTP 503).
-	ErrBusy = errors.New("tabletsession: login pool busy")
+	ErrUnregisteredDevice = &fault.Error{Kind: fault.Refused, Message: "Unregistered device"}
+	// ErrLoginPoolBusy: no bcrypt worker freed up in time for a password
+	// login; the API answers its generic busy text with HTTP 503 (PROTOCOL
+	// 4), and the attempt is not counted as a failure.
+	ErrLoginPoolBusy = &fault.Error{Kind: fault.Busy, Message: "tabletsession: login pool busy"}
 )
 
-// LockedError refuses a login while the username is locked out.
-type LockedError struct {
-	Until time.Time // end of the lockout, UTC, rounded up to the second
+// lockedError refuses a login while the username is locked out until
+// until (UTC, rounded up to the second).
+func lockedError(until time.Time) *fault.Error {
+	return &fault.Error{Kind: fault.Refused, Message: "Account locked; try again after " + until.UTC().Format("2006-01-02T15:04:05Z")}
 }
 
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("tabletsession: account locked until %s", e.Until.Format(time.RFC3339))
-}
-
-// NoUploadGroupError: the user has no upload group.
-type NoUploadGroupError struct {
-	Username string
-}
-
-func (e *NoUploadGroupError) Error() string {
-	return fmt.Sprintf("tabletsession: no upload group set for user %s", e.Username)
+// NoUploadGroupError refuses a user who has no upload group.
+func NoUploadGroupError(username string) error {
+	return &fault.Error{Kind: fault.Refused, Message: "No upload group set for user " + username}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/audit"
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/password"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/websession"
@@ -30,7 +31,8 @@ type Identity struct {
 	SessionID int64
 	Token     string
 	// Refusal says why a posted user is not logged in: ErrBadLogin,
-	// ErrThrottled or a *LockedError. Nil for a login or no user posted.
+	// ErrThrottled or the Refused *fault.Error of a lockout ("Account
+	// locked; try again after …"). Nil for a login or no user posted.
 	Refusal error
 	// PasswordLogin is true when this request checked a password.
 	PasswordLogin bool
@@ -70,8 +72,7 @@ func NewAuthenticator(db *bun.DB, sessions *websession.Store, hasher *password.H
 // of the posted user without checking the password, wipes a session whose
 // user differs, and otherwise logs in with the password. Its writes commit
 // on their own. A failed or refused login is not an error: the Identity is
-// anonymous with a Refusal. Errors: ErrBusy (bcrypt pool) or a database
-// error.
+// anonymous with a Refusal. Errors: ErrLoginPoolBusy or a database error.
 func (a *Authenticator) Resolve(ctx context.Context, r *Request) (*Identity, error) {
 	if r.HasSession {
 		s, err := a.sessions.Lookup(ctx, r.SessionID, r.SessionToken, r.ClientIP)
@@ -134,13 +135,15 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 	default:
 		ok, rehash, err = a.hasher.VerifyWhen(ctx, ready, user.HashedPW, r.Password)
 	}
-	var locked *LockedError
+	// The only *fault.Error the hasher can return is the lockout refusal
+	// from ready.
+	var locked *fault.Error
 	if errors.As(err, &locked) {
 		return &Identity{Username: r.User, Refusal: locked}, nil
 	}
-	if errors.Is(err, password.ErrBusy) {
+	if errors.Is(err, password.ErrNoWorker) {
 		// Not counted as a failure: the password was never checked.
-		return nil, ErrBusy
+		return nil, ErrLoginPoolBusy
 	}
 	if err != nil {
 		return nil, err
@@ -152,12 +155,12 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 }
 
 // locked returns the refusal of username's active lockout, or nil.
-func (a *Authenticator) locked(ctx context.Context, username string) (*LockedError, error) {
+func (a *Authenticator) locked(ctx context.Context, username string) (*fault.Error, error) {
 	until, err := a.lockouts.LockedUntil(ctx, username)
 	if err != nil || until.IsZero() {
 		return nil, err
 	}
-	return &LockedError{Until: ceilSecond(until)}, nil
+	return lockedError(ceilSecond(until)), nil
 }
 
 // fail records a failed login: a failure row, a lockout at each multiple of

@@ -35,8 +35,8 @@ WHERE u.id = ?`
 
 // Authorize applies the checks of PROTOCOL 5.3 for class, in order, with one
 // read (a prepared statement). Rights are re-read on every request; a
-// session carries identity only. Errors: ErrBadLogin, ErrThrottled,
-// *LockedError, *NoUploadGroupError, ErrNotAuthorizedRegister,
+// session carries identity only. Errors: ErrBadLogin, ErrThrottled, a
+// lockout refusal, NoUploadGroupError, ErrNotAuthorizedRegister,
 // ErrNotAuthorizedUpload, ErrUnregisteredDevice, or a database error.
 func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class, device string) (*Rights, error) {
 	if class == ClassAnyone {
@@ -62,7 +62,7 @@ func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class
 		return nil, fmt.Errorf("tabletsession: read rights: %w", err)
 	}
 	if !groupID.Valid {
-		return nil, &NoUploadGroupError{Username: id.Username}
+		return nil, NoUploadGroupError(id.Username)
 	}
 	r := &Rights{UserID: id.UserID, Username: id.Username, UploadGroupID: groupID.Int64}
 	switch class {

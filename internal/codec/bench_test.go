@@ -1,9 +1,11 @@
 package codec_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -58,5 +60,20 @@ func BenchmarkDecodeBlob(b *testing.B) {
 	b.SetBytes(int64(len(lit)))
 	for b.Loop() {
 		codec.Decode(lit)
+	}
+}
+
+// BenchmarkInvalidValueError: a refused value as a request sees it, built
+// and then read once for the reply and once for the log.
+func BenchmarkInvalidValueError(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var f *fault.Error
+		if err := codec.InvalidValueError("bmi", "mass_kg", 3, "'heavy and then some more text'"); !errors.As(err, &f) {
+			b.Fatal(err)
+		}
+		if f.Message == "" || f.LogText() == "" {
+			b.Fatal("empty text")
+		}
 	}
 }

@@ -6,8 +6,8 @@
 //
 // Decoding never fails: Split and Classify turn any string into values, and
 // type errors are found by Convert, which returns ErrInvalidValue. The
-// upload engine then reports them with InvalidValueError, whose Message is
-// the exact wire text.
+// upload engine then reports them with InvalidValueError, a refusal whose
+// Message is the exact wire text.
 //
 // White space, wherever the protocol mentions it (trimming items, and the
 // white space removed before matching a blob literal), means what

@@ -21,8 +21,9 @@ var (
 	ErrTooLong = errors.New("password: longer than 72 bytes")
 	// ErrEmpty is returned by Hash for an empty password.
 	ErrEmpty = errors.New("password: empty")
-	// ErrBusy is returned when no bcrypt worker frees up within the wait.
-	ErrBusy = errors.New("password: bcrypt pool busy")
+	// ErrNoWorker is returned when no bcrypt worker frees up within the
+	// wait.
+	ErrNoWorker = errors.New("password: no bcrypt worker free")
 )
 
 // Hasher runs bcrypt in a bounded pool.
@@ -79,7 +80,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	case h.slots <- struct{}{}:
 		return nil
 	case <-t.C:
-		return ErrBusy
+		return ErrNoWorker
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -88,7 +89,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 func (h *Hasher) release() { <-h.slots }
 
 // Hash returns a bcrypt hash of pw at the configured cost. Errors: ErrEmpty,
-// ErrTooLong, ErrBusy, or the context's error.
+// ErrTooLong, ErrNoWorker, or the context's error.
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if pw == "" {
 		return "", ErrEmpty
@@ -112,7 +113,7 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 // MaxBytes bytes of pw are compared, as bcrypt always did. An empty or
 // malformed hash never matches. Every failure costs the configured cost,
 // so timing tells neither whether the user exists nor how weak their
-// stored hash is. Errors: ErrBusy or the context's error.
+// stored hash is. Errors: ErrNoWorker or the context's error.
 func (h *Hasher) Verify(ctx context.Context, hash, pw string) (ok, rehash bool, err error) {
 	return h.VerifyWhen(ctx, nil, hash, pw)
 }
@@ -177,7 +178,7 @@ func (h *Hasher) Work() uint64 { return h.work.Load() }
 
 // VerifyDummy spends one bcrypt verification at the configured cost, for a
 // username that does not exist, so timing does not reveal who exists.
-// Errors: ErrBusy or the context's error.
+// Errors: ErrNoWorker or the context's error.
 func (h *Hasher) VerifyDummy(ctx context.Context, pw string) error {
 	return h.VerifyDummyWhen(ctx, nil, pw)
 }

@@ -77,14 +77,14 @@ func TestHasher(t *testing.T) {
 			t.Fatal("empty password verified")
 		}
 	})
-	t.Run("ErrBusy", func(t *testing.T) {
+	t.Run("ErrNoWorker", func(t *testing.T) {
 		slow := mustHasher(t, 12, 1, 10*time.Millisecond)
 		done := make(chan struct{})
 		go func() { slow.Hash(ctx, "hold the only worker"); close(done) }() //nolint:errcheck
 		time.Sleep(20 * time.Millisecond)
 		// The worker is busy for ~200 ms at cost 12; a second call gives up.
-		if _, _, err := slow.Verify(ctx, "", "pw"); !errors.Is(err, password.ErrBusy) {
-			t.Fatalf("err = %v, want ErrBusy", err)
+		if _, _, err := slow.Verify(ctx, "", "pw"); !errors.Is(err, password.ErrNoWorker) {
+			t.Fatalf("err = %v, want ErrNoWorker", err)
 		}
 		<-done
 	})

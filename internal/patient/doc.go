@@ -4,8 +4,9 @@
 // checks each patient against the group's ID policy (package idpolicy) and,
 // for a restricted (auto-generated) user, against that user's own patient.
 //
-// Every user-visible failure is an *Error whose Message is the exact wire
-// text of PROTOCOL.md 6.10 and 11. Values are quoted with Python's repr, as
+// Every user-visible failure is a Refused *fault.Error whose Message is the
+// exact wire text of PROTOCOL.md 6.10 and 11, and whose Log holds no
+// patient data. Values are quoted with Python's repr, as
 // the Conventions of PROTOCOL.md define it.
 //
 // Decisions where the contract leaves room:

@@ -3,15 +3,16 @@ package patient
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tabletapi/tabletapi/internal/fault"
 )
 
-// Error is a validate_patients failure to be sent to the client. Message
-// is the exact wire text, for example "Top-level JSON is not a list" or
-// "Invalid patient: Patient(…) -> Fails upload ID policy"; Error returns it
-// unchanged. It holds patient data, so it must never be logged: LogText
-// is what the log may say.
-type Error struct {
-	Message string
+// failure is a validate_patients failure while Validate builds it: the wire
+// text, and what the log gets instead, since the text quotes patient data.
+type failure struct {
+	// message is the exact wire text, for example "Top-level JSON is not
+	// a list" or "Invalid patient: Patient(…) -> Fails upload ID policy".
+	message string
 	// reason is the failure without any value from the request, e.g.
 	// "Bad e-mail address" or "Invalid patient: Fails upload ID policy".
 	reason string
@@ -20,26 +21,24 @@ type Error struct {
 	failing, patients int
 }
 
-// Error returns e.Message.
-func (e *Error) Error() string { return e.Message }
-
-// LogText describes the failure without patient data: the reason and the
-// number of patients, e.g. "Invalid patient: Fails upload ID policy
+// fault returns the Refused *fault.Error of f. Its Log is the reason and
+// the number of patients, e.g. "Invalid patient: Fails upload ID policy
 // (failing: 1, patients: 3)".
-func (e *Error) LogText() string {
+func (f *failure) fault() *fault.Error {
+	log := f.reason
 	switch {
-	case e.failing > 0:
-		return fmt.Sprintf("%s (failing: %d, patients: %d)", e.reason, e.failing, e.patients)
-	case e.patients > 0:
-		return fmt.Sprintf("%s (patients: %d)", e.reason, e.patients)
+	case f.failing > 0:
+		log = fmt.Sprintf("%s (failing: %d, patients: %d)", f.reason, f.failing, f.patients)
+	case f.patients > 0:
+		log = fmt.Sprintf("%s (patients: %d)", f.reason, f.patients)
 	}
-	return e.reason
+	return &fault.Error{Kind: fault.Refused, Message: f.message, Log: log}
 }
 
-// fail returns an *Error with a formatted message. Its reason is the
+// fail returns a *failure with a formatted message. Its reason is the
 // format before the first value it holds, up to a ": " if there is one, so
 // no value reaches the log.
-func fail(format string, args ...any) *Error {
+func fail(format string, args ...any) *failure {
 	reason := format
 	if i := strings.IndexByte(format, '%'); i >= 0 {
 		reason = strings.TrimRight(format[:i], " :")
@@ -47,5 +46,5 @@ func fail(format string, args ...any) *Error {
 			reason = reason[:j]
 		}
 	}
-	return &Error{Message: fmt.Sprintf(format, args...), reason: reason}
+	return &failure{message: fmt.Sprintf(format, args...), reason: reason}
 }

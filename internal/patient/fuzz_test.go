@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 )
 
@@ -30,9 +31,9 @@ func FuzzValidate(f *testing.F) {
 		if err == nil {
 			return
 		}
-		var perr *patient.Error
+		var perr *fault.Error
 		if !errors.As(err, &perr) {
-			t.Fatalf("Validate(%q) = %#v, not a *patient.Error", info, err)
+			t.Fatalf("Validate(%q) = %#v, not a *fault.Error", info, err)
 		}
 		// Every quoted value goes through repr, so no control character
 		// (a line break would corrupt the key:value reply) can appear.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 )
 
@@ -71,12 +72,12 @@ func mustMessage(t *testing.T, info string, env patient.Env, want string) {
 		}
 		return
 	}
-	var perr *patient.Error
-	if !errors.As(err, &perr) {
-		t.Errorf("Validate(%s) = %#v, want *patient.Error %q", info, err, want)
+	var perr *fault.Error
+	if !errors.As(err, &perr) || perr.Kind != fault.Refused {
+		t.Errorf("Validate(%s) = %#v, want a Refused *fault.Error %q", info, err, want)
 		return
 	}
-	if perr.Message != want || err.Error() != want {
+	if perr.Message != want {
 		t.Errorf("Validate(%s)\n got: %s\nwant: %s", info, perr.Message, want)
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 // readPatient checks one element of the patient_info array, its keys in
 // text order, and returns the patient and its finalizing flag.
-func readPatient(v *jvalue, types map[int64]bool) (*candidate, bool, *Error) {
+func readPatient(v *jvalue, types map[int64]bool) (*candidate, bool, *failure) {
 	if v.kind != jObject {
 		return nil, false, fail("Patient JSON is not a dict")
 	}
@@ -18,7 +18,7 @@ func readPatient(v *jvalue, types map[int64]bool) (*candidate, bool, *Error) {
 	var finalizing *bool
 	for i, k := range v.keys {
 		val := v.vals[i]
-		var err *Error
+		var err *failure
 		switch k {
 		case "forename":
 			c.forename, err = optString(val)
@@ -61,7 +61,7 @@ func readPatient(v *jvalue, types map[int64]bool) (*candidate, bool, *Error) {
 }
 
 // optString accepts a string or null.
-func optString(v *jvalue) (*string, *Error) {
+func optString(v *jvalue) (*string, *failure) {
 	switch v.kind {
 	case jNull:
 		return nil, nil
@@ -72,7 +72,7 @@ func optString(v *jvalue) (*string, *Error) {
 }
 
 // readDOB returns the YYYY-MM-DD date of a dob value, "" for none.
-func readDOB(v *jvalue) (string, *Error) {
+func readDOB(v *jvalue) (string, *failure) {
 	s, err := optString(v)
 	if err != nil || s == nil || *s == "" {
 		return "", err
@@ -85,7 +85,7 @@ func readDOB(v *jvalue) (string, *Error) {
 }
 
 // readEmail checks an email value.
-func readEmail(v *jvalue) (*string, *Error) {
+func readEmail(v *jvalue) (*string, *failure) {
 	s, err := optString(v)
 	if err != nil || s == nil || *s == "" {
 		return s, err
@@ -99,7 +99,7 @@ func readEmail(v *jvalue) (*string, *Error) {
 // readIDNum checks an idnum<n> key and its value and adds the ID number to
 // c: digits-only suffix, defined type, one value per type, a JSON integer
 // within int64 or null, and then a positive value.
-func readIDNum(c *candidate, key string, v *jvalue, types map[int64]bool) *Error {
+func readIDNum(c *candidate, key string, v *jvalue, types map[int64]bool) *failure {
 	suffix := key[len("idnum"):]
 	if suffix == "" || strings.Trim(suffix, "0123456789") != "" {
 		return fail("Bad idnum key: %s", reprString(key))

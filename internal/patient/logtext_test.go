@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 )
 
@@ -32,12 +33,13 @@ func TestError_LogText(t *testing.T) {
 		{"NotJSON", "[", baseEnv(), "Bad JSON for key 'patient_info'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var perr *patient.Error
-			if err := patient.Validate(tc.info, tc.env); !errors.As(err, &perr) {
-				t.Fatalf("Validate = %v, want a *patient.Error", err)
+			var perr *fault.Error
+			err := patient.Validate(tc.info, tc.env)
+			if !errors.As(err, &perr) {
+				t.Fatalf("Validate = %v, want a *fault.Error", err)
 			}
-			if got := perr.LogText(); got != tc.want {
-				t.Fatalf("LogText = %q, want %q (message %q)", got, tc.want, perr.Message)
+			if got := perr.LogText(); got != tc.want || err.Error() != tc.want {
+				t.Fatalf("LogText = %q, Error() = %q, want %q (message %q)", got, err.Error(), tc.want, perr.Message)
 			}
 			for _, data := range []string{"Ann", "Smith", "Bob", "Jones", "1980", "9999999999", "example.org",
 				"not an address", "Zed", "Quux", "1955", "4010232137", "'Q'"} {

@@ -36,11 +36,22 @@ type Env struct {
 
 // Validate checks patientInfo, the raw patient_info JSON text, as
 // PROTOCOL.md 6.10 describes. It returns nil when the reply is
-// result:Success, and otherwise an *Error holding the exact wire message:
-// the first structural problem found, in array order and then in the text
-// order of each patient's keys, or "Invalid patient: …" listing every
-// patient that fails the policy or restricted-user check.
+// result:Success, and otherwise a Refused *fault.Error whose Message is the
+// exact wire message: the first structural problem found, in array order
+// and then in the text order of each patient's keys, or "Invalid patient:
+// …" listing every patient that fails the policy or restricted-user check.
+// Its Log names the reason and counts the patients, and quotes none of
+// their data.
 func Validate(patientInfo string, env Env) error {
+	if f := validate(patientInfo, env); f != nil {
+		return f.fault()
+	}
+	return nil
+}
+
+// validate is Validate, returning the failure while it can still be
+// counted.
+func validate(patientInfo string, env Env) *failure {
 	if !utf8.ValidString(patientInfo) || !json.Valid([]byte(patientInfo)) {
 		return fail("Bad JSON for key 'patient_info'")
 	}

@@ -57,7 +57,7 @@ func (e *Engine) lockDevice(ctx context.Context, c *Call) (*deviceState, error) 
 	sent := time.Now()
 	err := c.Tx.QueryRowContext(ctx, q, c.DeviceID).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &DeviceMissingError{DeviceID: c.DeviceID}
+		return nil, deviceMissing(c.DeviceID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("upload: lock device: %w", err)
@@ -96,7 +96,7 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 		return &batch{time: st.Ongoing.UTC(), preserving: st.Preserving, alreadyReceived: st.AlreadyReceived}, nil
 	}
 	if e.busy(c, st) {
-		return nil, ErrBusy
+		return nil, ErrDeviceBusy
 	}
 	taken, err := e.takenOver(ctx, c)
 	if err != nil {
@@ -112,7 +112,7 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 // currently_preserving (D11).
 func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
 	if e.busy(c, st) {
-		return nil, ErrBusy
+		return nil, ErrDeviceBusy
 	}
 	if err := e.takeOver(ctx, c, st); err != nil {
 		return nil, err

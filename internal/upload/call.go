@@ -40,7 +40,10 @@ type Call struct {
 	Raw func(key string) (string, bool)
 }
 
-// Engine runs the upload operations.
+// Engine runs the upload operations. Each fails with a Refused
+// *fault.Error holding the wire text (ErrDeviceBusy, ErrTakenOver and
+// ErrEarlierAttempt among them), an Inconsistent one if the device row has
+// vanished, or a database error.
 type Engine struct {
 	reg          *registry.Registry
 	staleTimeout time.Duration

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
@@ -62,7 +63,8 @@ func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, ro
 		}
 		if why != "" {
 			// The number identifies a patient: the log gets the rest.
-			return &Error{
+			return &fault.Error{
+				Kind:    fault.Refused,
 				Message: fmt.Sprintf("For ID type %d, ID number %s is invalid: %s", n, pyInt(value), why),
 				Log:     fmt.Sprintf("For ID type %d, an ID number is invalid: %s", n, why),
 			}

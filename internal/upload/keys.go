@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -37,7 +38,7 @@ func (e *Engine) WhichKeysToSend(ctx context.Context, c *Call) (string, error) {
 			// The client joins a single NULL flag into an empty string (C8).
 			flags = []codec.Value{{Kind: codec.KindNull}}
 		default:
-			return "", userErrorf("Must provide the variable: move_off_tablet_values")
+			return "", fault.MissingVariable("move_off_tablet_values")
 		}
 		if len(flags) != len(pkItems) {
 			return "", userErrorf("Number of move-off-tablet values (%d) doesn't match number of PKs (%d)", len(flags), len(pkItems))

@@ -36,7 +36,7 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		return "", fail(0, err)
 	}
 	if e.busy(c, st) {
-		return "", fail(0, ErrBusy)
+		return "", fail(0, ErrDeviceBusy)
 	}
 	// As in StartBatch: U's mark is over, and the owner of a stale batch
 	// rolled back here is marked. PROTOCOL 8.8 step 8 does not say so, but

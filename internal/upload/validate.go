@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/codec"
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -13,7 +14,7 @@ import (
 func mandatory(c *Call, name string) (string, error) {
 	v := c.Get(name)
 	if v == "" {
-		return "", userErrorf("Must provide the variable: %s", name)
+		return "", fault.MissingVariable(name)
 	}
 	return v, nil
 }
