@@ -84,7 +84,7 @@ func (a *Authenticator) Resolve(ctx context.Context, r *Request) (*Identity, err
 			if err := a.sessions.Logout(ctx, s.ID); err != nil {
 				return nil, fmt.Errorf("tabletsession: wipe session: %w", err)
 			}
-		case !isInvalidSession(err):
+		case !websession.IsNoSession(err):
 			return nil, err
 		}
 	}
@@ -94,18 +94,13 @@ func (a *Authenticator) Resolve(ctx context.Context, r *Request) (*Identity, err
 	return a.login(ctx, r)
 }
 
-func isInvalidSession(err error) bool {
-	return errors.Is(err, websession.ErrNotFound) || errors.Is(err, websession.ErrBadToken) ||
-		errors.Is(err, websession.ErrExpired) || errors.Is(err, websession.ErrIPMismatch)
-}
-
 // login is the password login of PROTOCOL 4.
 func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error) {
 	if !a.throttle.Allow(r.ClientIP) {
 		a.log.WarnContext(ctx, "login refused: client IP throttled", "user", r.User, "ip", r.ClientIP)
 		return &Identity{Username: r.User, Refusal: ErrThrottled}, nil
 	}
-	switch refusal, err := a.locked(ctx, r.User); {
+	switch refusal, err := a.lockouts.Locked(ctx, r.User); {
 	case err != nil:
 		return nil, err
 	case refusal != nil:
@@ -115,7 +110,7 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 	// for a bcrypt worker: it is then refused as if it had come later,
 	// and spends no bcrypt.
 	ready := func(ctx context.Context) error {
-		refusal, err := a.locked(ctx, r.User)
+		refusal, err := a.lockouts.Locked(ctx, r.User)
 		if err != nil {
 			return err
 		}
@@ -149,15 +144,6 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 		return a.fail(ctx, r)
 	}
 	return a.succeed(ctx, r, user, rehash)
-}
-
-// locked returns the refusal of username's active lockout, or nil.
-func (a *Authenticator) locked(ctx context.Context, username string) (*LockedError, error) {
-	until, err := a.lockouts.LockedUntil(ctx, username)
-	if err != nil || until.IsZero() {
-		return nil, err
-	}
-	return &LockedError{Until: ceilSecond(until)}, nil
 }
 
 // fail records a failed login: a failure row, a lockout at each multiple of
@@ -238,12 +224,4 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 
 func (a *Authenticator) entry(r *Request, userID *int64, now time.Time, details string) audit.Entry {
 	return audit.Entry{When: now, RemoteAddr: r.ClientIP, UserID: userID, Username: r.User, Details: details}
-}
-
-// ceilSecond rounds t up to the whole second (PROTOCOL 4.3).
-func ceilSecond(t time.Time) time.Time {
-	if tr := t.Truncate(time.Second); !tr.Equal(t) {
-		return tr.Add(time.Second)
-	}
-	return t
 }
