@@ -172,6 +172,21 @@ func auditDetails(tb testing.TB, db bun.IDB) []string {
 	return out
 }
 
+// lockedRefusal is the refusal of a login while the username is locked
+// until until.
+func lockedRefusal(until time.Time) error { return &tabletsession.LockedError{Until: until} }
+
+// noUploadGroup is the refusal of a user without an upload group.
+func noUploadGroup(username string) error {
+	return &tabletsession.NoUploadGroupError{Username: username}
+}
+
+// sameError reports whether got is want, or an error with the same text:
+// lockedRefusal and noUploadGroup build a new value each time.
+func sameError(got, want error) bool {
+	return got == want || (got != nil && want != nil && got.Error() == want.Error())
+}
+
 // logBuffer collects log output written from another goroutine.
 type logBuffer struct {
 	mu sync.Mutex

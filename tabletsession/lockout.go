@@ -46,20 +46,20 @@ func (l *Lockouts) TxOptions() *sql.TxOptions {
 	return nil
 }
 
-// Locked returns the refusal of username's active lockout, or nil when it
-// is not locked out. The refusal's Until is rounded up to the whole second
-// (PROTOCOL 4.3), so the time the client shows is never before the end.
-func (l *Lockouts) Locked(ctx context.Context, username string) (*LockedError, error) {
+// LockedUntil returns the end of username's active lockout, in UTC and
+// rounded up to the whole second (PROTOCOL 4.3), so the time a refusal
+// shows is never before the end; zero when it is not locked out.
+func (l *Lockouts) LockedUntil(ctx context.Context, username string) (time.Time, error) {
 	var until []time.Time
 	err := l.db.NewSelect().Table("lockouts").Column("locked_until_utc").
 		Where("username = ?", username).Scan(ctx, &until)
 	if err != nil {
-		return nil, fmt.Errorf("tabletsession: read lockout: %w", err)
+		return time.Time{}, fmt.Errorf("tabletsession: read lockout: %w", err)
 	}
 	if len(until) == 0 || !until[0].After(l.now()) {
-		return nil, nil
+		return time.Time{}, nil
 	}
-	return &LockedError{Until: ceilSecond(until[0].UTC())}, nil
+	return ceilSecond(until[0].UTC()), nil
 }
 
 // ceilSecond rounds t up to the whole second.

@@ -23,10 +23,10 @@ func TestLockouts_RecordFailure(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, 0)
 		// The clock reads 12:00:00.123456789 UTC: each lock's end keeps
-		// the microseconds, and Locked rounds it up to the second.
+		// the microseconds, and LockedUntil rounds it up to the second.
 		steps := []struct {
 			lockedFor time.Duration
-			until     time.Time // Locked's Until afterwards; zero for none
+			until     time.Time // LockedUntil afterwards; zero for none
 		}{
 			{0, time.Time{}},
 			{0, time.Time{}},
@@ -41,7 +41,7 @@ func TestLockouts_RecordFailure(t *testing.T) {
 				t.Errorf("failure %d: RecordFailure = %v, want %v", i+1, got, s.lockedFor)
 			}
 			if got := mustLocked(t, e.lockouts, "bob"); !got.Equal(s.until) {
-				t.Errorf("failure %d: Locked until %v, want %v", i+1, got, s.until)
+				t.Errorf("failure %d: LockedUntil = %v, want %v", i+1, got, s.until)
 			}
 		}
 		if diff := cmp.Diff(map[string]int{"bob": 7}, failureCounts(t, e.db)); diff != "" {
@@ -60,7 +60,7 @@ func TestLockouts_RecordFailure(t *testing.T) {
 			e.mustRecordFailure(t, "bob")
 		}
 		if got, want := mustLocked(t, e.lockouts, "bob"), utc(12, 10, 1, 0); !got.Equal(want) {
-			t.Errorf("Locked until %v, want %v", got, want)
+			t.Errorf("LockedUntil = %v, want %v", got, want)
 		}
 	})
 
@@ -79,23 +79,23 @@ func TestLockouts_RecordFailure(t *testing.T) {
 	})
 }
 
-func TestLockouts_Locked(t *testing.T) {
+func TestLockouts_LockedUntil(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
 	for range 3 {
 		e.mustRecordFailure(t, "bob") // locked until 12:10:00.123456 UTC
 	}
 	if got := mustLocked(t, e.lockouts, "alice"); !got.IsZero() {
-		t.Errorf("alice: Locked until %v, want not locked", got)
+		t.Errorf("alice: LockedUntil = %v, want not locked", got)
 	}
 	// The clock stands at .123456789; the lock ends at .123456000.
 	e.clock.Advance(10*time.Minute - 790)
 	if got, want := mustLocked(t, e.lockouts, "bob"), utc(12, 10, 1, 0); !got.Equal(want) {
-		t.Errorf("1ns before the end: Locked until %v, want %v", got, want)
+		t.Errorf("1ns before the end: LockedUntil = %v, want %v", got, want)
 	}
 	e.clock.Advance(1)
 	if got := mustLocked(t, e.lockouts, "bob"); !got.IsZero() {
-		t.Errorf("at the end: Locked until %v, want not locked", got)
+		t.Errorf("at the end: LockedUntil = %v, want not locked", got)
 	}
 }
 
@@ -112,7 +112,7 @@ func TestLockouts_Unlock(t *testing.T) {
 			t.Fatalf("Unlock(bob) = %d, %d, %v; want 1, 4, nil", locks, failures, err)
 		}
 		if got := mustLocked(t, e.lockouts, "bob"); !got.IsZero() {
-			t.Errorf("Locked until %v after Unlock, want not locked", got)
+			t.Errorf("LockedUntil = %v after Unlock, want not locked", got)
 		}
 		if diff := cmp.Diff(map[string]int{"alice": 1}, failureCounts(t, e.db)); diff != "" {
 			t.Errorf("failures (-want +got):\n%s", diff)
@@ -203,17 +203,14 @@ func TestLockouts_TxOptions(t *testing.T) {
 // mustLocked returns the end of username's lockout, or zero.
 func mustLocked(tb testing.TB, l *tabletsession.Lockouts, username string) time.Time {
 	tb.Helper()
-	le, err := l.Locked(tb.Context(), username)
+	until, err := l.LockedUntil(tb.Context(), username)
 	if err != nil {
-		tb.Fatalf("Locked(%q): %v", username, err)
+		tb.Fatalf("LockedUntil(%q): %v", username, err)
 	}
-	if le == nil {
-		return time.Time{}
+	if !until.IsZero() && until.Location() != time.UTC {
+		tb.Errorf("LockedUntil(%q) = %v, not in UTC", username, until)
 	}
-	if le.Until.Location() != time.UTC {
-		tb.Errorf("Locked(%q).Until = %v, not in UTC", username, le.Until)
-	}
-	return le.Until
+	return until
 }
 
 func mustExec(tb testing.TB, db bun.IDB, query string, args ...any) {

@@ -100,7 +100,7 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 		a.log.WarnContext(ctx, "login refused: client IP throttled", "user", r.User, "ip", r.ClientIP)
 		return &Identity{Username: r.User, Refusal: ErrThrottled}, nil
 	}
-	switch refusal, err := a.lockouts.Locked(ctx, r.User); {
+	switch refusal, err := a.locked(ctx, r.User); {
 	case err != nil:
 		return nil, err
 	case refusal != nil:
@@ -110,7 +110,7 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 	// for a bcrypt worker: it is then refused as if it had come later,
 	// and spends no bcrypt.
 	ready := func(ctx context.Context) error {
-		refusal, err := a.lockouts.Locked(ctx, r.User)
+		refusal, err := a.locked(ctx, r.User)
 		if err != nil {
 			return err
 		}
@@ -144,6 +144,15 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 		return a.fail(ctx, r)
 	}
 	return a.succeed(ctx, r, user, rehash)
+}
+
+// locked returns the refusal of username's active lockout, or nil.
+func (a *Authenticator) locked(ctx context.Context, username string) (*LockedError, error) {
+	until, err := a.lockouts.LockedUntil(ctx, username)
+	if err != nil || until.IsZero() {
+		return nil, err
+	}
+	return &LockedError{Until: until}, nil
 }
 
 // fail records a failed login: a failure row, a lockout at each multiple of

@@ -1,9 +1,7 @@
 package tabletsession_test
 
 import (
-	"errors"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -34,7 +32,7 @@ func TestAuthenticator_Authorize(t *testing.T) {
 	anon := func(refusal error) *tabletsession.Identity {
 		return &tabletsession.Identity{Username: "someone", Refusal: refusal}
 	}
-	locked := &tabletsession.LockedError{Until: time.Date(2026, 11, 22, 12, 10, 1, 0, time.UTC)}
+	locked := lockedRefusal(utc(12, 10, 1, 0))
 	tests := []struct {
 		name   string
 		id     *tabletsession.Identity
@@ -53,7 +51,7 @@ func TestAuthenticator_Authorize(t *testing.T) {
 		{"AnonymousLocked", anon(locked), tabletsession.ClassRegistration, "", nil, locked},
 		{"DeletedUser", id(gone.ID, "gone"), tabletsession.ClassUpload, "tab1", nil, tabletsession.ErrBadLogin},
 		// The group check comes before the rights.
-		{"NoUploadGroup", id(groupless.ID, "groupless"), tabletsession.ClassUpload, "tab1", nil, &tabletsession.NoUploadGroupError{Username: "groupless"}},
+		{"NoUploadGroup", id(groupless.ID, "groupless"), tabletsession.ClassUpload, "tab1", nil, noUploadGroup("groupless")},
 		{"RegisterOK", id(registrar.ID, "registrar"), tabletsession.ClassRegistration, "new", &tabletsession.Rights{UserID: registrar.ID, Username: "registrar", UploadGroupID: group}, nil},
 		{"RegisterSuperuser", id(super.ID, "super"), tabletsession.ClassRegistration, "", &tabletsession.Rights{UserID: super.ID, Username: "super", UploadGroupID: group}, nil},
 		{"RegisterRefused", id(uploader.ID, "uploader"), tabletsession.ClassRegistration, "tab1", nil, tabletsession.ErrNotAuthorizedRegister},
@@ -71,13 +69,7 @@ func TestAuthenticator_Authorize(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Authorize rights (-want +got):\n%s", diff)
 			}
-			var wantNG, gotNG *tabletsession.NoUploadGroupError
-			switch {
-			case errors.As(tt.err, &wantNG):
-				if !errors.As(err, &gotNG) || *gotNG != *wantNG {
-					t.Errorf("Authorize error = %v, want %v", err, tt.err)
-				}
-			case err != tt.err:
+			if !sameError(err, tt.err) {
 				t.Errorf("Authorize error = %v, want %v", err, tt.err)
 			}
 		})
