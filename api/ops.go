@@ -119,14 +119,14 @@ func (s *server) idInfo(ctx context.Context, x *opContext) (*Reply, error) {
 	}
 	r := new(Reply).
 		Add("databaseTitle", s.cfg.DatabaseTitle).
-		Add("idPolicyUpload", deref(g.UploadPolicy)).
-		Add("idPolicyFinalize", deref(g.FinalizePolicy)).
+		AddOpt("idPolicyUpload", g.UploadPolicy).
+		AddOpt("idPolicyFinalize", g.FinalizePolicy).
 		Add("serverCamcopsVersion", ServerCamcopsVersion)
 	for _, d := range defs {
 		n := strconv.FormatInt(d.WhichIDNum, 10)
 		r.Add("idDescription"+n, d.Description).
 			Add("idShortDescription"+n, d.ShortDescription).
-			Add("idValidationMethod"+n, deref(d.ValidationMethod))
+			AddOpt("idValidationMethod"+n, d.ValidationMethod)
 	}
 	return r, nil
 }
@@ -160,11 +160,4 @@ func extraStringsReply(strs []extrastrings.String) *Reply {
 // checkUploadUserAndDevice: PROTOCOL 6.8; passing the checks is the test.
 func checkUploadUserAndDevice(context.Context, *opContext) (*Reply, error) {
 	return result("check_upload_user_and_device"), nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -23,6 +23,15 @@ func (r *Reply) Add(key, value string) *Reply {
 	return r.addVerbatim(key, value)
 }
 
+// AddOpt appends a nullable column's value with Add; NULL goes on the wire
+// as an empty value (PROTOCOL 6.1).
+func (r *Reply) AddOpt(key string, value *string) *Reply {
+	if value == nil {
+		return r.addVerbatim(key, "")
+	}
+	return r.Add(key, *value)
+}
+
 // AddLiteral appends a value that is already a one-line literal, such as a
 // record<N> CSV of SQL literals.
 func (r *Reply) AddLiteral(key, value string) *Reply { return r.addVerbatim(key, value) }

@@ -46,8 +46,9 @@ func (l *Lockouts) TxOptions() *sql.TxOptions {
 	return nil
 }
 
-// LockedUntil returns the end of username's active lockout, in UTC, or
-// zero.
+// LockedUntil returns the end of username's active lockout, in UTC and
+// rounded up to the whole second (PROTOCOL 4.3), so the time a refusal
+// shows is never before the end; zero when it is not locked out.
 func (l *Lockouts) LockedUntil(ctx context.Context, username string) (time.Time, error) {
 	var until []time.Time
 	err := l.db.NewSelect().Table("lockouts").Column("locked_until_utc").
@@ -58,7 +59,15 @@ func (l *Lockouts) LockedUntil(ctx context.Context, username string) (time.Time,
 	if len(until) == 0 || !until[0].After(l.now()) {
 		return time.Time{}, nil
 	}
-	return until[0].UTC(), nil
+	return ceilSecond(until[0].UTC()), nil
+}
+
+// ceilSecond rounds t up to the whole second.
+func ceilSecond(t time.Time) time.Time {
+	if tr := t.Truncate(time.Second); !tr.Equal(t) {
+		return tr.Add(time.Second)
+	}
+	return t
 }
 
 // RecordFailure stores a failed login of username at now and, when the
@@ -113,29 +122,39 @@ func (l *Lockouts) ClearFailures(ctx context.Context, username string) error {
 	return nil
 }
 
-// Unlock clears username's lockout and failures (`user unlock`) and returns
-// how many of each it deleted.
+// Unlock clears username's lockout and failures (`user unlock`), all or
+// nothing, and returns how many of each it deleted.
 func (l *Lockouts) Unlock(ctx context.Context, username string) (locks, failures int64, err error) {
-	res, err := l.db.NewDelete().Table("lockouts").Where("username = ?", username).Exec(ctx)
+	// On a bun.Tx this is a savepoint. The callback's context is not used:
+	// for a savepoint bun passes the outer transaction's.
+	err = l.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Table("lockouts").Where("username = ?", username).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		locks, _ = res.RowsAffected()
+		res, err = tx.NewDelete().Table("login_failures").Where("username = ?", username).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		failures, _ = res.RowsAffected()
+		return nil
+	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("tabletsession: unlock: %w", err)
+		return 0, 0, fmt.Errorf("tabletsession: unlock %q: %w", username, err)
 	}
-	locks, _ = res.RowsAffected()
-	res, err = l.db.NewDelete().Table("login_failures").Where("username = ?", username).Exec(ctx)
-	if err != nil {
-		return 0, 0, fmt.Errorf("tabletsession: unlock: %w", err)
-	}
-	failures, _ = res.RowsAffected()
 	return locks, failures, nil
 }
 
 // Housekeep deletes expired lockouts, and failure rows older than a week
-// for usernames that do not exist. It returns the rows deleted.
+// for usernames that do not exist; the failures of existing users stay
+// until a login succeeds or Unlock, since they count towards the next
+// lockout. It returns the rows deleted.
 func (l *Lockouts) Housekeep(ctx context.Context) (int64, error) {
 	now := l.now().UTC()
 	res, err := l.db.NewDelete().Table("lockouts").Where("locked_until_utc <= ?", now).Exec(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("tabletsession: housekeep lockouts: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	res, err = l.db.NewDelete().Table("login_failures").
@@ -143,7 +162,7 @@ func (l *Lockouts) Housekeep(ctx context.Context) (int64, error) {
 		Where("NOT EXISTS (SELECT 1 FROM users AS u WHERE u.username = login_failures.username)").
 		Exec(ctx)
 	if err != nil {
-		return n, err
+		return n, fmt.Errorf("tabletsession: housekeep failures: %w", err)
 	}
 	m, _ := res.RowsAffected()
 	return n + m, nil

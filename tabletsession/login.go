@@ -85,7 +85,7 @@ func (a *Authenticator) Resolve(ctx context.Context, r *Request) (*Identity, err
 			if err := a.sessions.Logout(ctx, s.ID); err != nil {
 				return nil, fmt.Errorf("tabletsession: wipe session: %w", err)
 			}
-		case !isInvalidSession(err):
+		case !websession.IsNoSession(err):
 			return nil, err
 		}
 	}
@@ -93,11 +93,6 @@ func (a *Authenticator) Resolve(ctx context.Context, r *Request) (*Identity, err
 		return &Identity{}, nil
 	}
 	return a.login(ctx, r)
-}
-
-func isInvalidSession(err error) bool {
-	return errors.Is(err, websession.ErrNotFound) || errors.Is(err, websession.ErrBadToken) ||
-		errors.Is(err, websession.ErrExpired) || errors.Is(err, websession.ErrIPMismatch)
 }
 
 // login is the password login of PROTOCOL 4.
@@ -160,7 +155,7 @@ func (a *Authenticator) locked(ctx context.Context, username string) (*fault.Err
 	if err != nil || until.IsZero() {
 		return nil, err
 	}
-	return lockedError(ceilSecond(until)), nil
+	return lockedError(until), nil
 }
 
 // fail records a failed login: a failure row, a lockout at each multiple of
@@ -241,12 +236,4 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 
 func (a *Authenticator) entry(r *Request, userID *int64, now time.Time, details string) audit.Entry {
 	return audit.Entry{When: now, RemoteAddr: r.ClientIP, UserID: userID, Username: r.User, Details: details}
-}
-
-// ceilSecond rounds t up to the whole second (PROTOCOL 4.3).
-func ceilSecond(t time.Time) time.Time {
-	if tr := t.Truncate(time.Second); !tr.Equal(t) {
-		return tr.Add(time.Second)
-	}
-	return t
 }

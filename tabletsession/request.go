@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/tabletapi/tabletapi/device"
+	"github.com/tabletapi/tabletapi/internal/account"
 )
 
 // ErrInvalidRequest is wrapped by Parse when the common parameters cannot
@@ -20,12 +23,6 @@ var (
 	// nameRE is the character rule for device and user (PROTOCOL 2.1).
 	nameRE = regexp.MustCompile(`\A[A-Za-z0-9,_\-{}]{1,191}\z`)
 	intRE  = regexp.MustCompile(`\A[0-9]+\z`)
-)
-
-// Reserved names (PROTOCOL 2.2).
-const (
-	ServerDevice = "server"
-	SystemUser   = "system"
 )
 
 // Request is a tablet POST turned into the common parameters of PROTOCOL
@@ -75,14 +72,16 @@ func Parse(f *Form, clientIP string) (*Request, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 	}
-	if v.Compare(MinClientVersion) < 0 {
-		return nil, fmt.Errorf("%w: camcops_version %s below %s", ErrInvalidRequest, v, MinClientVersion)
+	if minimum := MinClientVersion(); v.Compare(minimum) < 0 {
+		return nil, fmt.Errorf("%w: camcops_version %s below %s", ErrInvalidRequest, v, minimum)
 	}
 	r.Version = v
-	if r.Device == ServerDevice {
+	// The reserved names (PROTOCOL 2.2) belong to the packages that own
+	// devices and users.
+	if r.Device == device.ServerName {
 		return nil, fmt.Errorf("%w: reserved device name", ErrInvalidRequest)
 	}
-	if r.User == SystemUser {
+	if r.User == account.ReservedUsername {
 		return nil, fmt.Errorf("%w: reserved user name", ErrInvalidRequest)
 	}
 	// A session id that is not a decimal integer (e.g. "None") counts as

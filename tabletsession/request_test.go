@@ -127,7 +127,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if r.Device == "server" || r.User == "system" || r.Version.Compare(tabletsession.MinClientVersion) < 0 {
+		if r.Device == "server" || r.User == "system" || r.Version.Compare(tabletsession.MinClientVersion()) < 0 {
 			t.Fatalf("accepted %+v", r)
 		}
 		if r.HasSession && (r.SessionID <= 0 || r.SessionToken == "") {

@@ -14,8 +14,10 @@ type Version struct {
 	Pre                 string // pre-release part without the "-", or ""
 }
 
-// MinClientVersion is the oldest client version the API accepts.
-var MinClientVersion = Version{Major: 2}
+// MinClientVersion returns the oldest client version the API accepts. It is
+// a function because Go has no constant structs, and a variable could be
+// changed by any importer.
+func MinClientVersion() Version { return Version{Major: 2} }
 
 // ErrBadVersion is returned by ParseVersion for a nonsensical version.
 var ErrBadVersion = errors.New("tabletsession: nonsensical camcops_version")

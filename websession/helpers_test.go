@@ -1,7 +1,6 @@
 package websession_test
 
 import (
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,34 +111,4 @@ func sessionIDs(tb testing.TB, db bun.IDB) []int64 {
 		tb.Fatalf("list sessions: %v", err)
 	}
 	return ids
-}
-
-// logBuffer collects log output from another goroutine.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// waitFor polls cond until it holds, failing the test after a few seconds.
-func waitFor(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }

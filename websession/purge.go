@@ -3,12 +3,8 @@ package websession
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 )
-
-// DefaultPurgeInterval is the interval RunPurger uses when given none.
-const DefaultPurgeInterval = 5 * time.Minute
 
 // Purge deletes the sessions that are idle-expired or past their lifetime,
 // the same rule as Lookup, and returns how many it deleted.
@@ -43,34 +39,4 @@ func (s *Store) CountActiveSince(ctx context.Context, since time.Time) (int64, e
 		return 0, fmt.Errorf("websession: count active: %w", err)
 	}
 	return n, nil
-}
-
-// RunPurger calls Purge every interval (DefaultPurgeInterval if interval is
-// not positive) until ctx is done. It logs each purge that deleted rows and
-// each error to log (discarded if nil), and keeps going after errors.
-func (s *Store) RunPurger(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	if interval <= 0 {
-		interval = DefaultPurgeInterval
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := s.Purge(ctx)
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return // cancelled mid-purge: not a failure
-		case err != nil:
-			log.LogAttrs(ctx, slog.LevelError, "websession: purge failed", slog.Any("error", err))
-		case n > 0:
-			log.LogAttrs(ctx, slog.LevelInfo, "websession: purged expired sessions", slog.Int64("count", n))
-		}
-	}
 }

@@ -1,15 +1,10 @@
 package websession_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/websession"
 )
@@ -113,59 +108,5 @@ func TestStore_CountActiveSince(t *testing.T) {
 				t.Errorf("CountActiveSince(%v) = %d, %v; want %d", tc.since, got, err, tc.want)
 			}
 		}
-	})
-}
-
-func TestStore_RunPurger(t *testing.T) {
-	t.Run("OK", func(t *testing.T) {
-		t.Parallel()
-		e := newEnv(t, websession.DefaultConfig())
-		_, token := MustLogin(t, e.store, MustCreateUser(t, e.db, "alice"), "192.0.2.7", true)
-		e.clock.Advance(websession.DefaultIdleTimeout + time.Second)
-
-		var logs logBuffer
-		log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), &logs), nil))
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() {
-			e.store.RunPurger(ctx, 5*time.Millisecond, log)
-			close(done)
-		}()
-		waitFor(t, "the purger to delete the expired session", func() bool {
-			return len(sessionIDs(t, e.db)) == 0
-		})
-		waitFor(t, "the purge to be logged", func() bool {
-			return strings.Contains(logs.String(), "count=1")
-		})
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("RunPurger did not return after cancel")
-		}
-		if strings.Contains(logs.String(), token) {
-			t.Fatal("the log contains a token")
-		}
-	})
-
-	t.Run("KeepsGoingAfterErrors", func(t *testing.T) {
-		t.Parallel()
-		db := dbtest.New(t)
-		s := websession.NewStore(db, websession.DefaultConfig(), newClock().Now)
-		db.Close() // every purge now fails
-
-		var logs logBuffer
-		log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), &logs), nil))
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() {
-			s.RunPurger(ctx, 5*time.Millisecond, log)
-			close(done)
-		}()
-		waitFor(t, "three logged failures", func() bool {
-			return strings.Count(logs.String(), "purge failed") >= 3
-		})
-		cancel()
-		<-done
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/uptrace/bun"
+
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/idpolicy"
 )
@@ -29,71 +31,58 @@ func addGroupFlags(f *commandFlags) groupFlags {
 func runGroupAdd(ctx context.Context, e env, args []string) error {
 	f := newFlags(e)
 	gf := addGroupFlags(f)
-	pos, err := f.parse(args, e.getenv, 1, "NAME")
-	if err != nil {
-		return err
+	var up, fin *string
+	check := func(string) error {
+		up, fin = nonEmpty(*gf.upload), nonEmpty(*gf.finalize)
+		return checkPolicies(up, fin)
 	}
-	up, fin := nonEmpty(*gf.upload), nonEmpty(*gf.finalize)
-	if err := checkPolicies(up, fin); err != nil {
-		return err
-	}
-	db, err := adminDB(ctx, f, e)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	g, err := account.NewStore(db, nil).AddGroup(ctx, account.Group{
-		Name: pos[0], Description: nonEmpty(*gf.description), UploadPolicy: up, FinalizePolicy: fin,
+	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
+		g, err := account.NewStore(db, nil).AddGroup(ctx, account.Group{
+			Name: name, Description: nonEmpty(*gf.description), UploadPolicy: up, FinalizePolicy: fin,
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "group %s added (id %d)\n", g.Name, g.ID)
+		warnMissingPolicy(e, g)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "group %s added (id %d)\n", g.Name, g.ID)
-	warnMissingPolicy(e, g)
-	return nil
 }
 
 func runGroupSet(ctx context.Context, e env, args []string) error {
 	f := newFlags(e)
 	gf := addGroupFlags(f)
-	pos, err := f.parse(args, e.getenv, 1, "NAME")
-	if err != nil {
-		return err
-	}
-	// Only the flags given change; an empty policy is refused by the
-	// parser, and an empty description clears it.
 	var ch account.GroupChange
-	f.Visit(func(fl *flag.Flag) {
-		switch fl.Name {
-		case "upload-policy":
-			ch.UploadPolicy = gf.upload
-		case "finalize-policy":
-			ch.FinalizePolicy = gf.finalize
-		case "description":
-			ch.Description = gf.description
+	check := func(string) error {
+		// Only the flags given change; an empty policy is refused by the
+		// parser, and an empty description clears it.
+		f.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "upload-policy":
+				ch.UploadPolicy = gf.upload
+			case "finalize-policy":
+				ch.FinalizePolicy = gf.finalize
+			case "description":
+				ch.Description = gf.description
+			}
+		})
+		if ch == (account.GroupChange{}) {
+			return usagef("give at least one of --upload-policy, --finalize-policy and --description")
 		}
+		return checkPolicies(ch.UploadPolicy, ch.FinalizePolicy)
+	}
+	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
+		g, err := account.NewStore(db, nil).UpdateGroup(ctx, name, ch)
+		if errors.Is(err, account.ErrGroupNotFound) {
+			return fmt.Errorf("no group named %q", name)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "group %s changed (id %d)\n", g.Name, g.ID)
+		warnMissingPolicy(e, g)
+		return nil
 	})
-	if ch == (account.GroupChange{}) {
-		return usagef("give at least one of --upload-policy, --finalize-policy and --description")
-	}
-	if err := checkPolicies(ch.UploadPolicy, ch.FinalizePolicy); err != nil {
-		return err
-	}
-	db, err := adminDB(ctx, f, e)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	g, err := account.NewStore(db, nil).UpdateGroup(ctx, pos[0], ch)
-	if errors.Is(err, account.ErrGroupNotFound) {
-		return fmt.Errorf("no group named %q", pos[0])
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "group %s changed (id %d)\n", g.Name, g.ID)
-	warnMissingPolicy(e, g)
-	return nil
 }
 
 // checkPolicies refuses a given policy that the ID-policy parser rejects,

@@ -42,9 +42,12 @@ func (p passwordFlags) check() error {
 	return nil
 }
 
-// hashFromStdin reads a password as one line of standard input, checks its
-// length and hashes it.
+// hashFromStdin checks the flags, reads a password as one line of standard
+// input, checks its length and hashes it.
 func (p passwordFlags) hashFromStdin(ctx context.Context, stdin io.Reader) (string, error) {
+	if err := p.check(); err != nil {
+		return "", err
+	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read password: %w", err)

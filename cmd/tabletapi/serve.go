@@ -94,7 +94,6 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	hctx, stopHousekeeping := context.WithCancel(ctx)
 	defer stopHousekeeping()
-	go sessions.RunPurger(hctx, housekeepingInterval, log)
 	go auth.RunHousekeeping(hctx, housekeepingInterval)
 
 	errc := make(chan error, 1)

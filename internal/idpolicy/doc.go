@@ -13,7 +13,7 @@
 // SEX, DOB, ADDRESS, GP, OTHERDETAILS, EMAIL, ANYIDNUM, OTHERIDNUM and
 // IDNUM<n>, where n is one or more ASCII decimal digits (IDNUM01 is type 1).
 //
-// Parse reports a malformed policy with an error wrapping ErrInvalid.
-// Satisfies is the convenience form used by validate_patients: an empty or
-// invalid policy is satisfied by no patient.
+// Parse reports a malformed policy with an error wrapping ErrInvalid; its
+// callers treat an empty or invalid policy as one that no patient
+// satisfies.
 package idpolicy

@@ -1,9 +1,5 @@
 package idpolicy
 
-import (
-	"slices"
-)
-
 // kind is the type of a node of the parsed policy.
 type kind int
 
@@ -93,27 +89,4 @@ func (p *Policy) eval(n *node, pt *Patient) bool {
 		return ok
 	}
 	return false // never
-}
-
-// Satisfies parses policy and evaluates it for pt. An empty, blank or
-// invalid policy is satisfied by no patient (PROTOCOL Appendix B); the
-// caller passes "" for a NULL policy.
-func Satisfies(policy string, pt Patient) bool {
-	p, err := Parse(policy)
-	if err != nil {
-		return false
-	}
-	return p.Satisfied(pt)
-}
-
-// MentionedIDNums returns, in ascending order and without repeats, the ID
-// number types that the policy names as IDNUM<n>. These are the types that
-// OTHERIDNUM does not count.
-func (p *Policy) MentionedIDNums() []int64 {
-	out := make([]int64, 0, len(p.mentioned))
-	for n := range p.mentioned {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -1,8 +1,11 @@
-// Package patient implements the checks of the validate_patients operation
-// (PROTOCOL.md 6.10): Validate reads the client's patient_info JSON, checks
-// every patient's keys in the order they appear in the JSON text, and then
-// checks each patient against the group's ID policy (package idpolicy) and,
-// for a restricted (auto-generated) user, against that user's own patient.
+// Package patient owns the patient checks: the validate_patients operation
+// (PROTOCOL.md 6.10), the UK NHS number check (8.4.2), and the one read of
+// the server's own patients (Store.ServerPatient: the current patient and
+// patient_idnum rows of the server device). Validate reads the client's
+// patient_info JSON, checks every patient's keys in the order they appear
+// in the JSON text, and then checks each patient against the group's ID
+// policy (package idpolicy) and, for a restricted (auto-generated) user,
+// against that user's own patient.
 //
 // Every user-visible failure is a Refused *fault.Error whose Message is the
 // exact wire text of PROTOCOL.md 6.10 and 11, and whose Log holds no

@@ -1,32 +1,5 @@
 package patient
 
-// ValidationUKNHSNumber is the validation method of UK NHS numbers.
-const ValidationUKNHSNumber = "uk_nhs_number"
-
-// IDNumType is what the ID-number checks need to know about one defined ID
-// number type: its number and its validation method, "" for none or
-// ValidationUKNHSNumber.
-type IDNumType struct {
-	Which            int64
-	ValidationMethod string
-}
-
-// Check returns "" when v passes t's validation method, and otherwise the
-// <why> of "For ID type <n>, ID number <v> is invalid: <why>" (PROTOCOL.md
-// 8.4.2): "Invalid UK NHS number" or "Unknown validation method".
-func (t IDNumType) Check(v int64) string {
-	switch t.ValidationMethod {
-	case "":
-		return ""
-	case ValidationUKNHSNumber:
-		if ValidNHSNumber(v) {
-			return ""
-		}
-		return "Invalid UK NHS number"
-	}
-	return "Unknown validation method"
-}
-
 // ValidNHSNumber reports whether v is a valid UK NHS number (PROTOCOL.md
 // 8.4.2): exactly 10 digits, the first not zero, and a check digit equal to
 // 11 − (Σ dᵢ·(11−i) mod 11) over the first nine digits, where 11 counts as

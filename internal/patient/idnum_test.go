@@ -31,21 +31,3 @@ func TestValidNHSNumber(t *testing.T) {
 		}
 	}
 }
-
-func TestIDNumType_Check(t *testing.T) {
-	tests := []struct {
-		typ  patient.IDNumType
-		v    int64
-		want string
-	}{
-		{patient.IDNumType{Which: 1}, 1, ""},
-		{patient.IDNumType{Which: 1, ValidationMethod: patient.ValidationUKNHSNumber}, 9434765919, ""},
-		{patient.IDNumType{Which: 1, ValidationMethod: patient.ValidationUKNHSNumber}, 9434765918, "Invalid UK NHS number"},
-		{patient.IDNumType{Which: 2, ValidationMethod: "banana"}, 5, "Unknown validation method"},
-	}
-	for _, tt := range tests {
-		if got := tt.typ.Check(tt.v); got != tt.want {
-			t.Errorf("%+v.Check(%d) = %q, want %q", tt.typ, tt.v, got, tt.want)
-		}
-	}
-}

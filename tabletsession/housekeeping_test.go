@@ -1,0 +1,69 @@
+package tabletsession_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tabletapi/tabletapi/websession"
+)
+
+func TestAuthenticator_RunHousekeeping(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, 0)
+		bob := e.MustAddUser(t, "bob", goodPW, rights{})
+		s := e.mustResolve(t, login("bob", goodPW, ip), outcome{userID: bob.ID, username: "bob", session: true, passwordLogin: true, work: bcryptCheck})
+		for range 3 {
+			e.mustRecordFailure(t, "carol") // locked for 10 minutes
+		}
+		// The session has been idle too long, and the lockout is over.
+		e.clock.Advance(websession.DefaultIdleTimeout + time.Second)
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			e.auth.RunHousekeeping(ctx, 5*time.Millisecond)
+			close(done)
+		}()
+		waitFor(t, "both clean-ups to be logged", func() bool {
+			l := e.logs.String()
+			return strings.Contains(l, "of=sessions rows_deleted=1") && strings.Contains(l, "of=lockouts rows_deleted=1")
+		})
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("RunHousekeeping did not return after cancel")
+		}
+		if got := lockoutEnds(t, e.db); len(got) != 0 {
+			t.Errorf("lockouts = %v, want none", got)
+		}
+		var n int
+		if err := e.db.NewRaw("SELECT COUNT(*) FROM sessions").Scan(t.Context(), &n); err != nil || n != 0 {
+			t.Errorf("sessions = %d, %v; want 0", n, err)
+		}
+		if strings.Contains(e.logs.String(), s.Token) {
+			t.Error("the log contains a session token")
+		}
+	})
+
+	t.Run("KeepsGoingAfterErrors", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, 0)
+		e.db.Close() // every clean-up now fails
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			e.auth.RunHousekeeping(ctx, 5*time.Millisecond)
+			close(done)
+		}()
+		waitFor(t, "three failures of each clean-up", func() bool {
+			l := e.logs.String()
+			return strings.Count(l, `housekeeping failed" of=sessions`) >= 3 && strings.Count(l, `housekeeping failed" of=lockouts`) >= 3
+		})
+		cancel()
+		<-done
+	})
+}
