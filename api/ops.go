@@ -64,7 +64,7 @@ func (s *server) operations() map[string]operation {
 // checkDeviceRegistered: PROTOCOL 6.2.
 func (s *server) checkDeviceRegistered(ctx context.Context, x *opContext) (*Reply, error) {
 	if x.req.Device == "" {
-		return nil, tabletsession.ErrUnregisteredDevice
+		return nil, device.ErrNotFound
 	}
 	if _, err := device.NewStore(x.db, nil).IDByName(ctx, x.req.Device); err != nil {
 		return nil, err // device.ErrNotFound reads "Unregistered device"

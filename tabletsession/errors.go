@@ -17,8 +17,6 @@ var (
 	ErrNotAuthorizedRegister = &fault.Error{Kind: fault.Refused, Message: "User not authorized to register devices for selected group"}
 	// ErrNotAuthorizedUpload: the user may not upload.
 	ErrNotAuthorizedUpload = &fault.Error{Kind: fault.Refused, Message: "User not authorized to upload to selected group"}
-	// ErrUnregisteredDevice: the device is missing or not registered.
-	ErrUnregisteredDevice = &fault.Error{Kind: fault.Refused, Message: "Unregistered device"}
 	// ErrLoginPoolBusy: no bcrypt worker freed up in time for a password
 	// login; the API answers its generic busy text with HTTP 503 (PROTOCOL
 	// 4), and the attempt is not counted as a failure.

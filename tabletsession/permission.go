@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/tabletapi/tabletapi/device"
 )
 
 // Class is an operation's permission class (PROTOCOL 5.2).
@@ -37,8 +39,9 @@ WHERE u.id = ?`
 // read (a prepared statement). Rights are re-read on every request; a
 // session carries identity only. Errors: ErrBadLogin, ErrThrottled, a
 // lockout refusal, NoUploadGroupError, ErrNotAuthorizedRegister,
-// ErrNotAuthorizedUpload, ErrUnregisteredDevice, or a database error.
-func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class, device string) (*Rights, error) {
+// ErrNotAuthorizedUpload, device.ErrNotFound (no device, or not
+// registered), or a database error.
+func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class, deviceName string) (*Rights, error) {
 	if class == ClassAnyone {
 		return &Rights{UserID: id.UserID, Username: id.Username}, nil
 	}
@@ -54,7 +57,7 @@ func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class
 		mayUpload, mayRD bool
 		deviceID         sql.NullInt64
 	)
-	err := a.rights.QueryRowContext(ctx, a.db, device, id.UserID).Scan(&groupID, &superuser, &mayUpload, &mayRD, &deviceID)
+	err := a.rights.QueryRowContext(ctx, a.db, deviceName, id.UserID).Scan(&groupID, &superuser, &mayUpload, &mayRD, &deviceID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrBadLogin // the user was deleted after logging in
 	}
@@ -74,8 +77,8 @@ func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class
 		if !superuser && !mayUpload {
 			return nil, ErrNotAuthorizedUpload
 		}
-		if device == "" || !deviceID.Valid {
-			return nil, ErrUnregisteredDevice
+		if deviceName == "" || !deviceID.Valid {
+			return nil, device.ErrNotFound
 		}
 		r.DeviceID = deviceID.Int64
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
@@ -60,8 +61,8 @@ func TestAuthenticator_Authorize(t *testing.T) {
 		// The right to upload comes before the device.
 		{"UploadRefused", id(registrar.ID, "registrar"), tabletsession.ClassUpload, "unknown", nil, tabletsession.ErrNotAuthorizedUpload},
 		{"UploadNothingRefused", id(nobody.ID, "nobody"), tabletsession.ClassUpload, "tab1", nil, tabletsession.ErrNotAuthorizedUpload},
-		{"UnregisteredDevice", id(uploader.ID, "uploader"), tabletsession.ClassUpload, "unknown", nil, tabletsession.ErrUnregisteredDevice},
-		{"NoDevice", id(uploader.ID, "uploader"), tabletsession.ClassUpload, "", nil, tabletsession.ErrUnregisteredDevice},
+		{"UnregisteredDevice", id(uploader.ID, "uploader"), tabletsession.ClassUpload, "unknown", nil, device.ErrNotFound},
+		{"NoDevice", id(uploader.ID, "uploader"), tabletsession.ClassUpload, "", nil, device.ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
