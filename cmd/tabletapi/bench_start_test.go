@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -56,8 +54,8 @@ func benchServe(b *testing.B, dbURL, path string) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--tables", path},
-			func(string) string { return "" }, strings.NewReader(""), io.Discard, log)
+		done <- Run(ctx, []string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--tables", path},
+			Deps{Stderr: log})
 	}()
 	stop = func() {
 		cancel()

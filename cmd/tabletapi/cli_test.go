@@ -41,8 +41,9 @@ func cliRun(tb testing.TB, env map[string]string, stdin string, args ...string) 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err = run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
-		strings.NewReader(stdin), &out, &errOut)
+	err = Run(ctx, append([]string{"tabletapi"}, args...), Deps{
+		Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+	})
 	return out.String(), errOut.String(), err
 }
 
@@ -71,8 +72,7 @@ func cliServe(tb testing.TB, env map[string]string, addr string, args ...string)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"tabletapi", "serve"}, args...), func(k string) string { return env[k] },
-			strings.NewReader(""), &bytes.Buffer{}, log)
+		done <- Run(ctx, append([]string{"tabletapi", "serve"}, args...), Deps{Getenv: func(k string) string { return env[k] }, Stderr: log})
 	}()
 	tb.Cleanup(func() {
 		cancel()
@@ -85,26 +85,10 @@ func cliServe(tb testing.TB, env map[string]string, addr string, args ...string)
 			tb.Errorf("serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return log
-			}
-		}
-		select {
-		case err := <-done:
-			done <- err // for the cleanup
-			tb.Fatalf("serve exited early: %v\nlog:\n%s", err, log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("server on %s not ready: %v\nlog:\n%s", addr, err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if got := waitServing(tb, log, done); got != addr {
+		tb.Fatalf("server listens on %s, want %s", got, addr)
 	}
+	return log
 }
 
 // migrationFiles is the number of migrations the binary carries.
@@ -243,8 +227,9 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err := run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
-		strings.NewReader(stdin), &out, &errOut)
+	err := Run(ctx, append([]string{"tabletapi"}, args...), Deps{
+		Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+	})
 	code = report(err, &errOut)
 	return out.String(), errOut.String(), code
 }
@@ -903,7 +888,7 @@ func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 		t.Fatalf("device line after a one-step upload = %q, want LAST UPLOAD %s", l, want)
 	}
 
-	time.Sleep(time.Until(added.Truncate(time.Second).Add(time.Second))) // a failure would show a new second
+	f.s.Clock.Set(added.Truncate(time.Second).Add(time.Second)) // a failure would show a new second
 	bad, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM2, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -936,8 +921,8 @@ func TestCLI_ConcurrentStart(t *testing.T) {
 		servers[i] = sv
 		go func() {
 			<-release
-			sv.done <- run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
-				func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, sv.log)
+			sv.done <- Run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
+				Deps{Stderr: sv.log})
 		}()
 	}
 	stopped := false
@@ -961,27 +946,8 @@ func TestCLI_ConcurrentStart(t *testing.T) {
 	defer stop()
 	close(release)
 
-	deadline := time.Now().Add(30 * time.Second)
-	for i, sv := range servers {
-		for {
-			resp, err := http.Get("http://" + sv.addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			select {
-			case err := <-sv.done:
-				sv.done <- err
-				t.Fatalf("server %d exited early: %v\nlog:\n%s", i, err, sv.log)
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("server %d not ready: %v\nlog:\n%s", i, err, sv.log)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+	for _, sv := range servers {
+		waitServing(t, sv.log, sv.done)
 		r := transportPost(t, "http://"+sv.addr+"/api", testclient.FormContentType,
 			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")

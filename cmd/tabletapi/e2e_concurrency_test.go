@@ -1133,9 +1133,9 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 	// commits nothing (PROTOCOL 8.3.2, 8.3.3, 6.18 step 1).
 	t.Run("StaleTakeover", func(t *testing.T) {
 		// The pauses are far shorter than the timeout, so that a batch
-		// goes stale only during the deliberate wait, even on a loaded
-		// machine.
-		const stale, pause = time.Second, 100 * time.Millisecond
+		// goes stale only by the deliberate step of the server's clock,
+		// even on a loaded machine.
+		const stale, pause = time.Minute, 100 * time.Millisecond
 		st := startServer(t, "--stale-batch-timeout", stale.String())
 		defer ccDumpLogs(t, st.Log)
 		device, dev := ccRaceSetup(t, st)
@@ -1157,7 +1157,7 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 			must(alice.p.step("start_upload", nil, "start_upload"))
 			must(alice.p.step("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(aRecs)), "Table bmi upload successful"))
 			must(bob.p.preamble())
-			time.Sleep(stale + pause)
+			st.Clock.Advance(stale + pause)
 			var aliceErr, bobErr error
 			aliceGoing, bobStarted := false, false
 			var wg sync.WaitGroup

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tabletapi/tabletapi/testclient"
 )
@@ -24,7 +23,7 @@ func TestLog_Amplification(t *testing.T) {
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
 	c := slRegistered(t, s, "alice", pw)
 	ctx := context.Background()
-	time.Sleep(50 * time.Millisecond) // the last request line is written after its reply
+	s.waitRequests(t, "register", 1)
 	before := len(s.Log.String())
 
 	f := transportForm(strings.Repeat("a", 1<<20), c.Device(), "alice", pw)
@@ -39,7 +38,7 @@ func TestLog_Amplification(t *testing.T) {
 	}
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Invalid client table name: "+long+
 		"\nsession_id:{session_id}\nsession_token:{session_token}\n")
-	time.Sleep(50 * time.Millisecond)
+	s.waitRequests(t, "upload_table", 1)
 	added := s.Log.String()[before:]
 	if len(added) > 4<<10 {
 		t.Fatalf("two requests with 1 MiB values added %d bytes to the log", len(added))
@@ -91,7 +90,7 @@ func TestLog_NoPatientData(t *testing.T) {
 	}
 	wantReply(t, r, http.StatusOK, "success:0\nerror:For ID type 1, ID number 4010232138 is invalid: Invalid UK NHS number"+session)
 
-	time.Sleep(50 * time.Millisecond) // request lines follow their replies
+	s.waitRequests(t, "upload_table", 2)
 	log := s.Log.String()
 	for _, data := range []string{"Quintus", "Fairweather", "1931", "quintus@example.org", "Quayside", "Bastille", "4010232138"} {
 		if strings.Contains(log, data) {

@@ -401,7 +401,7 @@ func TestOneStepRollsBackOwnBatch(t *testing.T) {
 // it back and goes ahead (PROTOCOL 8.3.2, 8.8 step 8).
 func TestOneStepStaleBatch(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, tmStart(t, "--stale-batch-timeout", "1s"))
+	e := tmNewEnv(t, tmStart(t, "--stale-batch-timeout", "1m"))
 	e.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload", "--may-register-devices")
 	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2-secret"})
 	tab := e.tab.standardTablet(false)
@@ -409,7 +409,7 @@ func TestOneStepStaleBatch(t *testing.T) {
 	e.s.step(t, bob, "start_upload", nil, "start_upload")
 	e.s.step(t, bob, "upload_table", map[string]string{"table": "bmi", "pkname": "id", "fields": bmiFields, "nrecords": "1",
 		"record0": tmRecord("bmi", tmBMI(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
-	time.Sleep(1100 * time.Millisecond)
+	e.s.Clock.Advance(time.Minute + time.Second)
 	tab.oneStep(tmCopy)
 	tmWantState(t, e.s, e.dev, map[string][]string{"bmi": tmAll("NOW")})
 	e.wantSettled(t)

@@ -130,7 +130,7 @@ func TestRetryWhichKeysDeclinesReceivedBlob(t *testing.T) {
 	e := tmNewEnv(t, nil)
 	tab := e.tab.standardTablet(true)
 	tab.multiStep(tmCopy)
-	tmNextSecond()
+	tmNextSecond(e.s)
 	tab.row("blobs", 1)["when_last_modified"] = "'2024-05-09T12:00:00.000+01:00'"
 	tab.row("blobs", 1)["image_rotation_deg_cw"] = "90"
 	res := tab.multiStep(tmCopy)
@@ -167,7 +167,7 @@ func TestRetryAfterMoveKeepingPatientsNotRetry(t *testing.T) {
 				tab.afterUpload(tmMoveKeep)
 				tab.add("bmi", tmBMI(3, 2, "90", "2024-06-01T08:00:00.000+01:00"))
 				if m == tmMoveKeep {
-					tmNextSecond() // a new era for the new batch
+					tmNextSecond(e.s) // a new era for the new batch
 				}
 				tab.upload(m, mode.oneStep)
 				newEra := "NOW"
@@ -199,9 +199,8 @@ func TestRetryAfterMoveKeepingPatientsNotRetry(t *testing.T) {
 	}
 }
 
-// tmNextSecond waits for the next whole second, so that the next batch has
-// a new era string (PROTOCOL 8.7: eras have whole seconds).
-func tmNextSecond() {
-	now := time.Now()
-	time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+// tmNextSecond steps s's clock to its next whole second, so that the next
+// batch has a new era string (PROTOCOL 8.7: eras have whole seconds).
+func tmNextSecond(s *testServer) {
+	s.Clock.Set(s.Clock.Now().Truncate(time.Second).Add(time.Second))
 }

@@ -43,9 +43,9 @@ func TestSessionAccessResolutionClamped(t *testing.T) {
 		id, token := slSession(t, r)
 		// Last written 1.5 s ago: more than half the timeout, less than all
 		// of it. The reuse must write the time of the request.
-		last := time.Now().UTC().Add(-1500 * time.Millisecond).Truncate(time.Microsecond)
+		last := s.Clock.Now().UTC().Add(-1500 * time.Millisecond).Truncate(time.Microsecond)
 		slExec(t, s, "UPDATE sessions SET last_activity_utc = ? WHERE id = ?", last, id)
-		before := time.Now().UTC().Truncate(time.Microsecond)
+		before := s.Clock.Now().UTC().Truncate(time.Microsecond)
 		r = slDo(t, c, "check_upload_user_and_device", nil)
 		wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
 		if la := slLastActivity(t, s, id); la.Before(before) {
@@ -53,7 +53,7 @@ func TestSessionAccessResolutionClamped(t *testing.T) {
 		}
 		// Past the timeout counted from the earlier write, within the one
 		// counted from the refresh: the session is still alive.
-		time.Sleep(time.Until(last.Add(timeout + 500*time.Millisecond)))
+		s.Clock.Set(last.Add(timeout + 500*time.Millisecond))
 		r = slDo(t, c, "check_upload_user_and_device", nil)
 		wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
 	})

@@ -541,7 +541,7 @@ func TestSessionAccessResolutionZero(t *testing.T) {
 	r := slDo(t, c, "check_upload_user_and_device", nil)
 	id, token := slSession(t, r)
 	la0 := slLastActivity(t, s, id)
-	time.Sleep(2 * time.Millisecond)
+	s.Clock.Advance(2 * time.Millisecond)
 	r = slDo(t, c, "check_upload_user_and_device", nil)
 	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
 	if la := slLastActivity(t, s, id); !la.After(la0) {

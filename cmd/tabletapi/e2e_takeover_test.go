@@ -13,17 +13,18 @@ import (
 
 const msTakenOver = "Upload interrupted: another user took over this device's upload. Please upload again."
 
-// tkSetup starts a server whose stale-batch timeout is one second, with
+// tkSetup starts a server whose stale-batch timeout is one minute, with
 // alice's device (f) and bob, who may upload to it.
 func tkSetup(t *testing.T) (*msFix, *testclient.Client) {
 	t.Helper()
-	f := msSetup(t, "--stale-batch-timeout", "1s")
+	f := msSetup(t, "--stale-batch-timeout", "1m")
 	f.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload")
 	return f, testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2-secret"})
 }
 
-// tkStale waits until the open batch is past the one-second timeout.
-func tkStale() { time.Sleep(1100 * time.Millisecond) }
+// tkStale steps the server's clock past the one-minute timeout of the
+// open batch.
+func tkStale(s *testServer) { s.Clock.Advance(time.Minute + time.Second) }
 
 // marked reports whether user is marked as taken over on f's device.
 func (f *msFix) marked(t *testing.T, user int64) bool {
@@ -69,7 +70,7 @@ func TestBatchTakenOver(t *testing.T) {
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	f.s.step(t, f.c, "start_preservation", nil, "STARTPRESERVATION")
 	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"), msBMI(3, 0, msWLM1, "73"))
-	tkStale()
+	tkStale(f.s)
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	if !f.marked(t, f.alice) || f.marked(t, bobID) {
 		t.Fatal("after bob's takeover: want alice marked and bob not")
@@ -124,7 +125,7 @@ func TestBatchTakenOverStartUploadRefusedStaysMarked(t *testing.T) {
 	t.Parallel()
 	f, bob := tkSetup(t)
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	tkStale()
+	tkStale(f.s)
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	f.fail(t, "start_upload", nil, "Device is busy: an upload by another user is in progress")
 	if !f.marked(t, f.alice) {
@@ -141,7 +142,7 @@ func TestBatchTakenOverOneStepClears(t *testing.T) {
 	t.Parallel()
 	f, bob := tkSetup(t)
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	tkStale()
+	tkStale(f.s)
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	f.s.step(t, bob, "end_upload", nil, "end_upload")
 	f.fail(t, "end_upload", nil, msTakenOver)
@@ -166,7 +167,7 @@ func TestBatchTakenOverByOneStep(t *testing.T) {
 	bobID, _ := msUser(t, f.s, "bob")
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	f.s.step(t, bob, "upload_table", msTable("bmi", bmiFields, msBMI(9, 0, msWLM1, "60")), "Table bmi upload successful")
-	tkStale()
+	tkStale(f.s)
 	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)

@@ -704,17 +704,9 @@ func TestTransport_RequestLog(t *testing.T) {
 	const requests = 7
 
 	// The line is written after the reply, so wait for it.
-	var lines []string
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		lines = requestLogRE.FindAllString(s.Log.String(), -1)
-		if len(lines) >= requests || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
-	lines = requestLogRE.FindAllString(s.Log.String(), -1)
+	lines := requestLogRE.FindAllString(s.Log.waitFor(t, "the request lines", nil, func(log string) bool {
+		return len(requestLogRE.FindAllString(log, -1)) >= requests
+	}), -1)
 	if len(lines) != requests {
 		t.Fatalf("%d request log lines for %d requests:\n%s", len(lines), requests, s.Log)
 	}
@@ -746,7 +738,7 @@ func TestTransport_RequestLog(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", resp.StatusCode)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// A plain 400's line is written before its reply.
 	if got := strings.Count(s.Log.String(), "status=400") - before; got != 1 {
 		t.Errorf("plain 400 logged %d times, want once:\n%s", got, s.Log)
 	}
@@ -764,10 +756,8 @@ func TestTransport_JSONLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var found map[string]any
-	deadline := time.Now().Add(10 * time.Second)
-	for found == nil {
-		lines := strings.Split(strings.TrimSuffix(s.Log.String(), "\n"), "\n")
-		for _, l := range lines {
+	s.Log.waitFor(t, "a JSON request line", nil, func(log string) bool {
+		for _, l := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
 			var m map[string]any
 			if err := json.Unmarshal([]byte(l), &m); err != nil {
 				t.Fatalf("log line is not JSON: %v: %q", err, l)
@@ -776,11 +766,8 @@ func TestTransport_JSONLog(t *testing.T) {
 				found = m
 			}
 		}
-		if found == nil && time.Now().After(deadline) {
-			t.Fatalf("no JSON request line:\n%s", s.Log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return found != nil
+	})
 	for _, k := range []string{"operation", "device", "user", "status", "outcome", "duration", "level", "time"} {
 		if _, ok := found[k]; !ok {
 			t.Errorf("JSON request line lacks %q: %v", k, found)

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 
-	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -28,18 +28,97 @@ type testServer struct {
 	DBURL string
 	DB    *bun.DB // a second connection pool for SQL checks
 	Log   *syncBuffer
+	Clock *testClock // the server's clock; tests step it instead of sleeping
 }
 
-// syncBuffer collects the server's log for assertions.
+// testClock is a server's clock in tests: the real time shifted by an
+// offset that the test moves, so time passes as usual until the test steps
+// it, and the readings keep Go's monotonic clock. Safe for concurrent use.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the clock's reading, given to the server as Deps.Now.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock d forward.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// Set moves the clock to t, from where it goes on.
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = time.Until(t)
+}
+
+// syncBuffer collects the server's log for assertions, and tells waiters
+// when it grows.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed by the next Write; nil while nobody waits
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
+}
+
+// next returns the log so far and a channel closed by the next Write.
+func (s *syncBuffer) next() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil {
+		s.written = make(chan struct{})
+	}
+	return s.b.String(), s.written
+}
+
+// waitFor blocks until cond holds for the log, failing tb after 30 s or
+// when exited (if not nil) sends the writer's end; the error is put back
+// for the test's cleanup. It returns the log.
+func (s *syncBuffer) waitFor(tb testing.TB, what string, exited chan error, cond func(log string) bool) string {
+	tb.Helper()
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
+	for {
+		log, written := s.next()
+		if cond(log) {
+			return log
+		}
+		select {
+		case <-written:
+		case err := <-exited:
+			exited <- err
+			tb.Fatalf("waiting for %s: the server exited: %v\nlog:\n%s", what, err, log)
+		case <-timeout.C:
+			tb.Fatalf("timed out waiting for %s; log:\n%s", what, log)
+		}
+	}
+}
+
+// waitRequests waits until the server has logged at least n request
+// lines of operation op: a request's line follows its reply.
+func (s *testServer) waitRequests(tb testing.TB, op string, n int) {
+	tb.Helper()
+	line := "msg=request operation=" + op + " "
+	s.Log.waitFor(tb, fmt.Sprintf("%d request line(s) of %s", n, op), nil, func(log string) bool {
+		return strings.Count(log, line) >= n
+	})
 }
 
 func (s *syncBuffer) String() string {
@@ -69,7 +148,7 @@ func startServer(tb testing.TB, args ...string) *testServer {
 // startServerOn is startServer on a given database URL.
 func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	tb.Helper()
-	s := &testServer{DBURL: dbURL, Log: new(syncBuffer)}
+	s := &testServer{DBURL: dbURL, Log: new(syncBuffer), Clock: new(testClock)}
 	prefix := ""
 	for i, a := range args {
 		if a == "--path-prefix" && i+1 < len(args) {
@@ -82,7 +161,7 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, full, func(string) string { return "" }, strings.NewReader(""), io.Discard, s.Log)
+		done <- Run(ctx, full, Deps{Stderr: s.Log, Now: s.Clock.Now})
 	}()
 	tb.Cleanup(func() {
 		cancel()
@@ -95,34 +174,8 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 			tb.Errorf("serve did not stop")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if s.Base == "" {
-			if m := listenRE.FindStringSubmatch(s.Log.String()); m != nil {
-				s.Base = "http://" + m[1]
-				s.API = s.Base + prefix + "/api"
-			}
-		}
-		var err error
-		if s.Base != "" {
-			var resp *http.Response
-			if resp, err = http.Get(s.Base + "/readyz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-		}
-		select {
-		case err := <-done:
-			tb.Fatalf("serve exited early: %v\nlog:\n%s", err, s.Log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("server not ready: %v\nlog:\n%s", err, s.Log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s.Base = "http://" + waitServing(tb, s.Log, done)
+	s.API = s.Base + prefix + "/api"
 	db, err := sqldb.Open(dbURL)
 	if err != nil {
 		tb.Fatal(err)
@@ -130,6 +183,25 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	tb.Cleanup(func() { db.Close() })
 	s.DB = db
 	return s
+}
+
+// waitServing waits for the start-up line of the server that logs to log
+// and returns the address it listens on, failing tb if the server exits
+// (sends on exited) first. The line comes once the database is migrated
+// and the port listens, so /readyz must answer 200 at once.
+func waitServing(tb testing.TB, log *syncBuffer, exited chan error) string {
+	tb.Helper()
+	l := log.waitFor(tb, "the start-up line", exited, listenRE.MatchString)
+	addr := listenRE.FindStringSubmatch(l)[1]
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		tb.Fatalf("server not ready: %v\nlog:\n%s", err, log)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("server not ready: /readyz answered %d\nlog:\n%s", resp.StatusCode, log)
+	}
+	return addr
 }
 
 // listenRE finds the address in the server's start-up log line, text or
@@ -148,7 +220,7 @@ func runCLI(tb testing.TB, dbURL, stdin string, args ...string) (string, error) 
 	tb.Helper()
 	var out, errOut bytes.Buffer
 	full := append(append([]string{"tabletapi"}, args...), "--database", dbURL)
-	err := run(context.Background(), full, func(string) string { return "" }, strings.NewReader(stdin), &out, &errOut)
+	err := Run(context.Background(), full, Deps{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
 	return out.String(), err
 }
 
