@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // BenchmarkHostileBody: what hostile bodies cost the server (the hardening
 // issue, items 3 and 4; figures in BENCHMARKS.md). The server runs as its

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // The one-step upload of a realistic tablet (issue 9, Performance): a body
 // of about 2 MB with rows in 31 tables of the full default registry,

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tabletapi "github.com/tabletapi/tabletapi/cmd/tabletapi"
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/registry/registrytest"
 )
@@ -54,8 +55,8 @@ func benchServe(b *testing.B, dbURL, path string) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--tables", path},
-			Deps{Stderr: log})
+		done <- tabletapi.Run(ctx, []string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--tables", path},
+			tabletapi.Deps{Stderr: log})
 	}()
 	stop = func() {
 		cancel()

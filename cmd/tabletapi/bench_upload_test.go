@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // Benchmarks of the upload claims (figures and commands in
 // BENCHMARKS-upload.md): upload_table of 10,000 records, a one-step upload

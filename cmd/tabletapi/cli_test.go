@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/uptrace/bun"
 
+	tabletapi "github.com/tabletapi/tabletapi/cmd/tabletapi"
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/schema"
@@ -41,7 +43,7 @@ func cliRun(tb testing.TB, env map[string]string, stdin string, args ...string) 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err = Run(ctx, append([]string{"tabletapi"}, args...), Deps{
+	err = tabletapi.Run(ctx, append([]string{"tabletapi"}, args...), tabletapi.Deps{
 		Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
 	})
 	return out.String(), errOut.String(), err
@@ -49,8 +51,7 @@ func cliRun(tb testing.TB, env map[string]string, stdin string, args ...string) 
 
 // isUsage reports whether err is a usage error (exit status 2).
 func isUsage(err error) bool {
-	var ue *usageError
-	return errors.As(err, &ue)
+	return tabletapi.Report(err, io.Discard) == 2
 }
 
 // wantRuntimeError fails unless err is an error other than a usage error.
@@ -72,7 +73,7 @@ func cliServe(tb testing.TB, env map[string]string, addr string, args ...string)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, append([]string{"tabletapi", "serve"}, args...), Deps{Getenv: func(k string) string { return env[k] }, Stderr: log})
+		done <- tabletapi.Run(ctx, append([]string{"tabletapi", "serve"}, args...), tabletapi.Deps{Getenv: func(k string) string { return env[k] }, Stderr: log})
 	}()
 	tb.Cleanup(func() {
 		cancel()
@@ -227,10 +228,10 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err := Run(ctx, append([]string{"tabletapi"}, args...), Deps{
+	err := tabletapi.Run(ctx, append([]string{"tabletapi"}, args...), tabletapi.Deps{
 		Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
 	})
-	code = report(err, &errOut)
+	code = tabletapi.Report(err, &errOut)
 	return out.String(), errOut.String(), code
 }
 
@@ -921,8 +922,8 @@ func TestCLI_ConcurrentStart(t *testing.T) {
 		servers[i] = sv
 		go func() {
 			<-release
-			sv.done <- Run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
-				Deps{Stderr: sv.log})
+			sv.done <- tabletapi.Run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
+				tabletapi.Deps{Stderr: sv.log})
 		}()
 	}
 	stopped := false

@@ -28,13 +28,13 @@ func main() {
 		Now: time.Now, RouteDriverLog: sqldb.RouteDriverLog,
 	})
 	stop()
-	os.Exit(report(err, os.Stderr))
+	os.Exit(Report(err, os.Stderr))
 }
 
-// report writes err, if any, as the one line "tabletapi: …" on stderr and
+// Report writes err, if any, as the one line "tabletapi: …" on stderr and
 // returns the exit status: 0 for success, 2 for a bad command line and 1
 // for any other failure.
-func report(err error, stderr io.Writer) int {
+func Report(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	tabletapi "github.com/tabletapi/tabletapi/cmd/tabletapi"
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/testclient"
@@ -161,7 +162,7 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, full, Deps{Stderr: s.Log, Now: s.Clock.Now})
+		done <- tabletapi.Run(ctx, full, tabletapi.Deps{Stderr: s.Log, Now: s.Clock.Now})
 	}()
 	tb.Cleanup(func() {
 		cancel()
@@ -220,7 +221,7 @@ func runCLI(tb testing.TB, dbURL, stdin string, args ...string) (string, error) 
 	tb.Helper()
 	var out, errOut bytes.Buffer
 	full := append(append([]string{"tabletapi"}, args...), "--database", dbURL)
-	err := Run(context.Background(), full, Deps{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
+	err := tabletapi.Run(context.Background(), full, tabletapi.Deps{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
 	return out.String(), err
 }
 
