@@ -860,7 +860,7 @@ func TestCLI_DeviceList(t *testing.T) {
 // one-step upload that fails leaves the previous time (PROTOCOL 8.8).
 func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	lastUpload := func() string {
 		t.Helper()
 		out := f.s.mustAdmin(t, "", "device", "list")
@@ -875,12 +875,12 @@ func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 	if l := lastUpload(); !strings.HasSuffix(l, " -") {
 		t.Fatalf("device line before any upload = %q, want LAST UPLOAD -", l)
 	}
-	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
+	params, err := bmiOneStepParams(map[int64]bmiVersion{1: {wlm: wlm1, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.s.step(t, f.c, "upload_entire_database", params, "Success")
-	added := msOne(t, f.rows(t, "bmi"), 1).AddedBatch
+	added := oneRow(t, f.rows(t, "bmi"), 1).AddedBatch
 	if added == nil {
 		t.Fatal("the uploaded row has no batch time")
 	}
@@ -890,7 +890,7 @@ func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 	}
 
 	f.s.Clock.Set(added.Truncate(time.Second).Add(time.Second)) // a failure would show a new second
-	bad, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM2, comment: "one-step"}}, false)
+	bad, err := bmiOneStepParams(map[int64]bmiVersion{1: {wlm: wlm2, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

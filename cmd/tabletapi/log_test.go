@@ -21,7 +21,7 @@ func TestLog_Amplification(t *testing.T) {
 	s := startServer(t)
 	const pw = "hardening-pw"
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "alice", pw)
+	c := registeredClient(t, s, "alice", pw)
 	ctx := context.Background()
 	s.waitRequests(t, "register", 1)
 	before := len(s.Log.String())
@@ -59,7 +59,7 @@ func TestLog_NoPatientData(t *testing.T) {
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS",
 		"--validation", "uk_nhs_number")
-	c := slRegistered(t, s, "alice", pw)
+	c := registeredClient(t, s, "alice", pw)
 	ctx := context.Background()
 	const session = "\nsession_id:{session_id}\nsession_token:{session_token}\n"
 	info := `[{"address":"1 Quayside","dob":"1931-07-14","email":"quintus@example.org","finalizing":false,` +
