@@ -93,7 +93,7 @@ func hostileBinary(b *testing.B) string {
 // hostileBodies are bodies of about hostileBodySize built to make a form decoder
 // amplify, each ending with a valid anonymous request.
 func hostileBodies() map[string]struct{ contentType, body string } {
-	tail := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+	tail := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
 	repeat := func(unit string) string { return strings.Repeat(unit, (hostileBodySize-len(tail))/len(unit)) + tail }
 	var records strings.Builder
 	for i := 0; records.Len() < hostileBodySize-len(tail)-32; i++ {
@@ -104,7 +104,7 @@ func hostileBodies() map[string]struct{ contentType, body string } {
 	for mp.Len() < hostileBodySize-4096 {
 		mw.WriteField("k", "")
 	}
-	for k, v := range transportForm("check_device_registered", testclient.NewDeviceID(), "", "") {
+	for k, v := range loginForm("check_device_registered", testclient.NewDeviceID(), "", "") {
 		mw.WriteField(k, v)
 	}
 	mw.Close()

@@ -465,10 +465,10 @@ func TestCLI_Environment(t *testing.T) {
 			"TABLETAPI_PATH_PREFIX": "/camcops", "TABLETAPI_BCRYPT_COST": "4", "TABLETAPI_LOG_FORMAT": "json",
 		}
 		log := cliServe(t, env, addr)
-		body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
-		r := transportPost(t, "http://"+addr+"/camcops/api", testclient.FormContentType, body)
+		body := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+		r := postBody(t, "http://"+addr+"/camcops/api", testclient.FormContentType, body)
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
-		if resp, _ := transportHTTP(t, http.MethodPost, "http://"+addr+"/api", testclient.FormContentType, body); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := sendHTTP(t, http.MethodPost, "http://"+addr+"/api", testclient.FormContentType, body); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("/api with TABLETAPI_PATH_PREFIX=/camcops: status %d, want 404", resp.StatusCode)
 		}
 		if !strings.HasPrefix(log.String(), "{") || !strings.Contains(log.String(), `"bcrypt_cost":4`) {
@@ -949,8 +949,8 @@ func TestCLI_ConcurrentStart(t *testing.T) {
 
 	for _, sv := range servers {
 		waitServing(t, sv.log, sv.done)
-		r := transportPost(t, "http://"+sv.addr+"/api", testclient.FormContentType,
-			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+		r := postBody(t, "http://"+sv.addr+"/api", testclient.FormContentType,
+			testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 	}
 	stop()
@@ -1108,8 +1108,8 @@ func TestCLI_Binary(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		r := transportPost(t, "http://"+addr+"/api", testclient.FormContentType,
-			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+		r := postBody(t, "http://"+addr+"/api", testclient.FormContentType,
+			testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

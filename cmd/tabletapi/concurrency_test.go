@@ -344,16 +344,6 @@ func bmiHistory(s *testServer, dev int64, cond string, args ...any) ([]bmiHistor
 	return rows, err
 }
 
-// queryInt reads one integer.
-func queryInt(t *testing.T, s *testServer, q string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := s.DB.NewRaw(q, args...).Scan(context.Background(), &n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
 // auditRow is an upload audit row.
 type auditRow struct {
 	ID       int64  `bun:"id"`

@@ -97,7 +97,7 @@ func TestDeadPooledConnections(t *testing.T) {
 	for round := range 2 {
 		warmPool(t, s, c.Device())
 		terminateBackends(t, admin, name)
-		resp, _ := transportHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
+		resp, _ := sendHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("round %d: /readyz = %d after idle backends were terminated, want 200", round, resp.StatusCode)
 		}
@@ -143,7 +143,7 @@ func TestDatabaseNotAcceptingConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantReply(t, r, http.StatusServiceUnavailable, "success:0\nerror:Database unavailable\nsession_id:\nsession_token:\n")
-	resp, _ := transportHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
+	resp, _ := sendHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz = %d while the database refuses connections, want 503", resp.StatusCode)
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -21,8 +21,15 @@ import (
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
-// testServer is the real server, started through run on a loopback port
-// with its own fresh database.
+// The shared fixture of the end-to-end tests, which drive the real server
+// (tabletapi.Run) over HTTP: starting a server with its own database and
+// clock, capturing and waiting for its log, running admin commands, users,
+// groups and clients, the exact wire replies, raw HTTP requests, and reads
+// of the server's database. The tablet model of the upload tests is in
+// tabletmodel_test.go.
+
+// testServer is the real server, started through tabletapi.Run on a
+// loopback port with its own fresh database.
 type testServer struct {
 	Base  string // http://127.0.0.1:PORT
 	API   string // Base + prefix + /api
@@ -280,4 +287,276 @@ func wantReply(tb testing.TB, r *testclient.Reply, status int, want string) {
 	if r.Status != status || string(r.Body) != want {
 		tb.Fatalf("reply = %d\n%s\nwant %d\n%s", r.Status, r.Body, status, want)
 	}
+}
+
+// The fields of default registry tables, as the tests' records give them.
+const (
+	bmiFields     = "id,_move_off_tablet,when_last_modified,when_created,firstexit_is_finish,firstexit_is_abort,when_firstexit,editing_time_s,patient_id,mass_kg,height_m,waist_cm,comment"
+	patientFields = "id,_move_off_tablet,when_last_modified,forename,surname,sex,dob,email,address,gp,other"
+	idnumFields   = "id,_move_off_tablet,when_last_modified,patient_id,which_idnum,idnum_value"
+	blobFields    = "id,_move_off_tablet,when_last_modified,tablename,tablepk,fieldname,filename,mimetype,theblob,image_rotation_deg_cw"
+)
+
+// Wire messages of PROTOCOL 11.
+const (
+	msgBadLogin  = "Invalid username/password (or user not authorized)"
+	msgThrottled = "Too many failed logins from this address; try again later"
+)
+
+// startWithUploader starts a server with an uploader whose device is registered,
+// and returns the server and the client (session reset).
+func startWithUploader(t *testing.T, flags ...string) (*testServer, *testclient.Client) {
+	t.Helper()
+	s := startServer(t, flags...)
+	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
+	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
+	c := s.client("alice", "pw!-secret")
+	if _, err := c.RegisterSequence(context.Background(), "tablet"); err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+// step sends one request and fails the test unless the reply is exactly
+// result:<want> with success.
+func (s *testServer) step(t *testing.T, c *testclient.Client, op string, params map[string]string, want string) {
+	t.Helper()
+	r, err := c.Do(context.Background(), op, params)
+	if err != nil {
+		t.Fatalf("%s: %v", op, err)
+	}
+	if r.Status != http.StatusOK {
+		t.Logf("server log:\n%s", s.Log)
+	}
+	wantReply(t, r, http.StatusOK, "result:"+want+"\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+}
+
+// plain400 is the body of the plain 400 (PROTOCOL 2.2).
+const plain400 = "Not a valid CamCOPS API request\n"
+
+// sendHTTP sends one request with net/http and returns the response
+// (body already closed) and its body.
+func sendHTTP(tb testing.TB, method, url, contentType, body string) (*http.Response, string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: read body: %v", method, url, err)
+	}
+	return resp, string(b)
+}
+
+// postBody posts a raw body to url with testclient and fails the test
+// on a transport error.
+func postBody(tb testing.TB, url, contentType, body string) *testclient.Reply {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := testclient.New(testclient.Config{URL: url, Device: testclient.NewDeviceID()})
+	r, err := c.Post(ctx, contentType, []byte(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// loginForm is a valid request of the real client for op.
+func loginForm(op, device, user, password string) map[string]string {
+	f := map[string]string{"operation": op, "camcops_version": "2.4.24", "device": device}
+	if user != "" {
+		f["user"], f["password"] = user, password
+	}
+	return f
+}
+
+// wantAPIHeaders fails unless h carries the headers of every key:value
+// reply (PROTOCOL 1.3) and sets no cookie.
+func wantAPIHeaders(tb testing.TB, h http.Header) {
+	tb.Helper()
+	if got := h.Get("Content-Type"); got != "text/plain; charset=utf-8" {
+		tb.Errorf("Content-Type = %q, want text/plain; charset=utf-8", got)
+	}
+	if got := h.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+		tb.Errorf("Cache-Control = %q, want [no-store]", got)
+	}
+	if got := h.Values("Set-Cookie"); len(got) != 0 {
+		tb.Errorf("Set-Cookie = %q, want none", got)
+	}
+}
+
+// idInfoBlock is the server ID info block (PROTOCOL 6.1) of a server with no
+// title and no ID numbers, for a group made by testServer.addUser.
+const idInfoBlock = "databaseTitle:\nidPolicyUpload:sex AND anyidnum\nidPolicyFinalize:sex AND anyidnum\nserverCamcopsVersion:2.4.24\n"
+
+// tokenRE is the token format of PROTOCOL 3.2.
+var tokenRE = regexp.MustCompile(`\A[A-Za-z0-9_-]{22}==\z`)
+
+// mustDo sends one request and fails the test on a transport error.
+func mustDo(tb testing.TB, c *testclient.Client, op string, params map[string]string) *testclient.Reply {
+	tb.Helper()
+	r, err := c.Do(context.Background(), op, params)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// sessionParams returns params that present session id and token.
+func sessionParams(id, token string) map[string]string {
+	return map[string]string{"session_id": id, "session_token": token}
+}
+
+// anonFailureReply is the wire body of a failure without a session.
+func anonFailureReply(msg string) string {
+	return "success:0\nerror:" + msg + "\nsession_id:\nsession_token:\n"
+}
+
+// failureReply is the wire body of a failure with a session (placeholders of
+// wantReply).
+func failureReply(msg string) string {
+	return "success:0\nerror:" + msg + "\nsession_id:{session_id}\nsession_token:{session_token}\n"
+}
+
+// successReply is the wire body of a success whose result is op, with a session.
+func successReply(op string) string {
+	return "result:" + op + "\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n"
+}
+
+// successReplyIn is successReply with explicit session keys (empty for none).
+func successReplyIn(op, id, token string) string {
+	return "result:" + op + "\nsuccess:1\nsession_id:" + id + "\nsession_token:" + token + "\n"
+}
+
+// sessionOf returns the session keys of r, failing unless both are set.
+func sessionOf(tb testing.TB, r *testclient.Reply) (id, token string) {
+	tb.Helper()
+	id, token = r.Values["session_id"], r.Values["session_token"]
+	if id == "" || token == "" {
+		tb.Fatalf("reply has no session:\n%s", r.Body)
+	}
+	return id, token
+}
+
+// clientOn returns a client for an existing device.
+func clientOn(s *testServer, device, user, pw string) *testclient.Client {
+	return testclient.New(testclient.Config{URL: s.API, Device: device, User: user, Password: pw})
+}
+
+// registeredClient returns a client of user whose device user has just
+// registered (the user needs may-register-devices), with no session left.
+func registeredClient(tb testing.TB, s *testServer, user, pw string) *testclient.Client {
+	tb.Helper()
+	c := s.client(user, pw)
+	r := mustDo(tb, c, "register", map[string]string{"devicefriendlyname": "tablet of " + user})
+	if !r.Success() {
+		tb.Fatalf("register as %s:\n%s", user, r.Body)
+	}
+	c.ResetSession()
+	return c
+}
+
+// lookupUserID returns the id of user name.
+func lookupUserID(tb testing.TB, s *testServer, name string) int64 {
+	tb.Helper()
+	var id int64
+	if err := s.DB.NewSelect().Table("users").Column("id").Where("username = ?", name).Scan(context.Background(), &id); err != nil {
+		tb.Fatalf("user %s: %v", name, err)
+	}
+	return id
+}
+
+// mustExec runs a statement on the server's database; bun formats the
+// arguments (times included) for the dialect.
+func mustExec(tb testing.TB, s *testServer, query string, args ...any) {
+	tb.Helper()
+	res, err := s.DB.ExecContext(context.Background(), query, args...)
+	if err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		tb.Fatalf("%s: %d rows affected (%v)", query, n, err)
+	}
+}
+
+// storedTime reads one time column of the first row of table matching where.
+func storedTime(tb testing.TB, s *testServer, table, column, where string, args ...any) time.Time {
+	tb.Helper()
+	var t time.Time
+	if err := s.DB.NewSelect().Table(table).Column(column).Where(where, args...).
+		OrderExpr(column+" DESC").Limit(1).Scan(context.Background(), &t); err != nil {
+		tb.Fatalf("read %s.%s: %v", table, column, err)
+	}
+	return t.UTC()
+}
+
+// lastActivity reads last_activity_utc of session id.
+func lastActivity(tb testing.TB, s *testServer, id string) time.Time {
+	tb.Helper()
+	return storedTime(tb, s, "sessions", "last_activity_utc", "id = ?", id)
+}
+
+// wantNoSecrets fails if the server log contains any of secrets (passwords
+// and session tokens must never be logged).
+func wantNoSecrets(tb testing.TB, s *testServer, secrets ...string) {
+	tb.Helper()
+	log := s.Log.String()
+	if !strings.Contains(log, "request") {
+		tb.Fatalf("server log has no request lines; is it captured?\n%s", log)
+	}
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(log, sec) {
+			tb.Errorf("server log contains the secret %q", sec)
+		}
+	}
+}
+
+// sharedServer returns a server for the subtests of one test, which register
+// a device each. Creating a server and its database costs more than an
+// upload (about a second on PostgreSQL, most of a second on SQLite under
+// -race), so subtests share one.
+func sharedServer(t *testing.T) *testServer {
+	t.Helper()
+	return startUploadServer(t)
+}
+
+// parallelOnPostgres makes a subtest on a shared server parallel on PostgreSQL. On
+// SQLite the subtests of one server run in turn: the database file takes
+// one writer at a time, and waiting for its lock costs more than it saves.
+// Top-level tests, each with its own server, still run in parallel.
+func parallelOnPostgres(t *testing.T) {
+	if dbtest.Postgres() {
+		t.Parallel()
+	}
+}
+
+// startUploadServer starts a server (with flags) for several tablets: user alice
+// (group research, may upload and register devices) and the NHS number as
+// ID type 1.
+func startUploadServer(t *testing.T, flags ...string) *testServer {
+	t.Helper()
+	s, _ := startWithUploader(t, flags...)
+	return s
+}
+
+// queryInt reads one integer from the server's database.
+func queryInt(tb testing.TB, s *testServer, q string, args ...any) int64 {
+	tb.Helper()
+	var n int64
+	if err := s.DB.NewRaw(q, args...).Scan(context.Background(), &n); err != nil {
+		tb.Fatalf("%s: %v", q, err)
+	}
+	return n
 }

@@ -26,8 +26,8 @@ func TestLog_Amplification(t *testing.T) {
 	s.waitRequests(t, "register", 1)
 	before := len(s.Log.String())
 
-	f := transportForm(strings.Repeat("a", 1<<20), c.Device(), "alice", pw)
-	resp, b := transportHTTP(t, http.MethodPost, s.API, testclient.FormContentType, testclient.EncodeForm(f))
+	f := loginForm(strings.Repeat("a", 1<<20), c.Device(), "alice", pw)
+	resp, b := sendHTTP(t, http.MethodPost, s.API, testclient.FormContentType, testclient.EncodeForm(f))
 	if resp.StatusCode != http.StatusBadRequest || b != plain400 {
 		t.Fatalf("1 MiB operation: %d %q, want the plain 400", resp.StatusCode, b)
 	}

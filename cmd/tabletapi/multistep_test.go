@@ -30,10 +30,10 @@ type uploadFixture struct {
 	group int64 // alice's upload group
 }
 
-// newUploadFixture starts a server (uploadSetup) and reads the ids.
+// newUploadFixture starts a server (startWithUploader) and reads the ids.
 func newUploadFixture(t *testing.T, flags ...string) *uploadFixture {
 	t.Helper()
-	s, c := uploadSetup(t, flags...)
+	s, c := startWithUploader(t, flags...)
 	f := &uploadFixture{s: s, c: c}
 	ctx := context.Background()
 	if err := s.DB.NewSelect().Table("devices").Column("id").Where("name = ?", c.Device()).Scan(ctx, &f.dev); err != nil {

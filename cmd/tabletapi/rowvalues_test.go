@@ -28,7 +28,7 @@ const typedPatientPK = 1
 // non-NULL value of its type; k varies the values between records. Fields
 // with a meaning get a value that means something: the record stays on the
 // tablet (_move_off_tablet 0), patient_id points at the test patient, and an
-// ID number is a valid NHS number of ID type 1 (uploadSetup's policy).
+// ID number is a valid NHS number of ID type 1 (startWithUploader's policy).
 func typedRecord(t *registry.Table, id, k int) map[string]fieldValue {
 	rec := make(map[string]fieldValue, len(t.Fields))
 	for i, f := range t.Fields {

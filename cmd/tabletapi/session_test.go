@@ -2,12 +2,10 @@ package main_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,138 +15,6 @@ import (
 )
 
 // End-to-end tests of tablet sessions (PROTOCOL 3).
-
-// idInfoBlock is the server ID info block (PROTOCOL 6.1) of a server with no
-// title and no ID numbers, for a group made by testServer.addUser.
-const idInfoBlock = "databaseTitle:\nidPolicyUpload:sex AND anyidnum\nidPolicyFinalize:sex AND anyidnum\nserverCamcopsVersion:2.4.24\n"
-
-// Wire messages of PROTOCOL 11.
-const (
-	msgBadLogin  = "Invalid username/password (or user not authorized)"
-	msgThrottled = "Too many failed logins from this address; try again later"
-)
-
-// tokenRE is the token format of PROTOCOL 3.2.
-var tokenRE = regexp.MustCompile(`\A[A-Za-z0-9_-]{22}==\z`)
-
-// mustDo sends one request and fails the test on a transport error.
-func mustDo(tb testing.TB, c *testclient.Client, op string, params map[string]string) *testclient.Reply {
-	tb.Helper()
-	r, err := c.Do(context.Background(), op, params)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return r
-}
-
-// sessionParams returns params that present session id and token.
-func sessionParams(id, token string) map[string]string {
-	return map[string]string{"session_id": id, "session_token": token}
-}
-
-// anonFailureReply is the wire body of a failure without a session.
-func anonFailureReply(msg string) string {
-	return "success:0\nerror:" + msg + "\nsession_id:\nsession_token:\n"
-}
-
-// failureReply is the wire body of a failure with a session (placeholders of
-// wantReply).
-func failureReply(msg string) string {
-	return "success:0\nerror:" + msg + "\nsession_id:{session_id}\nsession_token:{session_token}\n"
-}
-
-// successReply is the wire body of a success whose result is op, with a session.
-func successReply(op string) string {
-	return "result:" + op + "\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n"
-}
-
-// successReplyIn is successReply with explicit session keys (empty for none).
-func successReplyIn(op, id, token string) string {
-	return "result:" + op + "\nsuccess:1\nsession_id:" + id + "\nsession_token:" + token + "\n"
-}
-
-// sessionOf returns the session keys of r, failing unless both are set.
-func sessionOf(tb testing.TB, r *testclient.Reply) (id, token string) {
-	tb.Helper()
-	id, token = r.Values["session_id"], r.Values["session_token"]
-	if id == "" || token == "" {
-		tb.Fatalf("reply has no session:\n%s", r.Body)
-	}
-	return id, token
-}
-
-// clientOn returns a client for an existing device.
-func clientOn(s *testServer, device, user, pw string) *testclient.Client {
-	return testclient.New(testclient.Config{URL: s.API, Device: device, User: user, Password: pw})
-}
-
-// registeredClient returns a client of user whose device user has just
-// registered (the user needs may-register-devices), with no session left.
-func registeredClient(tb testing.TB, s *testServer, user, pw string) *testclient.Client {
-	tb.Helper()
-	c := s.client(user, pw)
-	r := mustDo(tb, c, "register", map[string]string{"devicefriendlyname": "tablet of " + user})
-	if !r.Success() {
-		tb.Fatalf("register as %s:\n%s", user, r.Body)
-	}
-	c.ResetSession()
-	return c
-}
-
-// lookupUserID returns the id of user name.
-func lookupUserID(tb testing.TB, s *testServer, name string) int64 {
-	tb.Helper()
-	var id int64
-	if err := s.DB.NewSelect().Table("users").Column("id").Where("username = ?", name).Scan(context.Background(), &id); err != nil {
-		tb.Fatalf("user %s: %v", name, err)
-	}
-	return id
-}
-
-// mustExec runs a statement on the server's database; bun formats the
-// arguments (times included) for the dialect.
-func mustExec(tb testing.TB, s *testServer, query string, args ...any) {
-	tb.Helper()
-	res, err := s.DB.ExecContext(context.Background(), query, args...)
-	if err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		tb.Fatalf("%s: %d rows affected (%v)", query, n, err)
-	}
-}
-
-// storedTime reads one time column of the first row of table matching where.
-func storedTime(tb testing.TB, s *testServer, table, column, where string, args ...any) time.Time {
-	tb.Helper()
-	var t time.Time
-	if err := s.DB.NewSelect().Table(table).Column(column).Where(where, args...).
-		OrderExpr(column+" DESC").Limit(1).Scan(context.Background(), &t); err != nil {
-		tb.Fatalf("read %s.%s: %v", table, column, err)
-	}
-	return t.UTC()
-}
-
-// lastActivity reads last_activity_utc of session id.
-func lastActivity(tb testing.TB, s *testServer, id string) time.Time {
-	tb.Helper()
-	return storedTime(tb, s, "sessions", "last_activity_utc", "id = ?", id)
-}
-
-// wantNoSecrets fails if the server log contains any of secrets (passwords
-// and session tokens must never be logged).
-func wantNoSecrets(tb testing.TB, s *testServer, secrets ...string) {
-	tb.Helper()
-	log := s.Log.String()
-	if !strings.Contains(log, "request") {
-		tb.Fatalf("server log has no request lines; is it captured?\n%s", log)
-	}
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(log, sec) {
-			tb.Errorf("server log contains the secret %q", sec)
-		}
-	}
-}
 
 // TestSessionReuseWithinSequence: a sequence uses one session, sent back
 // unchanged, and its reuse does not check the password (PROTOCOL 3.4).

@@ -85,7 +85,7 @@ type tripServer struct {
 
 // startTCServer starts a server with a synthetic registry of the given
 // number of tables, counting its round trips, with alice and ID type 1
-// set up as uploadSetup does.
+// set up as startWithUploader does.
 func startTCServer(tb testing.TB, tables int) *tripServer {
 	tb.Helper()
 	path, reg := manyTablesRegistry(tb, tables)
@@ -95,7 +95,7 @@ func startTCServer(tb testing.TB, tables int) *tripServer {
 	return &tripServer{s: s, trips: trips, reg: reg}
 }
 
-// addCostUsers sets up alice and ID type 1 as uploadSetup does.
+// addCostUsers sets up alice and ID type 1 as startWithUploader does.
 func addCostUsers(tb testing.TB, s *testServer) {
 	tb.Helper()
 	s.addUser(tb, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")

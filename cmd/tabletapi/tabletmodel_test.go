@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
@@ -465,34 +464,6 @@ type tabletEnv struct {
 	group   int64 // the research group
 	alice   int64 // alice's user id
 	version string
-}
-
-// startUploadServer starts a server (with flags) for several tablets: user alice
-// (group research, may upload and register devices) and the NHS number as
-// ID type 1.
-func startUploadServer(t *testing.T, flags ...string) *testServer {
-	t.Helper()
-	s, _ := uploadSetup(t, flags...)
-	return s
-}
-
-// sharedServer returns a server for the subtests of one test, which register
-// a device each. Creating a server and its database costs more than an
-// upload (about a second on PostgreSQL, most of a second on SQLite under
-// -race), so subtests share one.
-func sharedServer(t *testing.T) *testServer {
-	t.Helper()
-	return startUploadServer(t)
-}
-
-// parallelOnPostgres makes a subtest on a shared server parallel on PostgreSQL. On
-// SQLite the subtests of one server run in turn: the database file takes
-// one writer at a time, and waiting for its lock costs more than it saves.
-// Top-level tests, each with its own server, still run in parallel.
-func parallelOnPostgres(t *testing.T) {
-	if dbtest.Postgres() {
-		t.Parallel()
-	}
 }
 
 // newTabletEnv registers a new tablet for alice on s, or on a server of its own
