@@ -41,21 +41,16 @@ func startProcessServer(b *testing.B, bin string) *processServer {
 	addr := freeAddr(b)
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--database", "sqlite:"+filepath.Join(dir, "b.db"))
 	cmd.Env = append(os.Environ(), "TABLETAPI_DATABASE_URL=")
+	log := new(syncBuffer)
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return &processServer{cmd: cmd, addr: addr}
-			}
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("server not ready")
-		}
-	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	b.Cleanup(func() { cmd.Process.Kill(); <-waited })
+	waitServing(b, log, waited)
+	return &processServer{cmd: cmd, addr: addr}
 }
 
 // rss returns the server's current and peak resident memory in bytes.

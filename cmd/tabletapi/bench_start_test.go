@@ -2,11 +2,9 @@ package main_test
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	tabletapi "github.com/tabletapi/tabletapi/cmd/tabletapi"
 	"github.com/tabletapi/tabletapi/internal/dbtest"
@@ -64,23 +62,6 @@ func benchServe(b *testing.B, dbURL, path string) (stop func()) {
 			b.Fatalf("serve: %v", err)
 		}
 	}
-	for base := ""; ; time.Sleep(time.Millisecond) {
-		select {
-		case err := <-done:
-			b.Fatalf("serve exited early: %v\nlog:\n%s", err, log)
-		default:
-		}
-		if base == "" {
-			if m := listenRE.FindStringSubmatch(log.String()); m != nil {
-				base = "http://" + m[1]
-			}
-			continue
-		}
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return stop
-			}
-		}
-	}
+	waitServing(b, log, done)
+	return stop
 }

@@ -70,22 +70,8 @@ func wantRuntimeError(tb testing.TB, what string, err error) {
 func cliServe(tb testing.TB, env map[string]string, addr string, args ...string) *syncBuffer {
 	tb.Helper()
 	log := new(syncBuffer)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- tabletapi.Run(ctx, append([]string{"tabletapi", "serve"}, args...), tabletapi.Deps{Getenv: func(k string) string { return env[k] }, Stderr: log})
-	}()
-	tb.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				tb.Errorf("serve returned %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			tb.Errorf("serve did not stop")
-		}
-	})
+	done := serveUntilCleanup(tb, append([]string{"tabletapi", "serve"}, args...),
+		tabletapi.Deps{Getenv: func(k string) string { return env[k] }, Stderr: log})
 	if got := waitServing(tb, log, done); got != addr {
 		tb.Fatalf("server listens on %s, want %s", got, addr)
 	}
@@ -1094,20 +1080,7 @@ func TestCLI_Binary(t *testing.T) {
 				<-waited
 			}
 		}()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			resp, err := http.Get("http://" + addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("binary not ready: %v\n%s", err, errOut)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitServing(t, errOut, waited)
 		r := postBody(t, "http://"+addr+"/api", testclient.FormContentType,
 			testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")

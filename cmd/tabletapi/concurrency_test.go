@@ -1285,26 +1285,8 @@ func startServerProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 			t.Errorf("server process did not stop")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return "http://" + addr + "/api", log
-			}
-		}
-		select {
-		case err := <-waited:
-			waited <- err
-			t.Fatalf("server process exited early: %v\n%s", err, log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server process not ready: %v\n%s", err, log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitServing(t, log, waited)
+	return "http://" + addr + "/api", log
 }
 
 // TestTwoServersShareDatabase: two servers (two `run` instances, each with

@@ -166,11 +166,25 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 	// Port 0: the kernel picks a free port and the server logs it, so
 	// parallel tests never race for one.
 	full := append([]string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--bcrypt-cost", "4"}, args...)
+	done := serveUntilCleanup(tb, full, tabletapi.Deps{Stderr: s.Log, Now: s.Clock.Now})
+	s.Base = "http://" + waitServing(tb, s.Log, done)
+	s.API = s.Base + prefix + "/api"
+	db, err := sqldb.Open(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	s.DB = db
+	return s
+}
+
+// serveUntilCleanup runs tabletapi.Run(args) with d in the background until
+// the test ends; then it cancels the run and fails the test unless Run
+// returned nil within 30 s. Run's result arrives on the channel returned.
+func serveUntilCleanup(tb testing.TB, args []string, d tabletapi.Deps) chan error {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- tabletapi.Run(ctx, full, tabletapi.Deps{Stderr: s.Log, Now: s.Clock.Now})
-	}()
+	go func() { done <- tabletapi.Run(ctx, args, d) }()
 	tb.Cleanup(func() {
 		cancel()
 		select {
@@ -182,15 +196,7 @@ func startServerOn(tb testing.TB, dbURL string, args ...string) *testServer {
 			tb.Errorf("serve did not stop")
 		}
 	})
-	s.Base = "http://" + waitServing(tb, s.Log, done)
-	s.API = s.Base + prefix + "/api"
-	db, err := sqldb.Open(dbURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	s.DB = db
-	return s
+	return done
 }
 
 // waitServing waits for the start-up line of the server that logs to log
@@ -471,11 +477,7 @@ func registeredClient(tb testing.TB, s *testServer, user, pw string) *testclient
 // lookupUserID returns the id of user name.
 func lookupUserID(tb testing.TB, s *testServer, name string) int64 {
 	tb.Helper()
-	var id int64
-	if err := s.DB.NewSelect().Table("users").Column("id").Where("username = ?", name).Scan(context.Background(), &id); err != nil {
-		tb.Fatalf("user %s: %v", name, err)
-	}
-	return id
+	return queryInt(tb, s, "SELECT id FROM users WHERE username = ?", name)
 }
 
 // mustExec runs a statement on the server's database; bun formats the

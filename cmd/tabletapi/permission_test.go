@@ -33,11 +33,7 @@ func postForm(tb testing.TB, c *testclient.Client, form map[string]string) *test
 // groupID returns the id of group name.
 func groupID(tb testing.TB, s *testServer, name string) int64 {
 	tb.Helper()
-	var id int64
-	if err := s.DB.NewSelect().Table("groups").Column("id").Where("name = ?", name).Scan(context.Background(), &id); err != nil {
-		tb.Fatalf("group %s: %v", name, err)
-	}
-	return id
+	return queryInt(tb, s, "SELECT id FROM groups WHERE name = ?", name)
 }
 
 // TestPermissionNoUploadGroup: a user without an upload group fails every
