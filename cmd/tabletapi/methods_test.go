@@ -33,46 +33,38 @@ func firstState(m uploadMethod) map[string][]string {
 // case) with each method and path, and checks the stored rows, their
 // bookkeeping columns, the era, the stored values and the audit.
 func TestMethodUpload(t *testing.T) {
-	t.Parallel()
-	s := sharedServer(t)
-	for _, m := range uploadMethods {
-		for _, mode := range uploadModes {
-			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				parallelOnPostgres(t)
-				e := newTabletEnv(t, s)
-				e.tab.standardTablet(m == methodCopy)
-				from := time.Now()
-				res := e.tab.upload(m, mode.oneStep)
-				to := time.Now()
-				if !mode.oneStep {
-					if res.whichKeys != "1,2" || len(res.uploadRecords) != 2 ||
-						res.uploadRecords[0] != "UPLOAD-INSERT" || res.uploadRecords[1] != "UPLOAD-INSERT" {
-						t.Fatalf("BLOBs: which_keys_to_send %q, upload_record %q; want 1,2 and two UPLOAD-INSERT", res.whichKeys, res.uploadRecords)
-					}
-				}
-				wantState(t, e.s, e.dev, firstState(m))
-				e.wantSettled(t)
-				eras := erasOf(t, e.s, e.dev)
-				if len(eras) != 1 {
-					t.Fatalf("eras %q, want one", eras)
-				}
-				wantEraIn(t, eras[0], from, to)
-				// The era is the batch time: that of start_upload (8.3.3),
-				// or of the one-step upload, which records it once stored.
-				if got := e.lastBatchEra(t); got != eras[0] {
-					t.Fatalf("era %s, but the device's last batch is at %s", eras[0], got)
-				}
-				// Every row was added in this batch (8.1, 8.6).
-				for _, table := range commitOrder {
-					if got := e.batchTimes(t, table, "_when_added_batch_utc"); len(got) != 1 || got[0] != eras[0] {
-						t.Fatalf("%s: _when_added_batch_utc %q, want the batch time %s", table, got, eras[0])
-					}
-				}
-				e.wantValues(t)
-				e.wantFirstAudit(t)
-			})
+	eachMethodAndMode(t, func(t *testing.T, e *tabletEnv, m uploadMethod, oneStep bool) {
+		e.tab.standardTablet(m == methodCopy)
+		from := time.Now()
+		res := e.tab.upload(m, oneStep)
+		to := time.Now()
+		if !oneStep {
+			if res.whichKeys != "1,2" || len(res.uploadRecords) != 2 ||
+				res.uploadRecords[0] != "UPLOAD-INSERT" || res.uploadRecords[1] != "UPLOAD-INSERT" {
+				t.Fatalf("BLOBs: which_keys_to_send %q, upload_record %q; want 1,2 and two UPLOAD-INSERT", res.whichKeys, res.uploadRecords)
+			}
 		}
-	}
+		wantState(t, e.s, e.dev, firstState(m))
+		e.wantSettled(t)
+		eras := erasOf(t, e.s, e.dev)
+		if len(eras) != 1 {
+			t.Fatalf("eras %q, want one", eras)
+		}
+		wantEraIn(t, eras[0], from, to)
+		// The era is the batch time: that of start_upload (8.3.3),
+		// or of the one-step upload, which records it once stored.
+		if got := e.lastBatchEra(t); got != eras[0] {
+			t.Fatalf("era %s, but the device's last batch is at %s", eras[0], got)
+		}
+		// Every row was added in this batch (8.1, 8.6).
+		for _, table := range commitOrder {
+			if got := e.batchTimes(t, table, "_when_added_batch_utc"); len(got) != 1 || got[0] != eras[0] {
+				t.Fatalf("%s: _when_added_batch_utc %q, want the batch time %s", table, got, eras[0])
+			}
+		}
+		e.wantValues(t)
+		e.wantFirstAudit(t)
+	})
 }
 
 // wantFirstAudit checks the audit of the standard tablet's first upload

@@ -29,36 +29,28 @@ func (e *tabletEnv) wantNoChangesRepeat(t *testing.T, before string, audits int)
 // unchanged (so row counts are identical), the BLOBs are declined by
 // which_keys_to_send, and the audit says "No changes".
 func TestRetryRepeatStoresNothing(t *testing.T) {
-	t.Parallel()
-	s := sharedServer(t)
-	for _, m := range uploadMethods {
-		for _, mode := range uploadModes {
-			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				parallelOnPostgres(t)
-				e := newTabletEnv(t, s)
-				tab := e.tab.standardTablet(m == methodCopy)
-				tab.upload(m, mode.oneStep)
-				wantState(t, e.s, e.dev, firstState(m))
-				before, counts := tableSnapshot(t, e.s, e.dev), rowCounts(t, e.s, e.dev)
-				_, audits := e.lastAudit(t)
+	eachMethodAndMode(t, func(t *testing.T, e *tabletEnv, m uploadMethod, oneStep bool) {
+		tab := e.tab.standardTablet(m == methodCopy)
+		tab.upload(m, oneStep)
+		wantState(t, e.s, e.dev, firstState(m))
+		before, counts := tableSnapshot(t, e.s, e.dev), rowCounts(t, e.s, e.dev)
+		_, audits := e.lastAudit(t)
 
-				res := tab.upload(m, mode.oneStep) // the reply was lost: no afterUpload
-				if !mode.oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
-					t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing (already received)", res.whichKeys)
-				}
-				if got := rowCounts(t, e.s, e.dev); !maps.Equal(got, counts) {
-					t.Fatalf("row counts after the repeat %v, before %v", got, counts)
-				}
-				e.wantNoChangesRepeat(t, before, audits)
-
-				if m == methodMove {
-					// Any number of retries behave the same.
-					tab.upload(m, mode.oneStep)
-					e.wantNoChangesRepeat(t, before, audits+1)
-				}
-			})
+		res := tab.upload(m, oneStep) // the reply was lost: no afterUpload
+		if !oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
+			t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing (already received)", res.whichKeys)
 		}
-	}
+		if got := rowCounts(t, e.s, e.dev); !maps.Equal(got, counts) {
+			t.Fatalf("row counts after the repeat %v, before %v", got, counts)
+		}
+		e.wantNoChangesRepeat(t, before, audits)
+
+		if m == methodMove {
+			// Any number of retries behave the same.
+			tab.upload(m, oneStep)
+			e.wantNoChangesRepeat(t, before, audits+1)
+		}
+	})
 }
 
 // TestRetryCopyWithoutMoveOffHarmless: repeating a Copy that preserved

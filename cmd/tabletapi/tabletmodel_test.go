@@ -453,6 +453,22 @@ func eachMode(t *testing.T, body func(t *testing.T, e *tabletEnv, oneStep bool))
 	}
 }
 
+// eachMethodAndMode runs body as a subtest for each upload method and path,
+// each with a new device on one server shared by the subtests.
+func eachMethodAndMode(t *testing.T, body func(t *testing.T, e *tabletEnv, m uploadMethod, oneStep bool)) {
+	t.Helper()
+	t.Parallel()
+	s := sharedServer(t)
+	for _, m := range uploadMethods {
+		for _, mode := range uploadModes {
+			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
+				parallelOnPostgres(t)
+				body(t, newTabletEnv(t, s), m, mode.oneStep)
+			})
+		}
+	}
+}
+
 // ---- Server-side inspection (plain SQL that runs on SQLite and PostgreSQL).
 
 // tabletEnv is a server with alice's registered tablet.
