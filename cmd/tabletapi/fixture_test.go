@@ -474,6 +474,15 @@ func registeredClient(tb testing.TB, s *testServer, user, pw string) *testclient
 	return c
 }
 
+// addUploader adds user to group (made if new) with the rights to upload
+// and register devices, and returns a client of user whose device user has
+// just registered, with no session left.
+func (s *testServer) addUploader(tb testing.TB, group, user, pw string) *testclient.Client {
+	tb.Helper()
+	s.addUser(tb, group, user, pw, "--may-upload", "--may-register-devices")
+	return registeredClient(tb, s, user, pw)
+}
+
 // lookupUserID returns the id of user name.
 func lookupUserID(tb testing.TB, s *testServer, name string) int64 {
 	tb.Helper()

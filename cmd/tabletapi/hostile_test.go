@@ -187,8 +187,7 @@ func TestHostile_HugeNRecords(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "hardening-pw"
-	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "alice", pw)
+	c := s.addUploader(t, "g", "alice", pw)
 	ctx := context.Background()
 	r, err := c.Do(ctx, "upload_table", map[string]string{"table": "bmi", "pkname": "id",
 		"fields": "id,when_last_modified,_move_off_tablet", "nrecords": "1099511627776",

@@ -20,8 +20,7 @@ func TestLog_Amplification(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "hardening-pw"
-	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "alice", pw)
+	c := s.addUploader(t, "g", "alice", pw)
 	ctx := context.Background()
 	s.waitRequests(t, "register", 1)
 	before := len(s.Log.String())

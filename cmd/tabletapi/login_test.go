@@ -49,8 +49,7 @@ func TestLoginFailureSameReply(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Lena-Secret-5150"
-	s.addUser(t, "loginfail", "lena", pw, "--may-upload", "--may-register-devices")
-	device := registeredClient(t, s, "lena", pw).Device()
+	device := s.addUploader(t, "loginfail", "lena", pw).Device()
 
 	var bodies []string
 	for _, tc := range []struct{ name, user, pw string }{
@@ -224,8 +223,7 @@ func TestLoginLockedAccount(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Lou-Secret-6116"
-	s.addUser(t, "locked", "lou", pw, "--may-upload", "--may-register-devices")
-	device := registeredClient(t, s, "lou", pw).Device()
+	device := s.addUploader(t, "locked", "lou", pw).Device()
 	c := clientOn(s, device, "lou", pw)
 	r := mustDo(t, c, "check_upload_user_and_device", nil)
 	id, token := sessionOf(t, r)
@@ -378,8 +376,7 @@ func TestLoginThrottlePerIP(t *testing.T) {
 	s := startServer(t, "--trusted-proxies", "127.0.0.1/32", "--login-throttle-burst", "3", "--login-throttle-refill", "1h")
 	const pw = "Tara-Secret-1771"
 	const attacker, other = "198.51.100.7", "203.0.113.9"
-	s.addUser(t, "throttleip", "tara", pw, "--may-upload", "--may-register-devices")
-	device := registeredClient(t, s, "tara", pw).Device()
+	device := s.addUploader(t, "throttleip", "tara", pw).Device()
 
 	for range 3 {
 		r := mustDo(t, clientVia(s, attacker, device, "tara", "Wrong-Secret-0501"), "check_upload_user_and_device", nil)

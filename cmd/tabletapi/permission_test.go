@@ -256,8 +256,7 @@ func TestPermissionRightsReread(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Rene-Secret-3113"
-	s.addUser(t, "permreread", "rene", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "rene", pw)
+	c := s.addUploader(t, "permreread", "rene", pw)
 	rene := lookupUserID(t, s, "rene")
 	r := mustDo(t, c, "check_upload_user_and_device", nil)
 	id, token := sessionOf(t, r)

@@ -37,8 +37,7 @@ func TestSessionAccessResolutionClamped(t *testing.T) {
 		}
 
 		const pw = "Cleo-Secret-3141"
-		s.addUser(t, "sessclamp", "cleo", pw, "--may-upload", "--may-register-devices")
-		c := registeredClient(t, s, "cleo", pw)
+		c := s.addUploader(t, "sessclamp", "cleo", pw)
 		r := mustDo(t, c, "check_upload_user_and_device", nil)
 		id, token := sessionOf(t, r)
 		// Last written 1.5 s ago: more than half the timeout, less than all

@@ -154,8 +154,7 @@ func TestSessionInvalidKeysRelogin(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Rita-Secret-3318"
-	s.addUser(t, "sessinval", "rita", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "rita", pw)
+	c := s.addUploader(t, "sessinval", "rita", pw)
 	r := mustDo(t, c, "check_upload_user_and_device", nil)
 	id, token := sessionOf(t, r)
 	idN, _ := strconv.ParseInt(id, 10, 64)
@@ -262,8 +261,7 @@ func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "--session-timeout", "5m", "--session-lifetime", "1h")
 	const pw = "Ida-Secret-6620"
-	s.addUser(t, "sessexp", "ida", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "ida", pw)
+	c := s.addUploader(t, "sessexp", "ida", pw)
 	var secrets []string
 
 	// check sets one column of a new session to now-age and reports
@@ -336,8 +334,7 @@ func TestSessionIPBinding(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, tc.flags...)
 			const pw = "Ivo-Secret-2290"
-			s.addUser(t, "sessip", "ivo", pw, "--may-upload", "--may-register-devices")
-			c := registeredClient(t, s, "ivo", pw)
+			c := s.addUploader(t, "sessip", "ivo", pw)
 			r := mustDo(t, c, "check_upload_user_and_device", nil)
 			id, token := sessionOf(t, r)
 			var ip string
@@ -367,8 +364,7 @@ func TestSessionLastActivityResolution(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Lea-Secret-8812"
-	s.addUser(t, "sessres", "lea", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "lea", pw)
+	c := s.addUploader(t, "sessres", "lea", pw)
 	r := mustDo(t, c, "check_upload_user_and_device", nil)
 	id, token := sessionOf(t, r)
 	la0 := lastActivity(t, s, id)
@@ -401,8 +397,7 @@ func TestSessionAccessResolutionZero(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "--session-access-resolution", "0s")
 	const pw = "Zoe-Secret-5501"
-	s.addUser(t, "sessres0", "zoe", pw, "--may-upload", "--may-register-devices")
-	c := registeredClient(t, s, "zoe", pw)
+	c := s.addUploader(t, "sessres0", "zoe", pw)
 	r := mustDo(t, c, "check_upload_user_and_device", nil)
 	id, token := sessionOf(t, r)
 	la0 := lastActivity(t, s, id)
