@@ -104,67 +104,10 @@ func wantClientFailure(t *testing.T, c *testclient.Client, op string, params map
 	wantReply(t, r, http.StatusOK, "success:0\nerror:"+msg+"\nsession_id:{session_id}\nsession_token:{session_token}\n")
 }
 
-// storedRow is a row of a client table with the columns the tests check.
-type storedRow struct {
-	PK             int64      `bun:"_pk"`
-	ID             int64      `bun:"id"`
-	WLM            *string    `bun:"when_last_modified"`
-	MoveOff        *bool      `bun:"_move_off_tablet"`
-	Era            string     `bun:"_era"`
-	Current        bool       `bun:"_current"`
-	AddPending     bool       `bun:"_addition_pending"`
-	RemPending     bool       `bun:"_removal_pending"`
-	Pred           *int64     `bun:"_predecessor_pk"`
-	Succ           *int64     `bun:"_successor_pk"`
-	AddingUser     *int64     `bun:"_adding_user_id"`
-	RemovingUser   *int64     `bun:"_removing_user_id"`
-	PreservingUser *int64     `bun:"_preserving_user_id"`
-	AddedExact     *time.Time `bun:"_when_added_exact"`
-	AddedBatch     *time.Time `bun:"_when_added_batch_utc"`
-	RemovedExact   *time.Time `bun:"_when_removed_exact"`
-	RemovedBatch   *time.Time `bun:"_when_removed_batch_utc"`
-	GroupID        *int64     `bun:"_group_id"`
-	Version        *string    `bun:"_camcops_version"`
-}
-
 // rows returns the device's rows of table, by _pk.
 func (f *uploadFixture) rows(t *testing.T, table string) []storedRow {
 	t.Helper()
 	return storedRows(t, f.s, table, f.dev)
-}
-
-func storedRows(t *testing.T, s *testServer, table string, dev int64) []storedRow {
-	t.Helper()
-	var rows []storedRow
-	q := `SELECT _pk, id, when_last_modified, _move_off_tablet, _era, _current, _addition_pending,
-	_removal_pending, _predecessor_pk, _successor_pk, _adding_user_id, _removing_user_id, _preserving_user_id,
-	_when_added_exact, _when_added_batch_utc, _when_removed_exact, _when_removed_batch_utc, _group_id,
-	_camcops_version FROM "` + table + `" WHERE _device_id = ? ORDER BY _pk`
-	if err := s.DB.NewRaw(q, dev).Scan(context.Background(), &rows); err != nil {
-		t.Fatalf("rows of %s: %v", table, err)
-	}
-	return rows
-}
-
-// rowsWithID returns the rows with client PK id, by _pk.
-func rowsWithID(rows []storedRow, id int64) []storedRow {
-	var out []storedRow
-	for _, r := range rows {
-		if r.ID == id {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// oneRow returns the single row of client PK id, failing otherwise.
-func oneRow(t *testing.T, rows []storedRow, id int64) storedRow {
-	t.Helper()
-	got := rowsWithID(rows, id)
-	if len(got) != 1 {
-		t.Fatalf("client PK %d: %d rows, want 1: %+v", id, len(got), rows)
-	}
-	return got[0]
 }
 
 // snapshot returns every column of the device's rows of table, the

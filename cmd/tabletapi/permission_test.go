@@ -30,12 +30,6 @@ func postForm(tb testing.TB, c *testclient.Client, form map[string]string) *test
 	return r
 }
 
-// groupID returns the id of group name.
-func groupID(tb testing.TB, s *testServer, name string) int64 {
-	tb.Helper()
-	return queryInt(tb, s, "SELECT id FROM groups WHERE name = ?", name)
-}
-
 // TestPermissionNoUploadGroup: a user without an upload group fails every
 // REGISTRATION and UPLOAD operation with the no-group message, before the
 // right and device checks; superusers too (PROTOCOL 5.1, 5.3 step 2).
