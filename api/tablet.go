@@ -29,7 +29,9 @@ func (s *server) handleTablet(c echo.Context) error {
 		c.Response().Header().Set("Allow", http.MethodPost)
 		return plain(c, http.StatusMethodNotAllowed, "Method not allowed; use POST")
 	}
-	start := time.Now() // also the receipt time of PROTOCOL 8.3.2 step 4: before the body is read
+	// Also the receipt time of PROTOCOL 8.3.2 step 4: before the body is
+	// read, and on the real clock, not s.now (upload.Call.Received).
+	start := time.Now()
 	ip := c.RealIP()
 	l := s.bodies.lease()
 	defer l.release() // the form's values are views of the body

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -71,7 +71,7 @@ func BenchmarkExtraStrings(b *testing.B) {
 		b.Run(op, func(b *testing.B) {
 			// A raw POST: testclient would parse the thousands of keys,
 			// which is the client's cost, not the server's.
-			form := transportForm(op, c.Device(), "bench", benchPassword)
+			form := loginForm(op, c.Device(), "bench", benchPassword)
 			form["session_id"], form["session_token"] = id, token
 			body := []byte(testclient.EncodeForm(form))
 			var reply bytes.Buffer

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // BenchmarkHostileBody: what hostile bodies cost the server (the hardening
 // issue, items 3 and 4; figures in BENCHMARKS.md). The server runs as its
@@ -24,42 +24,37 @@ import (
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
-// hbBodySize is the default body limit: the largest body a client may send.
-const hbBodySize = 64 << 20
+// hostileBodySize is the default body limit: the largest body a client may send.
+const hostileBodySize = 64 << 20
 
-// hbServer is one server process.
-type hbServer struct {
+// processServer is one server process.
+type processServer struct {
 	cmd  *exec.Cmd
 	addr string
 }
 
-// hbStart builds (once per call) or takes the binary and starts a server
+// startProcessServer builds (once per call) or takes the binary and starts a server
 // on a fresh SQLite file, waiting until it is ready.
-func hbStart(b *testing.B, bin string) *hbServer {
+func startProcessServer(b *testing.B, bin string) *processServer {
 	b.Helper()
 	dir := b.TempDir()
 	addr := freeAddr(b)
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--database", "sqlite:"+filepath.Join(dir, "b.db"))
 	cmd.Env = append(os.Environ(), "TABLETAPI_DATABASE_URL=")
+	log := new(syncBuffer)
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return &hbServer{cmd: cmd, addr: addr}
-			}
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("server not ready")
-		}
-	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	b.Cleanup(func() { cmd.Process.Kill(); <-waited })
+	waitServing(b, log, waited)
+	return &processServer{cmd: cmd, addr: addr}
 }
 
 // rss returns the server's current and peak resident memory in bytes.
-func (s *hbServer) rss(b *testing.B) (now, peak float64) {
+func (s *processServer) rss(b *testing.B) (now, peak float64) {
 	b.Helper()
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
@@ -77,8 +72,8 @@ func (s *hbServer) rss(b *testing.B) (now, peak float64) {
 	return field("VmRSS"), field("VmHWM")
 }
 
-// hbBinary returns the binary to measure.
-func hbBinary(b *testing.B) string {
+// hostileBinary returns the binary to measure.
+func hostileBinary(b *testing.B) string {
 	b.Helper()
 	if bin := os.Getenv("TABLETAPI_BENCH_BINARY"); bin != "" {
 		return bin
@@ -90,21 +85,21 @@ func hbBinary(b *testing.B) string {
 	return bin
 }
 
-// hbBodies are bodies of about hbBodySize built to make a form decoder
+// hostileBodies are bodies of about hostileBodySize built to make a form decoder
 // amplify, each ending with a valid anonymous request.
-func hbBodies() map[string]struct{ contentType, body string } {
-	tail := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
-	repeat := func(unit string) string { return strings.Repeat(unit, (hbBodySize-len(tail))/len(unit)) + tail }
+func hostileBodies() map[string]struct{ contentType, body string } {
+	tail := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+	repeat := func(unit string) string { return strings.Repeat(unit, (hostileBodySize-len(tail))/len(unit)) + tail }
 	var records strings.Builder
-	for i := 0; records.Len() < hbBodySize-len(tail)-32; i++ {
+	for i := 0; records.Len() < hostileBodySize-len(tail)-32; i++ {
 		fmt.Fprintf(&records, "record%d=1,,&", i)
 	}
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
-	for mp.Len() < hbBodySize-4096 {
+	for mp.Len() < hostileBodySize-4096 {
 		mw.WriteField("k", "")
 	}
-	for k, v := range transportForm("check_device_registered", testclient.NewDeviceID(), "", "") {
+	for k, v := range loginForm("check_device_registered", testclient.NewDeviceID(), "", "") {
 		mw.WriteField(k, v)
 	}
 	mw.Close()
@@ -122,11 +117,11 @@ func hbBodies() map[string]struct{ contentType, body string } {
 // each declare the largest body and send one byte, and reports the RSS a
 // second later.
 func BenchmarkHostileBody(b *testing.B) {
-	bin := hbBinary(b)
-	for name, hb := range hbBodies() {
+	bin := hostileBinary(b)
+	for name, hb := range hostileBodies() {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				s := hbStart(b, bin)
+				s := startProcessServer(b, bin)
 				idle, _ := s.rss(b)
 				start := time.Now()
 				resp, err := http.Post("http://"+s.addr+"/api", hb.contentType, strings.NewReader(hb.body))
@@ -147,7 +142,7 @@ func BenchmarkHostileBody(b *testing.B) {
 	}
 	b.Run("SlowBodies90", func(b *testing.B) {
 		for b.Loop() {
-			s := hbStart(b, bin)
+			s := startProcessServer(b, bin)
 			idle, _ := s.rss(b)
 			var conns []net.Conn
 			for range 90 {
@@ -157,7 +152,7 @@ func BenchmarkHostileBody(b *testing.B) {
 				}
 				conns = append(conns, c)
 				fmt.Fprintf(c, "POST /api HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\nk",
-					testclient.FormContentType, hbBodySize)
+					testclient.FormContentType, hostileBodySize)
 			}
 			time.Sleep(time.Second)
 			now, peak := s.rss(b)

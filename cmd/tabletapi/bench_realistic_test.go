@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // The one-step upload of a realistic tablet (issue 9, Performance): a body
 // of about 2 MB with rows in 31 tables of the full default registry,
@@ -23,18 +23,18 @@ import (
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
-// rtPatients is the number of patients of the realistic tablet; each has
+// realisticPatients is the number of patients of the realistic tablet; each has
 // one NHS number.
-const rtPatients = 80
+const realisticPatients = 80
 
-// rtWarmUps is the number of untimed requests that warm a server (or a
+// realisticWarmUps is the number of untimed requests that warm a server (or a
 // baseline's connection) up before the timed ones, as a server in service
 // is warm: its pooled connections have read the catalog entries of the
 // registry's tables.
-const rtWarmUps = 2
+const realisticWarmUps = 2
 
-// rtTable is a table of the realistic tablet that has rows.
-type rtTable struct {
+// realisticTableSpec is a table of the realistic tablet that has rows.
+type realisticTableSpec struct {
 	name string
 	rows int
 	// parent and fk: a child table's task, and the child's field that
@@ -42,11 +42,11 @@ type rtTable struct {
 	parent, fk string
 }
 
-// rtTables are the tablet's tables with rows besides patient,
+// realisticTables are the tablet's tables with rows besides patient,
 // patient_idnum and blobs: a clinic's mix of frequent questionnaires and
 // rarer long assessments, with a few tasks that have child tables. The
 // counts make the body about 2 MB.
-var rtTables = []rtTable{
+var realisticTables = []realisticTableSpec{
 	{name: "phq9", rows: 200},
 	{name: "gad7", rows: 200},
 	{name: "bmi", rows: 100},
@@ -77,9 +77,9 @@ var rtTables = []rtTable{
 	{name: "khandaker_mojo_medication_item", rows: 50, parent: "khandaker_mojo_medicationtherapy", fk: "medicationtable_id"},
 }
 
-// rtTexts are the free-text answers, with what the client's encoding must
+// realisticTexts are the free-text answers, with what the client's encoding must
 // escape: quotes, a newline, a backslash, and characters beyond ASCII.
-var rtTexts = []string{
+var realisticTexts = []string{
 	"No concerns raised today.",
 	"Patient's mood improved since last visit; sleeping better.",
 	"Reports \"good days and bad days\".\nFollow up in 4 weeks.",
@@ -94,32 +94,32 @@ var rtTexts = []string{
 	"01223 000000",
 }
 
-// rtBlobRef is a task field that points at a BLOB.
-type rtBlobRef struct {
+// blobRef is a task field that points at a BLOB.
+type blobRef struct {
 	table, field string
 	pk           int
 }
 
-// rtTablet returns the realistic tablet's database: every table of reg,
-// those of rtTables (and patient, patient_idnum, blobs) with rows, the
+// realisticTablet returns the realistic tablet's database: every table of reg,
+// those of realisticTables (and patient, patient_idnum, blobs) with rows, the
 // others as empty lists. Every row sets every field of its table, NULL
 // where a real record would leave one empty; each value is a literal of
 // the field's type as the client writes it (PROTOCOL 7.4).
-func rtTablet(tb testing.TB, reg *registry.Registry) map[string][]tmRow {
+func realisticTablet(tb testing.TB, reg *registry.Registry) map[string][]tabletRow {
 	tb.Helper()
-	db := map[string][]tmRow{}
+	db := map[string][]tabletRow{}
 	for _, n := range reg.Names() {
-		db[n] = []tmRow{}
+		db[n] = []tabletRow{}
 	}
-	nhs := ubNHSNumbers(rtPatients)
-	for i := 1; i <= rtPatients; i++ {
-		p := ubPatient(i)
+	nhs := nhsNumbers(realisticPatients)
+	for i := 1; i <= realisticPatients; i++ {
+		p := benchPatient(i)
 		p["uuid"] = fmt.Sprintf("'6f1c1b7e-3f43-4a8e-9d3c-%012x'", i)
 		db["patient"] = append(db["patient"], p)
-		db["patient_idnum"] = append(db["patient_idnum"], ubIDNum(i, i, nhs[i-1]))
+		db["patient_idnum"] = append(db["patient_idnum"], benchIDNum(i, i, nhs[i-1]))
 	}
-	var refs []rtBlobRef
-	for k, spec := range rtTables {
+	var refs []blobRef
+	for k, spec := range realisticTables {
 		t, ok := reg.Table(spec.name)
 		if !ok {
 			tb.Fatalf("realistic tablet: the registry has no table %s", spec.name)
@@ -132,11 +132,11 @@ func rtTablet(tb testing.TB, reg *registry.Registry) map[string][]tmRow {
 			}
 		}
 		for i := range spec.rows {
-			db[t.Name] = append(db[t.Name], rtRow(tb, t, spec, k, i, parentRows, &refs))
+			db[t.Name] = append(db[t.Name], realisticRow(tb, t, spec, k, i, parentRows, &refs))
 		}
 	}
 	for n, ref := range refs {
-		db["blobs"] = append(db["blobs"], rtBlob(n+1, ref))
+		db["blobs"] = append(db["blobs"], realisticBlob(n+1, ref))
 	}
 	for _, t := range reg.Tables() {
 		for _, r := range db[t.Name] {
@@ -153,14 +153,14 @@ func rtTablet(tb testing.TB, reg *registry.Registry) map[string][]tmRow {
 	return db
 }
 
-// rtRow returns row i of spec's table t, the k-th of rtTables; a child's
+// realisticRow returns row i of spec's table t, the k-th of realisticTables; a child's
 // row belongs to row i mod parentRows of its task. Each *_blobid field
 // gets a new BLOB, recorded in refs.
-func rtRow(tb testing.TB, t *registry.Table, spec rtTable, k, i, parentRows int, refs *[]rtBlobRef) tmRow {
+func realisticRow(tb testing.TB, t *registry.Table, spec realisticTableSpec, k, i, parentRows int, refs *[]blobRef) tabletRow {
 	tb.Helper()
 	id := i + 1
-	at := (k*1000+i)*3600 + k*17 // when the record was made, in seconds after ubEpoch
-	r := make(tmRow, len(t.Fields))
+	at := (k*1000+i)*3600 + k*17 // when the record was made, in seconds after benchEpoch
+	r := make(tabletRow, len(t.Fields))
 	for fi, f := range t.Fields {
 		var v string
 		switch {
@@ -169,32 +169,32 @@ func rtRow(tb testing.TB, t *registry.Table, spec rtTable, k, i, parentRows int,
 		case f.Name == "_move_off_tablet":
 			v = "0"
 		case f.Name == "when_created":
-			v = ubWhen(at)
+			v = benchWhen(at)
 		case f.Name == "when_last_modified", f.Name == "when_firstexit":
-			v = ubWhen(at + 300 + i%240)
+			v = benchWhen(at + 300 + i%240)
 		case f.Name == "firstexit_is_finish":
 			v = "1"
 		case f.Name == "firstexit_is_abort":
 			v = "0"
 		case f.Name == "patient_id" && t.Kind == registry.KindTask:
-			v = strconv.Itoa(i%rtPatients + 1)
+			v = strconv.Itoa(i%realisticPatients + 1)
 		case f.Name == spec.fk:
 			v = strconv.Itoa(i%parentRows + 1)
 		case strings.HasSuffix(f.Name, "_blobid"):
-			*refs = append(*refs, rtBlobRef{table: t.Name, field: f.Name, pk: id})
+			*refs = append(*refs, blobRef{table: t.Name, field: f.Name, pk: id})
 			v = strconv.Itoa(len(*refs))
 		default:
-			v = rtValue(tb, f, i, fi, at)
+			v = realisticValue(tb, f, i, fi, at)
 		}
 		r[f.Name] = v
 	}
 	return r
 }
 
-// rtValue returns a literal of f's type for row i, field index fi: small
+// realisticValue returns a literal of f's type for row i, field index fi: small
 // integers as questionnaire answers are, reals with the client's 6
 // significant digits, one field in nine NULL.
-func rtValue(tb testing.TB, f registry.Field, i, fi, at int) string {
+func realisticValue(tb testing.TB, f registry.Field, i, fi, at int) string {
 	tb.Helper()
 	n := i*31 + fi*7
 	if n%9 == 4 {
@@ -204,37 +204,37 @@ func rtValue(tb testing.TB, f registry.Field, i, fi, at int) string {
 	case registry.Integer:
 		return strconv.Itoa(n % 5)
 	case registry.Real:
-		return ubReal(float64(n%100_000) / 97)
+		return formatReal(float64(n%100_000) / 97)
 	case registry.Boolean:
 		return strconv.Itoa(n % 2)
 	case registry.Date:
-		return "'" + ubEpoch.AddDate(0, 0, -n%3000).Format(time.DateOnly) + "'"
+		return "'" + benchEpoch.AddDate(0, 0, -n%3000).Format(time.DateOnly) + "'"
 	case registry.DateTime:
-		return ubWhen(at + fi*13)
+		return benchWhen(at + fi*13)
 	case registry.Text:
-		return testclient.EncodeLiteral(testclient.TextValue(rtTexts[n%len(rtTexts)]))
+		return testclient.EncodeLiteral(testclient.TextValue(realisticTexts[n%len(realisticTexts)]))
 	}
 	tb.Fatalf("realistic tablet: no value for %s of type %s", f.Name, f.Type)
 	return ""
 }
 
-// rtBlob returns the blobs row id for ref: a PNG-like image of 2–10 KB,
+// realisticBlob returns the blobs row id for ref: a PNG-like image of 2–10 KB,
 // random bytes as compressed image data are.
-func rtBlob(id int, ref rtBlobRef) tmRow {
+func realisticBlob(id int, ref blobRef) tabletRow {
 	rng := rand.New(rand.NewPCG(uint64(id), 9))
 	img := make([]byte, 2048+id*2731%8192)
 	for j := range img {
 		img[j] = byte(rng.Uint32())
 	}
 	copy(img, "\x89PNG\r\n\x1a\n")
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "0", "when_last_modified": ubWhen(id * 3600),
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "0", "when_last_modified": benchWhen(id * 3600),
 		"tablename": "'" + ref.table + "'", "tablepk": strconv.Itoa(ref.pk), "fieldname": "'" + ref.field + "'",
 		"filename": "NULL", "mimetype": "'image/png'", "image_rotation_deg_cw": strconv.Itoa(id % 4 * 90),
 		"theblob": testclient.EncodeLiteral(testclient.BytesValue(img))}
 }
 
-// rtNonEmpty returns the number of tables of db with rows.
-func rtNonEmpty(db map[string][]tmRow) int {
+// nonEmptyTables returns the number of tables of db with rows.
+func nonEmptyTables(db map[string][]tabletRow) int {
 	n := 0
 	for _, rows := range db {
 		if len(rows) > 0 {
@@ -246,35 +246,35 @@ func rtNonEmpty(db map[string][]tmRow) int {
 
 // BenchmarkOneStepRealisticTablet measures upload_entire_database (Copy)
 // of the realistic tablet by a new device each iteration, on a server with
-// the full default registry, warmed up by rtWarmUps uploads. The body is
+// the full default registry, warmed up by realisticWarmUps uploads. The body is
 // prepared outside the timer.
 //
 // Metrics: records/s; go-cpu-ms/op and pg-cpu-ms/op, the CPU of this
-// process (server and client) and of PostgreSQL's backends (ubCPU);
+// process (server and client) and of PostgreSQL's backends (cpuUse);
 // body-MB; tables, the registry's; tables-with-rows, the body's.
 func BenchmarkOneStepRealisticTablet(b *testing.B) {
-	ubSkip(b)
-	e := ubStart(b)
+	skipUnlessBench(b)
+	e := startBenchEnv(b)
 	reg := registry.Default()
-	tablet := rtTablet(b, reg)
-	records, withRows := ubRecords(tablet), rtNonEmpty(tablet)
-	params := ubOneStepParams(b, tablet)
+	tablet := realisticTablet(b, reg)
+	records, withRows := recordCount(tablet), nonEmptyTables(tablet)
+	params := dbdataParam(b, tablet)
 	tablet = nil
 	var bodyBytes int
 	upload := func(timed func(post func())) *testclient.Client {
 		c := e.newDevice(b)
 		e.do(b, c, "check_upload_user_and_device", nil, "check_upload_user_and_device")
-		body := []byte(ubCommonForm(c, "upload_entire_database") + "&" + params)
+		body := []byte(commonForm(c, "upload_entire_database") + "&" + params)
 		bodyBytes = len(body)
 		timed(func() { e.post(b, "upload_entire_database", bytes.NewReader(body), int64(len(body)), "Success") })
 		return c
 	}
 	var c *testclient.Client
-	for range rtWarmUps {
+	for range realisticWarmUps {
 		c = upload(func(post func()) { post() })
 	}
-	rtWantStored(b, e, reg, e.deviceID(b, c), records)
-	cpu := newUBCPU(e)
+	wantRealisticStored(b, e, reg, e.deviceID(b, c), records)
+	cpu := newCPUUse(e)
 	for b.Loop() {
 		b.StopTimer()
 		upload(func(post func()) {
@@ -286,16 +286,16 @@ func BenchmarkOneStepRealisticTablet(b *testing.B) {
 		})
 		b.StartTimer()
 	}
-	ubReportRate(b, records)
+	reportRate(b, records)
 	cpu.report(b)
 	b.ReportMetric(float64(bodyBytes)/1e6, "body-MB")
 	b.ReportMetric(float64(len(reg.Names())), "tables")
 	b.ReportMetric(float64(withRows), "tables-with-rows")
 }
 
-// rtWantStored fails unless device dev has records current rows in the
+// wantRealisticStored fails unless device dev has records current rows in the
 // tables of reg.
-func rtWantStored(b *testing.B, e *ubEnv, reg *registry.Registry, dev int64, records int) {
+func wantRealisticStored(b *testing.B, e *benchEnv, reg *registry.Registry, dev int64, records int) {
 	b.Helper()
 	stored := 0
 	for _, n := range reg.Names() {
@@ -315,33 +315,33 @@ func rtWantStored(b *testing.B, e *ubEnv, reg *registry.Registry, dev int64, rec
 // every registry table. No application logic: no reads, no checks, no
 // audit.
 func BenchmarkRawCopyRealisticTablet(b *testing.B) {
-	ubSkip(b)
-	e := ubStart(b)
-	tablet := rtTablet(b, registry.Default())
-	records := ubRecords(tablet)
-	fs := newUBFullSchema(b, e.s.DB, ubRawTables(b, tablet), false)
+	skipUnlessBench(b)
+	e := startBenchEnv(b)
+	tablet := realisticTablet(b, registry.Default())
+	records := recordCount(tablet)
+	fs := newFullSchemaTables(b, e.s.DB, rawTables(b, tablet), false)
 	tablet = nil
 	conn, err := e.s.DB.Conn(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.Close()
-	for range rtWarmUps {
+	for range realisticWarmUps {
 		fs.nextDevice()
-		ubRawCopy(b, conn, fs.tables, "full_")
+		rawCopy(b, conn, fs.tables, "full_")
 	}
-	cpu := newUBCPU(e)
+	cpu := newCPUUse(e)
 	for b.Loop() {
 		b.StopTimer()
 		fs.nextDevice()
 		cpu.begin(b)
 		b.StartTimer()
-		ubRawCopy(b, conn, fs.tables, "full_")
+		rawCopy(b, conn, fs.tables, "full_")
 		b.StopTimer()
 		cpu.end(b)
 		b.StartTimer()
 	}
-	ubReportRate(b, records)
+	reportRate(b, records)
 	cpu.report(b)
 	b.ReportMetric(float64(len(fs.tables)), "tables-with-rows")
 }
@@ -351,15 +351,15 @@ func BenchmarkRawCopyRealisticTablet(b *testing.B) {
 // 30 with rows, a body of about 2 MB.
 func TestRealisticTabletShape(t *testing.T) {
 	reg := registry.Default()
-	tablet := rtTablet(t, reg)
+	tablet := realisticTablet(t, reg)
 	if got, want := slices.Sorted(maps.Keys(tablet)), reg.Names(); !slices.Equal(got, want) {
 		t.Fatalf("tables = %d, want every registry table (%d)", len(got), len(want))
 	}
-	if n := rtNonEmpty(tablet); n < 28 || n > 32 {
+	if n := nonEmptyTables(tablet); n < 28 || n > 32 {
 		t.Errorf("tables with rows = %d, want about 30", n)
 	}
 	// The common parameters before them are about 250 bytes.
-	if n := len(ubOneStepParams(t, tablet)); n < 1_800_000 || n > 2_200_000 {
+	if n := len(dbdataParam(t, tablet)); n < 1_800_000 || n > 2_200_000 {
 		t.Errorf("upload_entire_database's parameters = %d bytes, want about 2 MB", n)
 	}
 }

@@ -1,15 +1,12 @@
-package main
+package main_test
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
+	tabletapi "github.com/tabletapi/tabletapi/cmd/tabletapi"
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/registry/registrytest"
 )
@@ -56,8 +53,8 @@ func benchServe(b *testing.B, dbURL, path string) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--tables", path},
-			func(string) string { return "" }, strings.NewReader(""), io.Discard, log)
+		done <- tabletapi.Run(ctx, []string{"tabletapi", "serve", "--listen", "127.0.0.1:0", "--database", dbURL, "--tables", path},
+			tabletapi.Deps{Stderr: log})
 	}()
 	stop = func() {
 		cancel()
@@ -65,23 +62,6 @@ func benchServe(b *testing.B, dbURL, path string) (stop func()) {
 			b.Fatalf("serve: %v", err)
 		}
 	}
-	for base := ""; ; time.Sleep(time.Millisecond) {
-		select {
-		case err := <-done:
-			b.Fatalf("serve exited early: %v\nlog:\n%s", err, log)
-		default:
-		}
-		if base == "" {
-			if m := listenRE.FindStringSubmatch(log.String()); m != nil {
-				base = "http://" + m[1]
-			}
-			continue
-		}
-		if resp, err := http.Get(base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return stop
-			}
-		}
-	}
+	waitServing(b, log, done)
+	return stop
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // Benchmarks of the performance claims of phase A: session reuse, password
 // login and a login storm (see BENCHMARKS.md for the figures and the

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 // Benchmarks of the upload claims (figures and commands in
 // BENCHMARKS-upload.md): upload_table of 10,000 records, a one-step upload
@@ -46,27 +46,27 @@ import (
 )
 
 const (
-	ubUser     = "alice"
-	ubPassword = "pw!-secret"
-	// ubTable10k is the number of bmi records of one upload_table.
-	ubTable10k = 10_000
-	// ubStored is the number of stored rows the commit benchmark seeds.
-	ubStored = 1_000_000
-	// ubRawChunk is the number of rows per multi-row INSERT of the raw
+	benchUser         = "alice"
+	benchUserPassword = "pw!-secret"
+	// table10k is the number of bmi records of one upload_table.
+	table10k = 10_000
+	// benchStored is the number of stored rows the commit benchmark seeds.
+	benchStored = 1_000_000
+	// rawChunk is the number of rows per multi-row INSERT of the raw
 	// baselines: the engine's chunk (internal/upload/rows.go).
-	ubRawChunk = 500
-	// ubHeapProfileEnv names a file for the heap profile taken at the
+	rawChunk = 500
+	// heapProfileEnv names a file for the heap profile taken at the
 	// one-step upload's peak live heap (optional).
-	ubHeapProfileEnv = "TABLETAPI_BENCH_HEAPPROFILE"
-	// ubExplainEnv names a file to which BenchmarkCommit10k appends the
+	heapProfileEnv = "TABLETAPI_BENCH_HEAPPROFILE"
+	// explainEnv names a file to which BenchmarkCommit10k appends the
 	// plans of the commit's statements (optional; they are run and rolled
 	// back before the first measured end_upload, which the dead tuples
 	// left behind may slow: a diagnostic, not for measuring runs).
-	ubExplainEnv = "TABLETAPI_BENCH_EXPLAIN"
+	explainEnv = "TABLETAPI_BENCH_EXPLAIN"
 )
 
-// ubSkip skips b unless the suite runs against PostgreSQL.
-func ubSkip(b *testing.B) {
+// skipUnlessBench skips b unless the suite runs against PostgreSQL.
+func skipUnlessBench(b *testing.B) {
 	b.Helper()
 	if !dbtest.Postgres() {
 		b.Skipf("needs PostgreSQL: set %s, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable "+
@@ -74,33 +74,33 @@ func ubSkip(b *testing.B) {
 	}
 }
 
-// ubEnv is a server with an uploader allowed to register devices and ID
+// benchEnv is a server with an uploader allowed to register devices and ID
 // type 1 (NHS number, validated).
-type ubEnv struct {
+type benchEnv struct {
 	s  *testServer
 	hc *http.Client
 }
 
-// ubStart starts the real server with the compiled-in default registry,
+// startBenchEnv starts the real server with the compiled-in default registry,
 // the full one of issue 9 (152 tables), so that every figure is measured
 // with all of its tables present; it fails if the server has another.
-func ubStart(b *testing.B) *ubEnv {
+func startBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	s := startServer(b)
 	if want := " tables=" + strconv.Itoa(len(registry.Default().Names())) + " "; !strings.Contains(s.Log.String(), want) {
 		b.Fatalf("the server does not serve the default registry (%q):\n%s", want, s.Log)
 	}
-	s.addUser(b, "research", ubUser, ubPassword, "--may-upload", "--may-register-devices")
+	s.addUser(b, "research", benchUser, benchUserPassword, "--may-upload", "--may-register-devices")
 	s.mustAdmin(b, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	return &ubEnv{s: s, hc: &http.Client{Transport: t, Timeout: 10 * time.Minute}}
+	return &benchEnv{s: s, hc: &http.Client{Transport: t, Timeout: 10 * time.Minute}}
 }
 
 // newDevice returns a client of a newly registered device, with no session.
-func (e *ubEnv) newDevice(b *testing.B) *testclient.Client {
+func (e *benchEnv) newDevice(b *testing.B) *testclient.Client {
 	b.Helper()
 	c := testclient.New(testclient.Config{URL: e.s.API, Device: testclient.NewDeviceID(),
-		User: ubUser, Password: ubPassword, HTTPClient: e.hc})
+		User: benchUser, Password: benchUserPassword, HTTPClient: e.hc})
 	if _, err := c.RegisterSequence(context.Background(), "bench"); err != nil {
 		b.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func (e *ubEnv) newDevice(b *testing.B) *testclient.Client {
 }
 
 // deviceID returns the server's id of c's device.
-func (e *ubEnv) deviceID(b *testing.B, c *testclient.Client) int64 {
+func (e *benchEnv) deviceID(b *testing.B, c *testclient.Client) int64 {
 	b.Helper()
 	var id int64
 	if err := e.s.DB.QueryRowContext(context.Background(), "SELECT id FROM devices WHERE name = ?", c.Device()).Scan(&id); err != nil {
@@ -117,8 +117,8 @@ func (e *ubEnv) deviceID(b *testing.B, c *testclient.Client) int64 {
 	return id
 }
 
-// ubWant fails unless r is a success with result want.
-func ubWant(b *testing.B, s *testServer, op string, r *testclient.Reply, want string) {
+// wantBenchReply fails unless r is a success with result want.
+func wantBenchReply(b *testing.B, s *testServer, op string, r *testclient.Reply, want string) {
 	b.Helper()
 	if err := r.Err(); err != nil || r.Values["result"] != want {
 		body := r.Body
@@ -134,22 +134,22 @@ func ubWant(b *testing.B, s *testServer, op string, r *testclient.Reply, want st
 }
 
 // do sends one small request through the client, which keeps the session.
-func (e *ubEnv) do(b *testing.B, c *testclient.Client, op string, params map[string]string, want string) {
+func (e *benchEnv) do(b *testing.B, c *testclient.Client, op string, params map[string]string, want string) {
 	b.Helper()
 	r, err := c.Do(context.Background(), op, params)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ubWant(b, e.s, op, r, want)
+	wantBenchReply(b, e.s, op, r, want)
 }
 
-// ubCommonForm is the encoded start of a request of c as the real client
+// commonForm is the encoded start of a request of c as the real client
 // sends it mid-sequence: operation, version, device, credentials and the
 // current session. The operation's own parameters follow after "&".
-func ubCommonForm(c *testclient.Client, op string) string {
+func commonForm(c *testclient.Client, op string) string {
 	id, token := c.Session()
 	p := map[string]string{"operation": op, "camcops_version": testclient.DefaultCamcopsVersion,
-		"device": c.Device(), "user": ubUser, "password": ubPassword}
+		"device": c.Device(), "user": benchUser, "password": benchUserPassword}
 	if id != "" && token != "" {
 		p["session_id"], p["session_token"] = id, token
 	}
@@ -157,7 +157,7 @@ func ubCommonForm(c *testclient.Client, op string) string {
 }
 
 // post sends a prepared body of size n and checks the result.
-func (e *ubEnv) post(b *testing.B, op string, body io.Reader, n int64, want string) {
+func (e *benchEnv) post(b *testing.B, op string, body io.Reader, n int64, want string) {
 	b.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.s.API, body)
 	if err != nil {
@@ -174,7 +174,7 @@ func (e *ubEnv) post(b *testing.B, op string, body io.Reader, n int64, want stri
 	if err != nil {
 		b.Fatalf("%s: %v", op, err)
 	}
-	ubWant(b, e.s, op, testclient.ParseReply(resp.StatusCode, resp.Header, data), want)
+	wantBenchReply(b, e.s, op, testclient.ParseReply(resp.StatusCode, resp.Header, data), want)
 }
 
 // ---------------------------------------------------------------------------
@@ -183,40 +183,40 @@ func (e *ubEnv) post(b *testing.B, op string, body io.Reader, n int64, want stri
 // milliseconds and an offset.
 
 var (
-	ubForenames = []string{"Ann", "Bob", "Cara", "Dev", "Eve", "Finn", "Gita", "Hugo", "Iris", "Jon", "Kay", "Liam", "Mia", "Nye", "Ola", "Pia", "Raj", "Sue", "Tom", "Uma"}
-	ubSurnames  = []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "O''Brien", "Patel", "Khan", "Lewis", "James", "Phillips", "Mason", "Mitchell", "Rose", "Davis"}
-	ubEpoch     = time.Date(2024, 5, 1, 9, 30, 0, 0, time.FixedZone("", 3600))
+	forenames  = []string{"Ann", "Bob", "Cara", "Dev", "Eve", "Finn", "Gita", "Hugo", "Iris", "Jon", "Kay", "Liam", "Mia", "Nye", "Ola", "Pia", "Raj", "Sue", "Tom", "Uma"}
+	surnames   = []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "O''Brien", "Patel", "Khan", "Lewis", "James", "Phillips", "Mason", "Mitchell", "Rose", "Davis"}
+	benchEpoch = time.Date(2024, 5, 1, 9, 30, 0, 0, time.FixedZone("", 3600))
 )
 
-// ubWhen is a client date-time literal, seconds after ubEpoch.
-func ubWhen(sec int) string {
-	return "'" + ubEpoch.Add(time.Duration(sec)*time.Second+time.Duration(sec%1000)*time.Millisecond).
+// benchWhen is a client date-time literal, seconds after benchEpoch.
+func benchWhen(sec int) string {
+	return "'" + benchEpoch.Add(time.Duration(sec)*time.Second+time.Duration(sec%1000)*time.Millisecond).
 		Format("2006-01-02T15:04:05.000-07:00") + "'"
 }
 
-// ubReal is a real as the client writes it: C %g, 6 significant digits.
-func ubReal(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
+// formatReal is a real as the client writes it: C %g, 6 significant digits.
+func formatReal(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
 
-func ubBMI(id, patientID int) tmRow {
+func benchBMI(id, patientID int) tabletRow {
 	comment := "NULL"
 	if id%4 == 0 {
 		comment = "'Said ''fine''\\nthen left'"
 	}
 	waist := "NULL"
 	if id%3 == 0 {
-		waist = ubReal(70 + float64(id%400)/10)
+		waist = formatReal(70 + float64(id%400)/10)
 	}
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": ubWhen(id*60 + 72),
-		"when_created": ubWhen(id * 60), "firstexit_is_finish": "1", "firstexit_is_abort": "0",
-		"when_firstexit": ubWhen(id*60 + 72), "editing_time_s": ubReal(30 + float64(id%900)/10),
-		"patient_id": strconv.Itoa(patientID), "mass_kg": ubReal(45 + float64(id*37%700)/10),
-		"height_m": ubReal(1.45 + float64(id%55)/100), "waist_cm": waist, "comment": comment}
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": benchWhen(id*60 + 72),
+		"when_created": benchWhen(id * 60), "firstexit_is_finish": "1", "firstexit_is_abort": "0",
+		"when_firstexit": benchWhen(id*60 + 72), "editing_time_s": formatReal(30 + float64(id%900)/10),
+		"patient_id": strconv.Itoa(patientID), "mass_kg": formatReal(45 + float64(id*37%700)/10),
+		"height_m": formatReal(1.45 + float64(id%55)/100), "waist_cm": waist, "comment": comment}
 }
 
-func ubPHQ9(id, patientID int) tmRow {
-	r := tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": ubWhen(id*90 + 40),
-		"when_created": ubWhen(id * 90), "firstexit_is_finish": "1", "firstexit_is_abort": "0",
-		"when_firstexit": ubWhen(id*90 + 40), "editing_time_s": ubReal(20 + float64(id%400)/10),
+func benchPHQ9(id, patientID int) tabletRow {
+	r := tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": benchWhen(id*90 + 40),
+		"when_created": benchWhen(id * 90), "firstexit_is_finish": "1", "firstexit_is_abort": "0",
+		"when_firstexit": benchWhen(id*90 + 40), "editing_time_s": formatReal(20 + float64(id%400)/10),
 		"patient_id": strconv.Itoa(patientID)}
 	for q := 1; q <= 10; q++ {
 		r["q"+strconv.Itoa(q)] = strconv.Itoa((id*7 + q*3) % 4)
@@ -224,7 +224,7 @@ func ubPHQ9(id, patientID int) tmRow {
 	return r
 }
 
-func ubPatient(id int) tmRow {
+func benchPatient(id int) tabletRow {
 	sex := "'F'"
 	if id%2 == 0 {
 		sex = "'M'"
@@ -234,18 +234,18 @@ func ubPatient(id int) tmRow {
 		email = "'patient" + strconv.Itoa(id) + "@example.org'"
 	}
 	dob := time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, id*7%27000).Format("2006-01-02")
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "0", "when_last_modified": ubWhen(id * 30),
-		"forename": "'" + ubForenames[id%len(ubForenames)] + "'", "surname": "'" + ubSurnames[id%len(ubSurnames)] + "'",
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "0", "when_last_modified": benchWhen(id * 30),
+		"forename": "'" + forenames[id%len(forenames)] + "'", "surname": "'" + surnames[id%len(surnames)] + "'",
 		"sex": sex, "dob": "'" + dob + "'", "email": email, "address": "NULL", "gp": "NULL", "other": "NULL"}
 }
 
-func ubIDNum(id, patientID int, nhs int64) tmRow {
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": ubWhen(patientID * 30),
+func benchIDNum(id, patientID int, nhs int64) tabletRow {
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": benchWhen(patientID * 30),
 		"patient_id": strconv.Itoa(patientID), "which_idnum": "1", "idnum_value": strconv.FormatInt(nhs, 10)}
 }
 
-// ubNHSNumbers returns n distinct valid NHS numbers.
-func ubNHSNumbers(n int) []int64 {
+// nhsNumbers returns n distinct valid NHS numbers.
+func nhsNumbers(n int) []int64 {
 	out := make([]int64, 0, n)
 	for v := int64(4_000_000_000); len(out) < n; v++ {
 		if patient.ValidNHSNumber(v) {
@@ -256,31 +256,31 @@ func ubNHSNumbers(n int) []int64 {
 	return out
 }
 
-// ubBMITable returns n bmi rows with client PKs from first.
-func ubBMITable(first, n int) []tmRow {
-	rows := make([]tmRow, n)
+// benchBMITable returns n bmi rows with client PKs from first.
+func benchBMITable(first, n int) []tabletRow {
+	rows := make([]tabletRow, n)
 	for i := range rows {
-		rows[i] = ubBMI(first+i, i%10_000+1)
+		rows[i] = benchBMI(first+i, i%10_000+1)
 	}
 	return rows
 }
 
-// ubTablet returns the 50,000-record tablet database: 10,000 patients, an
+// benchTablet returns the 50,000-record tablet database: 10,000 patients, an
 // NHS number each, 20,000 bmi and 10,000 phq9 tasks; no BLOBs.
-func ubTablet() map[string][]tmRow {
+func benchTablet() map[string][]tabletRow {
 	const patients = 10_000
-	nhs := ubNHSNumbers(patients)
-	db := map[string][]tmRow{"blobs": {}}
+	nhs := nhsNumbers(patients)
+	db := map[string][]tabletRow{"blobs": {}}
 	for i := 1; i <= patients; i++ {
-		db["patient"] = append(db["patient"], ubPatient(i))
-		db["patient_idnum"] = append(db["patient_idnum"], ubIDNum(i, i, nhs[i-1]))
-		db["phq9"] = append(db["phq9"], ubPHQ9(i, i))
+		db["patient"] = append(db["patient"], benchPatient(i))
+		db["patient_idnum"] = append(db["patient_idnum"], benchIDNum(i, i, nhs[i-1]))
+		db["phq9"] = append(db["phq9"], benchPHQ9(i, i))
 	}
-	db["bmi"] = ubBMITable(1, 2*patients)
+	db["bmi"] = benchBMITable(1, 2*patients)
 	return db
 }
 
-func ubRecords(db map[string][]tmRow) int {
+func recordCount(db map[string][]tabletRow) int {
 	n := 0
 	for _, rows := range db {
 		n += len(rows)
@@ -288,20 +288,20 @@ func ubRecords(db map[string][]tmRow) int {
 	return n
 }
 
-// ubUploadTableParams encodes upload_table's own parameters for rows of
+// uploadTableForm encodes upload_table's own parameters for rows of
 // table (the part of the body after the common parameters).
-func ubUploadTableParams(table string, rows []tmRow) string {
-	p := map[string]string{"table": table, "pkname": "id", "fields": tmColumns[table], "nrecords": strconv.Itoa(len(rows))}
+func uploadTableForm(table string, rows []tabletRow) string {
+	p := map[string]string{"table": table, "pkname": "id", "fields": tableColumns[table], "nrecords": strconv.Itoa(len(rows))}
 	for i, r := range rows {
-		p["record"+strconv.Itoa(i)] = tmRecord(table, r)
+		p["record"+strconv.Itoa(i)] = recordLiteral(table, r)
 	}
 	return testclient.EncodeForm(p)
 }
 
-// ubOneStepParams encodes upload_entire_database's parameters (Copy: not
+// dbdataParam encodes upload_entire_database's parameters (Copy: not
 // finalizing) for db: compact JSON with sorted keys, as the client writes
 // it (PROTOCOL 8.8).
-func ubOneStepParams(b testing.TB, db map[string][]tmRow) string {
+func dbdataParam(b testing.TB, db map[string][]tabletRow) string {
 	b.Helper()
 	pk := map[string]string{}
 	for table := range db {
@@ -325,28 +325,28 @@ func ubOneStepParams(b testing.TB, db map[string][]tmRow) string {
 // inserted with no application logic into plain tables with the same client
 // columns (no key, no index), in one transaction per iteration.
 
-// ubNull is NULL in the raw rows: bun.Tuple, like bun.In, panics on a nil
+// sqlNull is NULL in the raw rows: bun.Tuple, like bun.In, panics on a nil
 // element.
-var ubNull = bun.Safe("NULL")
+var sqlNull = bun.Safe("NULL")
 
-// ubRawTable is one table's rows as typed values.
-type ubRawTable struct {
+// rawTable is one table's rows as typed values.
+type rawTable struct {
 	name string            // the registry table
 	cols []string          // the client's columns, in its order
 	rows [][]any           // typed values in the order of cols
 	ddl  map[string]string // column → SQL type
 }
 
-func ubRawTables(b *testing.B, db map[string][]tmRow) []*ubRawTable {
+func rawTables(b *testing.B, db map[string][]tabletRow) []*rawTable {
 	b.Helper()
 	reg := registry.Default()
-	var out []*ubRawTable
+	var out []*rawTable
 	for _, t := range reg.Tables() {
 		rows := db[t.Name]
 		if len(rows) == 0 {
 			continue
 		}
-		rt := &ubRawTable{name: t.Name, cols: ubRawColumns(t, rows[0]), ddl: map[string]string{}}
+		rt := &rawTable{name: t.Name, cols: rawColumns(t, rows[0]), ddl: map[string]string{}}
 		for _, c := range rt.cols {
 			f, ok := t.Field(c)
 			if !ok {
@@ -369,7 +369,7 @@ func ubRawTables(b *testing.B, db map[string][]tmRow) []*ubRawTable {
 					v = x.String()
 				}
 				if v == nil {
-					v = ubNull
+					v = sqlNull
 				}
 				m = append(m, v)
 			}
@@ -380,11 +380,11 @@ func ubRawTables(b *testing.B, db map[string][]tmRow) []*ubRawTable {
 	return out
 }
 
-// ubRawColumns returns the columns of the raw rows of t: the client's
-// column order of tmColumns where row sets those fields, else the fields of
+// rawColumns returns the columns of the raw rows of t: the client's
+// column order of tableColumns where row sets those fields, else the fields of
 // the registry that row sets, in registry order.
-func ubRawColumns(t *registry.Table, row tmRow) []string {
-	if cols, ok := tmColumns[t.Name]; ok && strings.Count(cols, ",")+1 == len(row) {
+func rawColumns(t *registry.Table, row tabletRow) []string {
+	if cols, ok := tableColumns[t.Name]; ok && strings.Count(cols, ",")+1 == len(row) {
 		return strings.Split(cols, ",")
 	}
 	var cols []string
@@ -397,7 +397,7 @@ func ubRawColumns(t *registry.Table, row tmRow) []string {
 }
 
 // create makes the plain table raw_<name>.
-func (rt *ubRawTable) create(b *testing.B, db *bun.DB) {
+func (rt *rawTable) create(b *testing.B, db *bun.DB) {
 	b.Helper()
 	defs := make([]string, len(rt.cols))
 	for i, c := range rt.cols {
@@ -408,15 +408,15 @@ func (rt *ubRawTable) create(b *testing.B, db *bun.DB) {
 	}
 }
 
-// insert inserts the rows with multi-row INSERTs of ubRawChunk rows, the
+// insert inserts the rows with multi-row INSERTs of rawChunk rows, the
 // values written as literals by bun (bun.List of bun.Tuple), as the engine
 // does.
-func (rt *ubRawTable) insert(ctx context.Context, tx bun.Tx, table string) error {
+func (rt *rawTable) insert(ctx context.Context, tx bun.Tx, table string) error {
 	q := "INSERT INTO " + table + " (" + strings.Join(rt.cols, ", ") + ") VALUES ?"
-	tuples := make([]bun.TupleValues, 0, ubRawChunk)
-	for start := 0; start < len(rt.rows); start += ubRawChunk {
+	tuples := make([]bun.TupleValues, 0, rawChunk)
+	for start := 0; start < len(rt.rows); start += rawChunk {
 		tuples = tuples[:0]
-		for _, r := range rt.rows[start:min(start+ubRawChunk, len(rt.rows))] {
+		for _, r := range rt.rows[start:min(start+rawChunk, len(rt.rows))] {
 			tuples = append(tuples, bun.Tuple(r))
 		}
 		if _, err := tx.NewRaw(q, bun.List(tuples)).Exec(ctx); err != nil {
@@ -427,7 +427,7 @@ func (rt *ubRawTable) insert(ctx context.Context, tx bun.Tx, table string) error
 }
 
 // copyText writes the rows in COPY's text format.
-func (rt *ubRawTable) copyText(w *bufio.Writer) {
+func (rt *rawTable) copyText(w *bufio.Writer) {
 	var scratch []byte
 	for _, r := range rt.rows {
 		for i, v := range r {
@@ -435,7 +435,7 @@ func (rt *ubRawTable) copyText(w *bufio.Writer) {
 				w.WriteByte('\t')
 			}
 			switch x := v.(type) {
-			case bun.Safe: // ubNull
+			case bun.Safe: // sqlNull
 				w.WriteString(`\N`)
 			case bool:
 				if x {
@@ -481,7 +481,7 @@ func (rt *ubRawTable) copyText(w *bufio.Writer) {
 // thousands of literals, and the statement still returns the new _pk of
 // each client PK, as the engine needs. It is a candidate for the engine's
 // insert (internal/upload/insert.go).
-func (rt *ubRawTable) unnest(ctx context.Context, tx bun.Tx, table string, types []string) error {
+func (rt *rawTable) unnest(ctx context.Context, tx bun.Tx, table string, types []string) error {
 	var q []byte
 	q = append(q, "INSERT INTO "+table+" ("+strings.Join(rt.cols, ", ")+") SELECT * FROM unnest("...)
 	var elem []byte
@@ -495,7 +495,7 @@ func (rt *ubRawTable) unnest(ctx context.Context, tx bun.Tx, table string, types
 				elem = append(elem, ',')
 			}
 			switch x := r[j].(type) {
-			case bun.Safe: // ubNull
+			case bun.Safe: // sqlNull
 				elem = append(elem, "NULL"...)
 			case bool:
 				elem = strconv.AppendBool(elem, x)
@@ -545,8 +545,8 @@ func (rt *ubRawTable) unnest(ctx context.Context, tx bun.Tx, table string, types
 	return nil
 }
 
-// ubColumnTypes returns the SQL types of table's columns cols.
-func ubColumnTypes(b *testing.B, db *bun.DB, table string, cols []string) []string {
+// pgColumnTypes returns the SQL types of table's columns cols.
+func pgColumnTypes(b *testing.B, db *bun.DB, table string, cols []string) []string {
 	b.Helper()
 	out := make([]string, len(cols))
 	for i, c := range cols {
@@ -558,9 +558,9 @@ func ubColumnTypes(b *testing.B, db *bun.DB, table string, cols []string) []stri
 	return out
 }
 
-// ubRawUnnest inserts every table's rows with rt.unnest, in one
+// rawUnnest inserts every table's rows with rt.unnest, in one
 // transaction.
-func ubRawUnnest(b *testing.B, conn bun.Conn, tables []*ubRawTable, prefix string, types [][]string) {
+func rawUnnest(b *testing.B, conn bun.Conn, tables []*rawTable, prefix string, types [][]string) {
 	b.Helper()
 	err := conn.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
 		for i, rt := range tables {
@@ -575,8 +575,8 @@ func ubRawUnnest(b *testing.B, conn bun.Conn, tables []*ubRawTable, prefix strin
 	}
 }
 
-// ubRawInsert inserts every table's rows in one transaction.
-func ubRawInsert(b *testing.B, conn bun.Conn, tables []*ubRawTable, prefix string) {
+// rawInsert inserts every table's rows in one transaction.
+func rawInsert(b *testing.B, conn bun.Conn, tables []*rawTable, prefix string) {
 	b.Helper()
 	err := conn.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
 		for _, rt := range tables {
@@ -591,9 +591,9 @@ func ubRawInsert(b *testing.B, conn bun.Conn, tables []*ubRawTable, prefix strin
 	}
 }
 
-// ubRawCopy copies every table's rows with COPY FROM STDIN
+// rawCopy copies every table's rows with COPY FROM STDIN
 // (pgdriver.CopyFrom), one COPY per table, in one transaction.
-func ubRawCopy(b *testing.B, conn bun.Conn, tables []*ubRawTable, prefix string) {
+func rawCopy(b *testing.B, conn bun.Conn, tables []*rawTable, prefix string) {
 	b.Helper()
 	ctx := context.Background()
 	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
@@ -617,39 +617,39 @@ func ubRawCopy(b *testing.B, conn bun.Conn, tables []*ubRawTable, prefix string)
 	}
 }
 
-// ubFullSchema inserts the rows, with the bookkeeping values of the
+// fullSchemaTables inserts the rows, with the bookkeeping values of the
 // engine's insert (internal/upload/insert.go), into copies of the server's own
 // tables (CREATE TABLE … (LIKE t INCLUDING ALL): same columns, key and
 // indexes), still with no application logic: it shows how much of the gap
 // to the plain baseline is the schema.
-type ubFullSchema struct {
-	tables  []*ubRawTable
+type fullSchemaTables struct {
+	tables  []*rawTable
 	offsets []int // index of the first bookkeeping column in each table
 	device  int64
 	pending bool // multi-step values (pending addition), else one-step's
 }
 
-// ubBookkeeping are the bookkeeping columns the engine's insert sets (the
+// bookkeepingColumns are the bookkeeping columns the engine's insert sets (the
 // last three only in one-step uploads).
-var ubBookkeeping = []string{"_device_id", "_era", "_current", "_addition_pending", "_removal_pending",
+var bookkeepingColumns = []string{"_device_id", "_era", "_current", "_addition_pending", "_removal_pending",
 	"_predecessor_pk", "_camcops_version", "_group_id", "_forcibly_preserved", "_manually_erased",
 	"_adding_user_id", "_when_added_exact", "_when_added_batch_utc"}
 
-func newUBFullSchema(b *testing.B, db *bun.DB, plain []*ubRawTable, pending bool) *ubFullSchema {
+func newFullSchemaTables(b *testing.B, db *bun.DB, plain []*rawTable, pending bool) *fullSchemaTables {
 	b.Helper()
-	fs := &ubFullSchema{device: 1_000_000, pending: pending}
+	fs := &fullSchemaTables{device: 1_000_000, pending: pending}
 	for _, rt := range plain {
 		if _, err := db.ExecContext(context.Background(), "CREATE TABLE full_"+rt.name+" (LIKE "+rt.name+" INCLUDING ALL)"); err != nil {
 			b.Fatal(err)
 		}
-		cp := &ubRawTable{name: rt.name, cols: append(append([]string{}, rt.cols...), ubBookkeeping...)}
+		cp := &rawTable{name: rt.name, cols: append(append([]string{}, rt.cols...), bookkeepingColumns...)}
 		// The server gives a patient the client sent without uuid one.
 		addUUID := rt.name == "patient" && !slices.Contains(rt.cols, "uuid")
 		if addUUID {
 			cp.cols = append(cp.cols, "uuid")
 		}
 		for _, r := range rt.rows {
-			m := append(append(make([]any, 0, len(cp.cols)), r...), make([]any, len(ubBookkeeping))...)
+			m := append(append(make([]any, 0, len(cp.cols)), r...), make([]any, len(bookkeepingColumns))...)
 			if addUUID {
 				m = append(m, fmt.Sprintf("00000000-0000-4000-8000-%012d", len(cp.rows)))
 			}
@@ -663,12 +663,12 @@ func newUBFullSchema(b *testing.B, db *bun.DB, plain []*ubRawTable, pending bool
 
 // nextDevice sets the bookkeeping values of the next iteration's rows: a
 // new device's.
-func (fs *ubFullSchema) nextDevice() {
+func (fs *fullSchemaTables) nextDevice() {
 	fs.device++
 	now := time.Now().UTC()
-	vals := []any{fs.device, "NOW", true, false, false, ubNull, "2.4.24", int64(1), false, false, int64(1), now, now}
+	vals := []any{fs.device, "NOW", true, false, false, sqlNull, "2.4.24", int64(1), false, false, int64(1), now, now}
 	if fs.pending {
-		vals = []any{fs.device, "NOW", false, true, false, ubNull, "2.4.24", int64(1), false, false, ubNull, ubNull, ubNull}
+		vals = []any{fs.device, "NOW", false, true, false, sqlNull, "2.4.24", int64(1), false, false, sqlNull, sqlNull, sqlNull}
 	}
 	for i, rt := range fs.tables {
 		for _, m := range rt.rows {
@@ -677,14 +677,14 @@ func (fs *ubFullSchema) nextDevice() {
 	}
 }
 
-// ubBenchRaw runs the raw baselines of tablet as sub-benchmarks: Insert
+// benchRaw runs the raw baselines of tablet as sub-benchmarks: Insert
 // and Copy into plain tables (the baselines of the targets), and
 // InsertFullSchema, CopyFullSchema and UnnestFullSchema into copies of the
 // server's tables, with the bookkeeping values of a multi-step upload when
 // pending, else of a one-step upload.
-func ubBenchRaw(b *testing.B, tablet map[string][]tmRow, pending bool) {
-	ubSkip(b)
-	records := ubRecords(tablet)
+func benchRaw(b *testing.B, tablet map[string][]tabletRow, pending bool) {
+	skipUnlessBench(b)
+	records := recordCount(tablet)
 	for _, v := range []struct {
 		name       string
 		fullSchema bool
@@ -698,11 +698,11 @@ func ubBenchRaw(b *testing.B, tablet map[string][]tmRow, pending bool) {
 		{"UnnestFullSchema", true, false, true},
 	} {
 		b.Run(v.name, func(b *testing.B) {
-			e := ubStart(b)
-			tables, prefix := ubRawTables(b, tablet), "raw_"
-			var fs *ubFullSchema
+			e := startBenchEnv(b)
+			tables, prefix := rawTables(b, tablet), "raw_"
+			var fs *fullSchemaTables
 			if v.fullSchema {
-				fs, prefix = newUBFullSchema(b, e.s.DB, tables, pending), "full_"
+				fs, prefix = newFullSchemaTables(b, e.s.DB, tables, pending), "full_"
 				tables = fs.tables
 			} else {
 				for _, rt := range tables {
@@ -712,7 +712,7 @@ func ubBenchRaw(b *testing.B, tablet map[string][]tmRow, pending bool) {
 			var types [][]string
 			if v.unnest {
 				for _, rt := range tables {
-					types = append(types, ubColumnTypes(b, e.s.DB, prefix+rt.name, rt.cols))
+					types = append(types, pgColumnTypes(b, e.s.DB, prefix+rt.name, rt.cols))
 				}
 			}
 			conn, err := e.s.DB.Conn(context.Background())
@@ -720,7 +720,7 @@ func ubBenchRaw(b *testing.B, tablet map[string][]tmRow, pending bool) {
 				b.Fatal(err)
 			}
 			defer conn.Close()
-			cpu := newUBCPU(e)
+			cpu := newCPUUse(e)
 			for b.Loop() {
 				b.StopTimer()
 				if fs != nil {
@@ -730,28 +730,28 @@ func ubBenchRaw(b *testing.B, tablet map[string][]tmRow, pending bool) {
 				b.StartTimer()
 				switch {
 				case v.unnest:
-					ubRawUnnest(b, conn, tables, prefix, types)
+					rawUnnest(b, conn, tables, prefix, types)
 				case v.copy:
-					ubRawCopy(b, conn, tables, prefix)
+					rawCopy(b, conn, tables, prefix)
 				default:
-					ubRawInsert(b, conn, tables, prefix)
+					rawInsert(b, conn, tables, prefix)
 				}
 				b.StopTimer()
 				cpu.end(b)
 				b.StartTimer()
 			}
-			ubReportRate(b, records)
+			reportRate(b, records)
 			cpu.report(b)
 		})
 	}
 }
 
-// ubCPU measures the CPU time of the timed sections: this process's
+// cpuUse measures the CPU time of the timed sections: this process's
 // (server and client together, from getrusage) and that of the PostgreSQL
 // backends of the benchmark's database (from /proc; PostgreSQL runs on
 // this machine), and how busy the machine was with anything else.
-type ubCPU struct {
-	e                        *ubEnv
+type cpuUse struct {
+	e                        *benchEnv
 	n                        int
 	self, pg, foreign, total time.Duration
 	s0                       time.Duration
@@ -760,12 +760,12 @@ type ubCPU struct {
 	pgOK                     bool
 }
 
-func newUBCPU(e *ubEnv) *ubCPU { return &ubCPU{e: e, pgOK: true} }
+func newCPUUse(e *benchEnv) *cpuUse { return &cpuUse{e: e, pgOK: true} }
 
-// ubTick is Linux's USER_HZ, the unit of the times in /proc.
-const ubTick = 10 * time.Millisecond
+// cpuTick is Linux's USER_HZ, the unit of the times in /proc.
+const cpuTick = 10 * time.Millisecond
 
-func ubSelfCPU() time.Duration {
+func selfCPU() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
@@ -773,8 +773,8 @@ func ubSelfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// ubProcCPU returns the user and system time of process pid.
-func ubProcCPU(pid int) (time.Duration, bool) {
+// procCPU returns the user and system time of process pid.
+func procCPU(pid int) (time.Duration, bool) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0, false
@@ -792,11 +792,11 @@ func ubProcCPU(pid int) (time.Duration, bool) {
 	if err1 != nil || err2 != nil {
 		return 0, false
 	}
-	return time.Duration(u+s) * ubTick, true
+	return time.Duration(u+s) * cpuTick, true
 }
 
-// ubMachineCPU returns the busy and total time of all CPUs (/proc/stat).
-func ubMachineCPU() (busy, total time.Duration) {
+// machineCPU returns the busy and total time of all CPUs (/proc/stat).
+func machineCPU() (busy, total time.Duration) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0, 0
@@ -808,15 +808,15 @@ func ubMachineCPU() (busy, total time.Duration) {
 	}
 	for i, v := range f[1:9] { // user nice system idle iowait irq softirq steal
 		n, _ := strconv.ParseInt(v, 10, 64)
-		total += time.Duration(n) * ubTick
+		total += time.Duration(n) * cpuTick
 		if i != 3 && i != 4 {
-			busy += time.Duration(n) * ubTick
+			busy += time.Duration(n) * cpuTick
 		}
 	}
 	return busy, total
 }
 
-func (m *ubCPU) pgCPU(b *testing.B) map[int]time.Duration {
+func (m *cpuUse) pgCPU(b *testing.B) map[int]time.Duration {
 	b.Helper()
 	var pids []int
 	if err := m.e.s.DB.NewRaw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'").
@@ -825,7 +825,7 @@ func (m *ubCPU) pgCPU(b *testing.B) map[int]time.Duration {
 	}
 	out := map[int]time.Duration{}
 	for _, pid := range pids {
-		if t, ok := ubProcCPU(pid); ok {
+		if t, ok := procCPU(pid); ok {
 			out[pid] = t
 		}
 	}
@@ -835,15 +835,15 @@ func (m *ubCPU) pgCPU(b *testing.B) map[int]time.Duration {
 	return out
 }
 
-func (m *ubCPU) begin(b *testing.B) {
+func (m *cpuUse) begin(b *testing.B) {
 	m.pg0 = m.pgCPU(b)
-	m.busy0, m.total0 = ubMachineCPU()
-	m.s0 = ubSelfCPU()
+	m.busy0, m.total0 = machineCPU()
+	m.s0 = selfCPU()
 }
 
-func (m *ubCPU) end(b *testing.B) {
-	self := ubSelfCPU() - m.s0
-	busy, total := ubMachineCPU()
+func (m *cpuUse) end(b *testing.B) {
+	self := selfCPU() - m.s0
+	busy, total := machineCPU()
 	var pg time.Duration
 	for pid, t := range m.pgCPU(b) {
 		pg += t - m.pg0[pid] // a backend started meanwhile counts from 0
@@ -857,7 +857,7 @@ func (m *ubCPU) end(b *testing.B) {
 
 // report reports the mean CPU times per op and the share of the machine
 // that other processes (other benchmarks) used meanwhile.
-func (m *ubCPU) report(b *testing.B) {
+func (m *cpuUse) report(b *testing.B) {
 	if m.n == 0 {
 		return
 	}
@@ -871,8 +871,8 @@ func (m *ubCPU) report(b *testing.B) {
 	}
 }
 
-// ubReportRate reports records per second of the measured time.
-func ubReportRate(b *testing.B, perOp int) {
+// reportRate reports records per second of the measured time.
+func reportRate(b *testing.B, perOp int) {
 	b.ReportMetric(float64(perOp)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
@@ -885,17 +885,17 @@ func ubReportRate(b *testing.B, perOp int) {
 // so the time is the request: transfer, form decoding, record checks and
 // the inserts, with the transaction's commit.
 func BenchmarkUploadTable10k(b *testing.B) {
-	ubSkip(b)
-	e := ubStart(b)
-	params := ubUploadTableParams("bmi", ubBMITable(1, ubTable10k))
+	skipUnlessBench(b)
+	e := startBenchEnv(b)
+	params := uploadTableForm("bmi", benchBMITable(1, table10k))
 	var bodyBytes int
 	first := true
-	cpu := newUBCPU(e)
+	cpu := newCPUUse(e)
 	for b.Loop() {
 		b.StopTimer()
 		c := e.newDevice(b)
 		e.do(b, c, "start_upload", nil, "start_upload")
-		body := []byte(ubCommonForm(c, "upload_table") + "&" + params)
+		body := []byte(commonForm(c, "upload_table") + "&" + params)
 		if first {
 			first = false
 		}
@@ -908,7 +908,7 @@ func BenchmarkUploadTable10k(b *testing.B) {
 		e.do(b, c, "end_upload", nil, "end_upload")
 		b.StartTimer()
 	}
-	ubReportRate(b, ubTable10k)
+	reportRate(b, table10k)
 	cpu.report(b)
 	b.ReportMetric(float64(bodyBytes)/1e6, "body-MB")
 }
@@ -916,31 +916,31 @@ func BenchmarkUploadTable10k(b *testing.B) {
 // BenchmarkRawInsert10k is the baseline of BenchmarkUploadTable10k: the
 // same 10,000 bmi rows, as typed values, into a plain table.
 func BenchmarkRawInsert10k(b *testing.B) {
-	ubBenchRaw(b, map[string][]tmRow{"bmi": ubBMITable(1, ubTable10k)}, true)
+	benchRaw(b, map[string][]tabletRow{"bmi": benchBMITable(1, table10k)}, true)
 }
 
 // ---------------------------------------------------------------------------
 // 2 and 4. One-step upload of a 50,000-record tablet, and its memory.
 
-// ubMemPeak is what the memory sampler saw during one request.
-type ubMemPeak struct {
+// memPeak is what the memory sampler saw during one request.
+type memPeak struct {
 	heapObjects uint64 // peak of /memory/classes/heap/objects:bytes
 	heapLive    uint64 // peak of /gc/heap/live:bytes
 	gcs         uint64 // GC cycles during the request
 	profile     []byte // heap profile at the peak live heap, if asked for
 }
 
-// ubSampleMemory samples the Go heap every millisecond until stop is
+// sampleMemory samples the Go heap every millisecond until stop is
 // called. runtime/metrics.Read does not stop the world, unlike
 // runtime.ReadMemStats, so sampling this often does not disturb the
 // request it measures.
-func ubSampleMemory(withProfile bool) (stop func() ubMemPeak) {
+func sampleMemory(withProfile bool) (stop func() memPeak) {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/heap/objects:bytes"},
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/cycles/total:gc-cycles"},
 	}
-	var peak ubMemPeak
+	var peak memPeak
 	metrics.Read(samples)
 	firstGC, lastGC := samples[2].Value.Uint64(), samples[2].Value.Uint64()
 	done := make(chan struct{})
@@ -973,7 +973,7 @@ func ubSampleMemory(withProfile bool) (stop func() ubMemPeak) {
 			}
 		}
 	}()
-	return func() ubMemPeak {
+	return func() memPeak {
 		close(done)
 		wg.Wait()
 		metrics.Read(samples)
@@ -982,15 +982,15 @@ func ubSampleMemory(withProfile bool) (stop func() ubMemPeak) {
 	}
 }
 
-// ubHeapObjects reads /memory/classes/heap/objects:bytes.
-func ubHeapObjects() uint64 {
+// heapObjectBytes reads /memory/classes/heap/objects:bytes.
+func heapObjectBytes() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
 }
 
-// ubProcStatus reads a kB field of /proc/self/status, in bytes.
-func ubProcStatus(field string) (uint64, bool) {
+// procStatus reads a kB field of /proc/self/status, in bytes.
+func procStatus(field string) (uint64, bool) {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0, false
@@ -1004,8 +1004,8 @@ func ubProcStatus(field string) (uint64, bool) {
 	return 0, false
 }
 
-// ubResetPeakRSS resets VmHWM to the current RSS (Linux 4.0+).
-func ubResetPeakRSS() bool {
+// resetPeakRSS resets VmHWM to the current RSS (Linux 4.0+).
+func resetPeakRSS() bool {
 	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 }
 
@@ -1025,12 +1025,12 @@ func ubResetPeakRSS() bool {
 // the highest of all iterations. GOGC and GOMEMLIMIT are as the
 // environment sets them (by default 100 and none, as in production).
 func BenchmarkOneStep50k(b *testing.B) {
-	ubSkip(b)
-	e := ubStart(b)
-	tablet := ubTablet()
-	records := ubRecords(tablet)
+	skipUnlessBench(b)
+	e := startBenchEnv(b)
+	tablet := benchTablet()
+	records := recordCount(tablet)
 	paramsPath := filepath.Join(b.TempDir(), "onestep.params")
-	if err := os.WriteFile(paramsPath, []byte(ubOneStepParams(b, tablet)), 0o600); err != nil {
+	if err := os.WriteFile(paramsPath, []byte(dbdataParam(b, tablet)), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	tablet = nil
@@ -1038,8 +1038,8 @@ func BenchmarkOneStep50k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	profilePath := os.Getenv(ubHeapProfileEnv)
-	cpu := newUBCPU(e)
+	profilePath := os.Getenv(heapProfileEnv)
+	cpu := newCPUUse(e)
 	var (
 		bodyBytes                   int64
 		peakHeap, peakLive, peakRSS uint64
@@ -1051,7 +1051,7 @@ func BenchmarkOneStep50k(b *testing.B) {
 		b.StopTimer()
 		c := e.newDevice(b)
 		e.do(b, c, "check_upload_user_and_device", nil, "check_upload_user_and_device")
-		prefix := ubCommonForm(c, "upload_entire_database") + "&"
+		prefix := commonForm(c, "upload_entire_database") + "&"
 		f, err := os.Open(paramsPath)
 		if err != nil {
 			b.Fatal(err)
@@ -1059,11 +1059,11 @@ func BenchmarkOneStep50k(b *testing.B) {
 		bodyBytes = int64(len(prefix)) + st.Size()
 		runtime.GC()
 		debug.FreeOSMemory()
-		baseHeap := ubHeapObjects()
+		baseHeap := heapObjectBytes()
 		baseLive := baseHeap // just after a full GC, everything left is live
-		baseRSS, ok := ubProcStatus("VmRSS")
-		rssOK = rssOK && ok && ubResetPeakRSS()
-		stop := ubSampleMemory(profilePath != "")
+		baseRSS, ok := procStatus("VmRSS")
+		rssOK = rssOK && ok && resetPeakRSS()
+		stop := sampleMemory(profilePath != "")
 		cpu.begin(b)
 		b.StartTimer()
 		e.post(b, "upload_entire_database", io.MultiReader(strings.NewReader(prefix), f), bodyBytes, "Success")
@@ -1071,11 +1071,11 @@ func BenchmarkOneStep50k(b *testing.B) {
 		cpu.end(b)
 		peak := stop()
 		f.Close()
-		if hwm, ok := ubProcStatus("VmHWM"); ok && hwm > baseRSS {
+		if hwm, ok := procStatus("VmHWM"); ok && hwm > baseRSS {
 			peakRSS = max(peakRSS, hwm-baseRSS)
 		}
-		peakHeap = max(peakHeap, ubSub0(peak.heapObjects, baseHeap))
-		live := ubSub0(peak.heapLive, baseLive)
+		peakHeap = max(peakHeap, subFloor0(peak.heapObjects, baseHeap))
+		live := subFloor0(peak.heapLive, baseLive)
 		peakLive = max(peakLive, live)
 		gcs += peak.gcs
 		if peak.profile != nil && live >= bestProfileLive {
@@ -1086,7 +1086,7 @@ func BenchmarkOneStep50k(b *testing.B) {
 		}
 		b.StartTimer()
 	}
-	ubReportRate(b, records)
+	reportRate(b, records)
 	cpu.report(b)
 	mb := func(x uint64) float64 { return float64(x) / 1e6 }
 	b.ReportMetric(float64(bodyBytes)/1e6, "body-MB")
@@ -1101,7 +1101,7 @@ func BenchmarkOneStep50k(b *testing.B) {
 	b.ReportMetric(float64(gcs)/float64(b.N), "GCs/op")
 }
 
-func ubSub0(a, b uint64) uint64 {
+func subFloor0(a, b uint64) uint64 {
 	if a < b {
 		return 0
 	}
@@ -1111,18 +1111,18 @@ func ubSub0(a, b uint64) uint64 {
 // BenchmarkRawInsert50k is the baseline of BenchmarkOneStep50k: the same
 // 50,000 rows, as typed values, into four plain tables in one transaction.
 func BenchmarkRawInsert50k(b *testing.B) {
-	ubBenchRaw(b, ubTablet(), false)
+	benchRaw(b, benchTablet(), false)
 }
 
 // ---------------------------------------------------------------------------
 // 3. Commit of 10,000 pending records on top of 0 or 1,000,000 stored rows.
 
-// ubSeed inserts ubStored bmi rows directly with SQL, then VACUUM ANALYZE
+// seedDevice inserts benchStored bmi rows directly with SQL, then VACUUM ANALYZE
 // (what autovacuum does after a bulk load), and returns how long it took.
 // device 0 seeds live rows of 100 other devices (10,000 each, era NOW,
 // current); otherwise preserved rows of that device (100 eras of 10,000,
 // current, client PKs from 10,000,001, disjoint from the uploads).
-func ubSeed(b *testing.B, e *ubEnv, device int64) time.Duration {
+func seedDevice(b *testing.B, e *benchEnv, device int64) time.Duration {
 	b.Helper()
 	start := time.Now()
 	wlm, err := codec.ParseDateTime("2024-04-01T10:00:00.000+01:00")
@@ -1146,7 +1146,7 @@ SELECT ` + id + `, '` + wlm.String() + `', NULL, '` + wlm.String() + `', '` + wl
 	CASE WHEN g % 3 = 0 THEN 70 + g % 400 / 10.0 END, CASE WHEN g % 4 = 0 THEN 'Said ''fine''' END,
 	` + dev + `, ` + era + `, ` + cur + `, now(), now(), 2, ` + preserving + `,
 	'2.4.24', 1, FALSE, FALSE
-FROM generate_series(1, ` + strconv.Itoa(ubStored) + `) AS g`
+FROM generate_series(1, ` + strconv.Itoa(benchStored) + `) AS g`
 	ctx := context.Background()
 	if _, err := e.s.DB.ExecContext(ctx, q); err != nil {
 		b.Fatal(err)
@@ -1157,17 +1157,17 @@ FROM generate_series(1, ` + strconv.Itoa(ubStored) + `) AS g`
 	return time.Since(start)
 }
 
-// ubSeedTwoDevices inserts ubStored live phq9 rows of 2 other devices
+// seedTwoDevices inserts benchStored live phq9 rows of 2 other devices
 // (era NOW, current; the bookkeeping and client PK only), then VACUUM
 // ANALYZE, and returns how long it took.
-func ubSeedTwoDevices(b *testing.B, e *ubEnv) time.Duration {
+func seedTwoDevices(b *testing.B, e *benchEnv) time.Duration {
 	b.Helper()
 	start := time.Now()
 	ctx := context.Background()
 	if _, err := e.s.DB.ExecContext(ctx, `INSERT INTO phq9 (id, _device_id, _era, _current, _addition_pending,
 	_removal_pending, _camcops_version, _group_id, _adding_user_id, _when_added_exact, _when_added_batch_utc)
 SELECT g, 1000001 + g % 2, 'NOW', TRUE, FALSE, FALSE, '2.4.24', 1, 2, now(), now()
-FROM generate_series(1, `+strconv.Itoa(ubStored)+`) AS g`); err != nil {
+FROM generate_series(1, `+strconv.Itoa(benchStored)+`) AS g`); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := e.s.DB.ExecContext(ctx, "VACUUM ANALYZE phq9"); err != nil {
@@ -1196,12 +1196,12 @@ FROM generate_series(1, `+strconv.Itoa(ubStored)+`) AS g`); err != nil {
 // The metric upload-table-ms is the untimed upload_table of the setup, for
 // comparison.
 func BenchmarkCommit10k(b *testing.B) {
-	ubSkip(b)
+	skipUnlessBench(b)
 	for _, tc := range []struct {
 		name       string
 		seed       bool
 		sameDevice bool
-		twoDevices bool // seed with ubSeedTwoDevices
+		twoDevices bool // seed with seedTwoDevices
 	}{
 		{"Stored=0", false, false, false},
 		{"Stored=1M/OtherDevices", true, false, false},
@@ -1209,7 +1209,7 @@ func BenchmarkCommit10k(b *testing.B) {
 		{"Stored=1M/SameDevicePreserved", true, true, false},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			e := ubStart(b)
+			e := startBenchEnv(b)
 			var c *testclient.Client
 			var dev int64
 			if tc.sameDevice {
@@ -1217,41 +1217,41 @@ func BenchmarkCommit10k(b *testing.B) {
 				dev = e.deviceID(b, c)
 			}
 			if tc.seed {
-				d := ubSeed(b, e, dev)
-				b.Logf("seeded %d bmi rows in %v", ubStored, d.Round(time.Millisecond))
+				d := seedDevice(b, e, dev)
+				b.Logf("seeded %d bmi rows in %v", benchStored, d.Round(time.Millisecond))
 			}
 			if tc.twoDevices {
-				d := ubSeedTwoDevices(b, e)
-				b.Logf("seeded %d phq9 rows in %v", ubStored, d.Round(time.Millisecond))
+				d := seedTwoDevices(b, e)
+				b.Logf("seeded %d phq9 rows in %v", benchStored, d.Round(time.Millisecond))
 			}
 			var stored int64
 			if err := e.s.DB.QueryRowContext(context.Background(), "SELECT (SELECT count(*) FROM bmi) + (SELECT count(*) FROM phq9)").
 				Scan(&stored); err != nil {
 				b.Fatal(err)
 			}
-			params := ubUploadTableParams("bmi", ubBMITable(1, ubTable10k))
+			params := uploadTableForm("bmi", benchBMITable(1, table10k))
 			var uploadTime time.Duration
 			iter := 0
-			cpu := newUBCPU(e)
+			cpu := newCPUUse(e)
 			for b.Loop() {
 				b.StopTimer()
 				if tc.sameDevice {
 					if iter > 0 {
-						params = ubUploadTableParams("bmi", ubBMITable(1+iter*ubTable10k, ubTable10k))
+						params = uploadTableForm("bmi", benchBMITable(1+iter*table10k, table10k))
 					}
 				} else {
 					c = e.newDevice(b)
 				}
 				c.ResetSession()
 				e.do(b, c, "start_upload", nil, "start_upload")
-				body := []byte(ubCommonForm(c, "upload_table") + "&" + params)
+				body := []byte(commonForm(c, "upload_table") + "&" + params)
 				if iter == 0 {
 				}
 				t0 := time.Now()
 				e.post(b, "upload_table", bytes.NewReader(body), int64(len(body)), "Table bmi upload successful")
 				uploadTime += time.Since(t0)
-				if iter == 0 && os.Getenv(ubExplainEnv) != "" {
-					ubExplainCommit(b, e, e.deviceID(b, c), os.Getenv(ubExplainEnv))
+				if iter == 0 && os.Getenv(explainEnv) != "" {
+					explainCommit(b, e, e.deviceID(b, c), os.Getenv(explainEnv))
 				}
 				cpu.begin(b)
 				b.StartTimer()
@@ -1270,16 +1270,16 @@ func BenchmarkCommit10k(b *testing.B) {
 			}
 			b.ReportMetric(float64(stored)/1e6, "stored-Mrows")
 			b.ReportMetric(float64(uploadTime.Milliseconds())/float64(iter), "upload-table-ms")
-			ubReportRate(b, ubTable10k)
+			reportRate(b, table10k)
 			cpu.report(b)
 		})
 	}
 }
 
-// ubExplainCommit appends to path EXPLAIN (ANALYZE, BUFFERS) of the
+// explainCommit appends to path EXPLAIN (ANALYZE, BUFFERS) of the
 // commit's statements on bmi (internal/upload/commit.go) for device dev,
 // run in a transaction that is rolled back.
-func ubExplainCommit(b *testing.B, e *ubEnv, dev int64, path string) {
+func explainCommit(b *testing.B, e *benchEnv, dev int64, path string) {
 	b.Helper()
 	out, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/uptrace/bun"
 
+	tabletapi "github.com/tabletapi/tabletapi/cmd/tabletapi"
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 	"github.com/tabletapi/tabletapi/schema"
@@ -41,15 +43,15 @@ func cliRun(tb testing.TB, env map[string]string, stdin string, args ...string) 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err = run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
-		strings.NewReader(stdin), &out, &errOut)
+	err = tabletapi.Run(ctx, append([]string{"tabletapi"}, args...), tabletapi.Deps{
+		Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+	})
 	return out.String(), errOut.String(), err
 }
 
 // isUsage reports whether err is a usage error (exit status 2).
 func isUsage(err error) bool {
-	var ue *usageError
-	return errors.As(err, &ue)
+	return tabletapi.Report(err, io.Discard) == 2
 }
 
 // wantRuntimeError fails unless err is an error other than a usage error.
@@ -68,43 +70,12 @@ func wantRuntimeError(tb testing.TB, what string, err error) {
 func cliServe(tb testing.TB, env map[string]string, addr string, args ...string) *syncBuffer {
 	tb.Helper()
 	log := new(syncBuffer)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"tabletapi", "serve"}, args...), func(k string) string { return env[k] },
-			strings.NewReader(""), &bytes.Buffer{}, log)
-	}()
-	tb.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				tb.Errorf("serve returned %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			tb.Errorf("serve did not stop")
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return log
-			}
-		}
-		select {
-		case err := <-done:
-			done <- err // for the cleanup
-			tb.Fatalf("serve exited early: %v\nlog:\n%s", err, log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("server on %s not ready: %v\nlog:\n%s", addr, err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
+	done := serveUntilCleanup(tb, append([]string{"tabletapi", "serve"}, args...),
+		tabletapi.Deps{Getenv: func(k string) string { return env[k] }, Stderr: log})
+	if got := waitServing(tb, log, done); got != addr {
+		tb.Fatalf("server listens on %s, want %s", got, addr)
 	}
+	return log
 }
 
 // migrationFiles is the number of migrations the binary carries.
@@ -243,9 +214,10 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err := run(ctx, append([]string{"tabletapi"}, args...), func(k string) string { return env[k] },
-		strings.NewReader(stdin), &out, &errOut)
-	code = report(err, &errOut)
+	err := tabletapi.Run(ctx, append([]string{"tabletapi"}, args...), tabletapi.Deps{
+		Getenv: func(k string) string { return env[k] }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+	})
+	code = tabletapi.Report(err, &errOut)
 	return out.String(), errOut.String(), code
 }
 
@@ -479,10 +451,10 @@ func TestCLI_Environment(t *testing.T) {
 			"TABLETAPI_PATH_PREFIX": "/camcops", "TABLETAPI_BCRYPT_COST": "4", "TABLETAPI_LOG_FORMAT": "json",
 		}
 		log := cliServe(t, env, addr)
-		body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
-		r := transportPost(t, "http://"+addr+"/camcops/api", testclient.FormContentType, body)
+		body := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+		r := postBody(t, "http://"+addr+"/camcops/api", testclient.FormContentType, body)
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
-		if resp, _ := transportHTTP(t, http.MethodPost, "http://"+addr+"/api", testclient.FormContentType, body); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := sendHTTP(t, http.MethodPost, "http://"+addr+"/api", testclient.FormContentType, body); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("/api with TABLETAPI_PATH_PREFIX=/camcops: status %d, want 404", resp.StatusCode)
 		}
 		if !strings.HasPrefix(log.String(), "{") || !strings.Contains(log.String(), `"bcrypt_cost":4`) {
@@ -874,7 +846,7 @@ func TestCLI_DeviceList(t *testing.T) {
 // one-step upload that fails leaves the previous time (PROTOCOL 8.8).
 func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	lastUpload := func() string {
 		t.Helper()
 		out := f.s.mustAdmin(t, "", "device", "list")
@@ -889,12 +861,12 @@ func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 	if l := lastUpload(); !strings.HasSuffix(l, " -") {
 		t.Fatalf("device line before any upload = %q, want LAST UPLOAD -", l)
 	}
-	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
+	params, err := bmiOneStepParams(map[int64]bmiVersion{1: {wlm: wlm1, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.s.step(t, f.c, "upload_entire_database", params, "Success")
-	added := msOne(t, f.rows(t, "bmi"), 1).AddedBatch
+	added := oneRow(t, f.rows(t, "bmi"), 1).AddedBatch
 	if added == nil {
 		t.Fatal("the uploaded row has no batch time")
 	}
@@ -903,8 +875,8 @@ func TestCLI_DeviceListOneStepUpload(t *testing.T) {
 		t.Fatalf("device line after a one-step upload = %q, want LAST UPLOAD %s", l, want)
 	}
 
-	time.Sleep(time.Until(added.Truncate(time.Second).Add(time.Second))) // a failure would show a new second
-	bad, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM2, comment: "one-step"}}, false)
+	f.s.Clock.Set(added.Truncate(time.Second).Add(time.Second)) // a failure would show a new second
+	bad, err := bmiOneStepParams(map[int64]bmiVersion{1: {wlm: wlm2, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -936,8 +908,8 @@ func TestCLI_ConcurrentStart(t *testing.T) {
 		servers[i] = sv
 		go func() {
 			<-release
-			sv.done <- run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
-				func(string) string { return "" }, strings.NewReader(""), &bytes.Buffer{}, sv.log)
+			sv.done <- tabletapi.Run(ctx, []string{"tabletapi", "serve", "--listen", sv.addr, "--database", u, "--bcrypt-cost", "4"},
+				tabletapi.Deps{Stderr: sv.log})
 		}()
 	}
 	stopped := false
@@ -961,29 +933,10 @@ func TestCLI_ConcurrentStart(t *testing.T) {
 	defer stop()
 	close(release)
 
-	deadline := time.Now().Add(30 * time.Second)
-	for i, sv := range servers {
-		for {
-			resp, err := http.Get("http://" + sv.addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			select {
-			case err := <-sv.done:
-				sv.done <- err
-				t.Fatalf("server %d exited early: %v\nlog:\n%s", i, err, sv.log)
-			default:
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("server %d not ready: %v\nlog:\n%s", i, err, sv.log)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		r := transportPost(t, "http://"+sv.addr+"/api", testclient.FormContentType,
-			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+	for _, sv := range servers {
+		waitServing(t, sv.log, sv.done)
+		r := postBody(t, "http://"+sv.addr+"/api", testclient.FormContentType,
+			testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 	}
 	stop()
@@ -1127,22 +1080,9 @@ func TestCLI_Binary(t *testing.T) {
 				<-waited
 			}
 		}()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			resp, err := http.Get("http://" + addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("binary not ready: %v\n%s", err, errOut)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		r := transportPost(t, "http://"+addr+"/api", testclient.FormContentType,
-			testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+		waitServing(t, errOut, waited)
+		r := postBody(t, "http://"+addr+"/api", testclient.FormContentType,
+			testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

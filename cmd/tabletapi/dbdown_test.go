@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -229,7 +229,7 @@ func TestDatabaseDown(t *testing.T) {
 	}
 	status := func(t *testing.T, path string) int {
 		t.Helper()
-		resp, _ := transportHTTP(t, http.MethodGet, s.Base+path, "", "")
+		resp, _ := sendHTTP(t, http.MethodGet, s.Base+path, "", "")
 		return resp.StatusCode
 	}
 	const up = "result:check_device_registered\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n"

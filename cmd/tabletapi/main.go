@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
@@ -20,23 +21,20 @@ import (
 // Version is the tabletapi release.
 const Version = "0.1.0"
 
-// routeDriverLog, when set, is given the serve command's logger for the
-// database driver's process-wide messages. Only main sets it: tests run
-// many servers in one process.
-var routeDriverLog func(*slog.Logger)
-
 func main() {
-	routeDriverLog = sqldb.RouteDriverLog
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := Run(ctx, os.Args, Deps{
+		Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Now: time.Now, RouteDriverLog: sqldb.RouteDriverLog,
+	})
 	stop()
-	os.Exit(report(err, os.Stderr))
+	os.Exit(Report(err, os.Stderr))
 }
 
-// report writes err, if any, as the one line "tabletapi: …" on stderr and
+// Report writes err, if any, as the one line "tabletapi: …" on stderr and
 // returns the exit status: 0 for success, 2 for a bad command line and 1
 // for any other failure.
-func report(err error, stderr io.Writer) int {
+func Report(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
@@ -55,27 +53,65 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
 
-// env is the process environment, passed in so tests can set it, and the
-// command being run.
-type env struct {
-	getenv func(string) string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	cmd    command // names the command's flag set and gives its -h text
+// Deps is what the process gives the commands: its environment, its
+// standard streams and its clock. main passes the real ones; tests pass
+// their own, and may leave any field nil.
+type Deps struct {
+	Getenv func(string) string // nil: no variable is set
+	Stdin  io.Reader           // nil: empty
+	Stdout io.Writer           // nil: discarded
+	Stderr io.Writer           // nil: discarded
+	// Now is the clock of everything serve times: session expiry and
+	// refresh, lockouts, the login throttle, stale batches and the times
+	// the server stores. nil means time.Now. The earlier-attempt rule of
+	// PROTOCOL 8.3.2 step 4 stays on the real clocks (Go's monotonic one
+	// and the database's, internal/upload/earlier.go): it orders physical
+	// events, which a clock that tests move cannot.
+	Now func() time.Time
+	// RouteDriverLog, when set, is given the serve command's logger for the
+	// database driver's process-wide messages. Only main sets it: tests run
+	// many servers in one process.
+	RouteDriverLog func(*slog.Logger)
 }
 
-// run dispatches args (including the program name) to a command. Every
-// error it returns starts with the command's name, so that main's
-// "tabletapi: " makes the one prefix of the line.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+// env is Deps with the defaults filled in, and the command being run.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout         io.Writer
+	stderr         io.Writer
+	now            func() time.Time
+	routeDriverLog func(*slog.Logger) // nil: leave the driver's log alone
+	cmd            command            // names the command's flag set and gives its -h text
+}
+
+// Run dispatches args (including the program name) to a command, with the
+// process's dependencies d. Every error it returns starts with the
+// command's name, so that main's "tabletapi: " makes the one prefix of the
+// line; a bad command line is a *usageError (exit status 2).
+func Run(ctx context.Context, args []string, d Deps) error {
+	e := env{getenv: d.Getenv, stdin: d.Stdin, stdout: d.Stdout, stderr: d.Stderr, now: d.Now, routeDriverLog: d.RouteDriverLog}
+	if e.getenv == nil {
+		e.getenv = func(string) string { return "" }
+	}
+	if e.stdin == nil {
+		e.stdin = strings.NewReader("")
+	}
+	if e.stdout == nil {
+		e.stdout = io.Discard
+	}
+	if e.stderr == nil {
+		e.stderr = io.Discard
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
 	words := args[1:]
 	if len(words) == 0 {
 		return usagef(`no command; run "tabletapi -h" for the list`)
 	}
 	if isHelp(words[0]) || words[0] == "help" {
-		fmt.Fprint(stdout, usage(commands(), ""))
+		fmt.Fprint(e.stdout, usage(commands(), ""))
 		return nil
 	}
 	cmds := commands()
@@ -101,7 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case len(words) == 1:
 		return usagef(`%s: missing command; run "tabletapi %s -h" for the list`, group, group)
 	case isHelp(words[1]):
-		fmt.Fprint(stdout, usage(cmds, group))
+		fmt.Fprint(e.stdout, usage(cmds, group))
 		return nil
 	}
 	return usagef(`unknown command %q; run "tabletapi %s -h" for the list`, group+" "+words[1], group)

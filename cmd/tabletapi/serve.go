@@ -40,8 +40,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		log.Warn(w)
 	}
 	logExtraStrings(log, &s)
-	if routeDriverLog != nil {
-		routeDriverLog(log)
+	if e.routeDriverLog != nil {
+		e.routeDriverLog(log)
 	}
 	db, err := openMigrated(ctx, *f.database, log)
 	if err != nil {
@@ -52,7 +52,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := schema.SyncTables(ctx, db, s.registry); err != nil {
 		return err
 	}
-	if err := logBadPolicies(ctx, account.NewStore(db, nil), log); err != nil {
+	if err := logBadPolicies(ctx, account.NewStore(db, e.now), log); err != nil {
 		return err
 	}
 	hasher, err := s.newHasher()
@@ -62,18 +62,18 @@ func runServe(ctx context.Context, e env, args []string) error {
 	sessions := websession.NewStore(db, websession.Config{
 		IdleTimeout: s.sessionTimeout, Lifetime: s.sessionLifetime,
 		AccessResolution: s.sessionAccessRes, CheckIP: s.sessionCheckIP,
-	}, nil)
+	}, e.now)
 	auth := tabletsession.NewAuthenticator(db, sessions, hasher,
-		tabletsession.NewThrottle(s.throttleBurst, s.throttleRefill, nil),
+		tabletsession.NewThrottle(s.throttleBurst, s.throttleRefill, e.now),
 		tabletsession.Config{LockoutThreshold: s.lockoutThreshold, LockoutIncrement: s.lockoutIncrement},
-		log, nil)
+		log, e.now)
 	draining := new(atomic.Bool)
 	handler := api.New(api.Config{
 		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes, MaxInflightBodyBytes: s.maxInflightBytes,
 		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
 	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining,
 		Engine:       upload.NewEngine(s.registry, s.staleBatchTimeout, sqldb.IsPostgres(db)),
-		ExtraStrings: s.extraStringList(),
+		ExtraStrings: s.extraStringList(), Now: e.now,
 	})
 
 	// Listen first, so a bad or taken address fails at once.

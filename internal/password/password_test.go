@@ -78,14 +78,20 @@ func TestHasher(t *testing.T) {
 		}
 	})
 	t.Run("ErrNoWorker", func(t *testing.T) {
-		slow := mustHasher(t, 12, 1, 10*time.Millisecond)
-		done := make(chan struct{})
-		go func() { slow.Hash(ctx, "hold the only worker"); close(done) }() //nolint:errcheck
-		time.Sleep(20 * time.Millisecond)
-		// The worker is busy for ~200 ms at cost 12; a second call gives up.
+		slow := mustHasher(t, 4, 1, 10*time.Millisecond)
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		go func() {
+			// ready runs while the only worker is held: it holds it until
+			// release.
+			slow.VerifyWhen(ctx, func(context.Context) error { close(held); <-release; return nil }, "", "pw") //nolint:errcheck
+			close(done)
+		}()
+		<-held
+		// The only worker is busy; a second call gives up after 10 ms.
 		if _, _, err := slow.Verify(ctx, "", "pw"); !errors.Is(err, password.ErrNoWorker) {
 			t.Fatalf("err = %v, want ErrNoWorker", err)
 		}
+		close(release)
 		<-done
 	})
 	t.Run("BadCost", func(t *testing.T) {

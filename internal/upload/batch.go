@@ -127,11 +127,12 @@ func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*bat
 		Set("currently_preserving = FALSE").
 		Set("batch_last_activity_utc = ?", c.Now).
 		Set("batch_already_received = FALSE")
-	// The batch start on the clock of the receipt times (earlier.go).
+	// The batch start on the clock of the receipt times (earlier.go): the
+	// real one, not c.Now, which comes from the server's injectable clock.
 	if e.pg {
 		q = q.Set("batch_started_db_utc = statement_timestamp()")
 	} else {
-		q = q.Set("batch_started_db_utc = ?", c.Now)
+		q = q.Set("batch_started_db_utc = ?", time.Now().UTC().Truncate(time.Microsecond))
 	}
 	if _, err := q.Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("upload: start batch: %w", err)

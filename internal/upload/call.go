@@ -28,8 +28,9 @@ type Call struct {
 	Now          time.Time // one instant for every time the request writes
 	// Received is when the API received the request, before reading its
 	// body and before phase A, from time.Now (so with Go's monotonic
-	// reading), on the clock that gives Now. Batch requests received before
-	// the open batch began are refused (PROTOCOL 8.3.2 step 4, earlier.go).
+	// reading), not from the clock that gives Now. Batch requests received
+	// before the open batch began are refused (PROTOCOL 8.3.2 step 4,
+	// earlier.go).
 	Received time.Time
 	// AtLeast reports whether the client version is at least v
 	// (MAJOR.MINOR.PATCH).

@@ -1,13 +1,11 @@
-package main
+package main_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,140 +14,7 @@ import (
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
-// End-to-end tests of tablet sessions (PROTOCOL 3). The helpers prefixed
-// sl are shared with e2e_login_test.go and e2e_permission_test.go.
-
-// slIDInfo is the server ID info block (PROTOCOL 6.1) of a server with no
-// title and no ID numbers, for a group made by testServer.addUser.
-const slIDInfo = "databaseTitle:\nidPolicyUpload:sex AND anyidnum\nidPolicyFinalize:sex AND anyidnum\nserverCamcopsVersion:2.4.24\n"
-
-// Wire messages of PROTOCOL 11.
-const (
-	slMsgInvalid   = "Invalid username/password (or user not authorized)"
-	slMsgThrottled = "Too many failed logins from this address; try again later"
-)
-
-// slTokenRE is the token format of PROTOCOL 3.2.
-var slTokenRE = regexp.MustCompile(`\A[A-Za-z0-9_-]{22}==\z`)
-
-// slDo sends one request and fails the test on a transport error.
-func slDo(tb testing.TB, c *testclient.Client, op string, params map[string]string) *testclient.Reply {
-	tb.Helper()
-	r, err := c.Do(context.Background(), op, params)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return r
-}
-
-// slWithSession returns params that present session id and token.
-func slWithSession(id, token string) map[string]string {
-	return map[string]string{"session_id": id, "session_token": token}
-}
-
-// slAnonFailure is the wire body of a failure without a session.
-func slAnonFailure(msg string) string {
-	return "success:0\nerror:" + msg + "\nsession_id:\nsession_token:\n"
-}
-
-// slFailure is the wire body of a failure with a session (placeholders of
-// wantReply).
-func slFailure(msg string) string {
-	return "success:0\nerror:" + msg + "\nsession_id:{session_id}\nsession_token:{session_token}\n"
-}
-
-// slResult is the wire body of a success whose result is op, with a session.
-func slResult(op string) string {
-	return "result:" + op + "\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n"
-}
-
-// slResultIn is slResult with explicit session keys (empty for none).
-func slResultIn(op, id, token string) string {
-	return "result:" + op + "\nsuccess:1\nsession_id:" + id + "\nsession_token:" + token + "\n"
-}
-
-// slSession returns the session keys of r, failing unless both are set.
-func slSession(tb testing.TB, r *testclient.Reply) (id, token string) {
-	tb.Helper()
-	id, token = r.Values["session_id"], r.Values["session_token"]
-	if id == "" || token == "" {
-		tb.Fatalf("reply has no session:\n%s", r.Body)
-	}
-	return id, token
-}
-
-// slClientOn returns a client for an existing device.
-func slClientOn(s *testServer, device, user, pw string) *testclient.Client {
-	return testclient.New(testclient.Config{URL: s.API, Device: device, User: user, Password: pw})
-}
-
-// slRegistered returns a client of user whose device user has just
-// registered (the user needs may-register-devices), with no session left.
-func slRegistered(tb testing.TB, s *testServer, user, pw string) *testclient.Client {
-	tb.Helper()
-	c := s.client(user, pw)
-	r := slDo(tb, c, "register", map[string]string{"devicefriendlyname": "tablet of " + user})
-	if !r.Success() {
-		tb.Fatalf("register as %s:\n%s", user, r.Body)
-	}
-	c.ResetSession()
-	return c
-}
-
-// slUserID returns the id of user name.
-func slUserID(tb testing.TB, s *testServer, name string) int64 {
-	tb.Helper()
-	var id int64
-	if err := s.DB.NewSelect().Table("users").Column("id").Where("username = ?", name).Scan(context.Background(), &id); err != nil {
-		tb.Fatalf("user %s: %v", name, err)
-	}
-	return id
-}
-
-// slExec runs a statement on the server's database; bun formats the
-// arguments (times included) for the dialect.
-func slExec(tb testing.TB, s *testServer, query string, args ...any) {
-	tb.Helper()
-	res, err := s.DB.ExecContext(context.Background(), query, args...)
-	if err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		tb.Fatalf("%s: %d rows affected (%v)", query, n, err)
-	}
-}
-
-// slTime reads one time column of the first row of table matching where.
-func slTime(tb testing.TB, s *testServer, table, column, where string, args ...any) time.Time {
-	tb.Helper()
-	var t time.Time
-	if err := s.DB.NewSelect().Table(table).Column(column).Where(where, args...).
-		OrderExpr(column+" DESC").Limit(1).Scan(context.Background(), &t); err != nil {
-		tb.Fatalf("read %s.%s: %v", table, column, err)
-	}
-	return t.UTC()
-}
-
-// slLastActivity reads last_activity_utc of session id.
-func slLastActivity(tb testing.TB, s *testServer, id string) time.Time {
-	tb.Helper()
-	return slTime(tb, s, "sessions", "last_activity_utc", "id = ?", id)
-}
-
-// slNoSecrets fails if the server log contains any of secrets (passwords
-// and session tokens must never be logged).
-func slNoSecrets(tb testing.TB, s *testServer, secrets ...string) {
-	tb.Helper()
-	log := s.Log.String()
-	if !strings.Contains(log, "request") {
-		tb.Fatalf("server log has no request lines; is it captured?\n%s", log)
-	}
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(log, sec) {
-			tb.Errorf("server log contains the secret %q", sec)
-		}
-	}
-}
+// End-to-end tests of tablet sessions (PROTOCOL 3).
 
 // TestSessionReuseWithinSequence: a sequence uses one session, sent back
 // unchanged, and its reuse does not check the password (PROTOCOL 3.4).
@@ -160,22 +25,22 @@ func TestSessionReuseWithinSequence(t *testing.T) {
 	s.addUser(t, "sessreuse", "sara", pw, "--may-upload", "--may-register-devices")
 	c := s.client("sara", pw)
 
-	r1 := slDo(t, c, "register", map[string]string{"devicefriendlyname": "Ward 1"})
-	wantReply(t, r1, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
-	id, token := slSession(t, r1)
-	if !slTokenRE.MatchString(token) {
+	r1 := mustDo(t, c, "register", map[string]string{"devicefriendlyname": "Ward 1"})
+	wantReply(t, r1, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+	id, token := sessionOf(t, r1)
+	if !tokenRE.MatchString(token) {
 		t.Fatalf("token %q: want 24 URL-safe base64 characters ending in ==", token)
 	}
 
-	r2 := slDo(t, c, "check_upload_user_and_device", nil)
-	wantReply(t, r2, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+	r2 := mustDo(t, c, "check_upload_user_and_device", nil)
+	wantReply(t, r2, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 
 	// Same session, wrong password: the password is not checked.
 	c.SetCredentials("sara", "not-the-password")
-	r3 := slDo(t, c, "get_id_info", nil)
-	wantReply(t, r3, http.StatusOK, slIDInfo+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
+	r3 := mustDo(t, c, "get_id_info", nil)
+	wantReply(t, r3, http.StatusOK, idInfoBlock+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
 
-	if n := s.count(t, "sessions", "user_id = ?", slUserID(t, s, "sara")); n != 1 {
+	if n := s.count(t, "sessions", "user_id = ?", lookupUserID(t, s, "sara")); n != 1 {
 		t.Fatalf("sessions of sara = %d, want 1", n)
 	}
 	if n := s.count(t, "login_failures", "1 = 1"); n != 0 {
@@ -184,7 +49,7 @@ func TestSessionReuseWithinSequence(t *testing.T) {
 	if n := s.count(t, "audit_log", "details = ?", "Login as user: sara"); n != 1 {
 		t.Fatalf("login audit rows = %d, want 1", n)
 	}
-	slNoSecrets(t, s, pw, "not-the-password", token)
+	wantNoSecrets(t, s, pw, "not-the-password", token)
 }
 
 // TestSessionOtherUserWipes: a valid session presented with another user,
@@ -195,7 +60,7 @@ func TestSessionOtherUserWipes(t *testing.T) {
 	const apw, bpw = "Alice-Secret-9201", "Bob-Secret-5520"
 	s.addUser(t, "sesswipe", "alice", apw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "sesswipe", "bob", bpw, "--may-upload", "--may-register-devices")
-	alice := slUserID(t, s, "alice")
+	alice := lookupUserID(t, s, "alice")
 	var secrets []string
 
 	// login returns a fresh session of alice on c's device.
@@ -203,21 +68,21 @@ func TestSessionOtherUserWipes(t *testing.T) {
 		t.Helper()
 		c.SetCredentials("alice", apw)
 		c.ResetSession()
-		r := slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-		id, token := slSession(t, r)
+		r := mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+		id, token := sessionOf(t, r)
 		secrets = append(secrets, token)
 		return id, token
 	}
 
 	t.Run("OtherUser", func(t *testing.T) {
-		c := slRegistered(t, s, "alice", apw)
+		c := registeredClient(t, s, "alice", apw)
 		idA, tokA := login(t, c)
 
 		c.SetCredentials("bob", bpw) // the session of alice is still sent
-		r := slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-		idB, tokB := slSession(t, r)
+		r := mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+		idB, tokB := sessionOf(t, r)
 		secrets = append(secrets, tokB)
 		if idB == idA || tokB == tokA {
 			t.Fatalf("bob got alice's session %s", idA)
@@ -225,15 +90,15 @@ func TestSessionOtherUserWipes(t *testing.T) {
 		if n := s.count(t, "sessions", "id = ?", idA); n != 0 {
 			t.Fatalf("alice's session %s survived being presented by bob", idA)
 		}
-		if n := s.count(t, "sessions", "id = ? AND user_id = ?", idB, slUserID(t, s, "bob")); n != 1 {
+		if n := s.count(t, "sessions", "id = ? AND user_id = ?", idB, lookupUserID(t, s, "bob")); n != 1 {
 			t.Fatalf("bob's new session %s not stored", idB)
 		}
 
 		// The wiped session no longer works, even for alice: a fresh login.
-		ca := slClientOn(s, c.Device(), "alice", apw)
-		r = slDo(t, ca, "check_upload_user_and_device", slWithSession(idA, tokA))
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-		idC, tokC := slSession(t, r)
+		ca := clientOn(s, c.Device(), "alice", apw)
+		r = mustDo(t, ca, "check_upload_user_and_device", sessionParams(idA, tokA))
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+		idC, tokC := sessionOf(t, r)
 		secrets = append(secrets, tokC)
 		if idC == idA || idC == idB {
 			t.Fatalf("alice got session %s again; want a new one", idC)
@@ -241,12 +106,12 @@ func TestSessionOtherUserWipes(t *testing.T) {
 	})
 
 	t.Run("OtherUserFailedLogin", func(t *testing.T) {
-		c := slRegistered(t, s, "alice", apw)
+		c := registeredClient(t, s, "alice", apw)
 		idA, _ := login(t, c)
 		before := s.count(t, "sessions", "1 = 1")
 		c.SetCredentials("bob", "wrong-"+bpw)
-		r := slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+		r := mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 		if n := s.count(t, "sessions", "id = ?", idA); n != 0 {
 			t.Fatalf("alice's session %s survived being presented by bob", idA)
 		}
@@ -256,12 +121,12 @@ func TestSessionOtherUserWipes(t *testing.T) {
 	})
 
 	t.Run("NoUser", func(t *testing.T) {
-		c := slRegistered(t, s, "alice", apw)
+		c := registeredClient(t, s, "alice", apw)
 		idA, tokA := login(t, c)
 		before := s.count(t, "sessions", "user_id = ?", alice)
-		anon := slClientOn(s, c.Device(), "", "")
-		r := slDo(t, anon, "check_device_registered", slWithSession(idA, tokA))
-		wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
+		anon := clientOn(s, c.Device(), "", "")
+		r := mustDo(t, anon, "check_device_registered", sessionParams(idA, tokA))
+		wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
 		if n := s.count(t, "sessions", "id = ?", idA); n != 0 {
 			t.Fatalf("session %s survived an anonymous request", idA)
 		}
@@ -270,16 +135,16 @@ func TestSessionOtherUserWipes(t *testing.T) {
 		}
 
 		// And it is gone for alice too.
-		ca := slClientOn(s, c.Device(), "alice", apw)
-		r = slDo(t, ca, "check_upload_user_and_device", slWithSession(idA, tokA))
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-		if id, _ := slSession(t, r); id == idA {
+		ca := clientOn(s, c.Device(), "alice", apw)
+		r = mustDo(t, ca, "check_upload_user_and_device", sessionParams(idA, tokA))
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+		if id, _ := sessionOf(t, r); id == idA {
 			t.Fatalf("wiped session %s accepted again", idA)
 		}
 		secrets = append(secrets, r.Values["session_token"])
 	})
 
-	slNoSecrets(t, s, append(secrets, apw, bpw, "wrong-"+bpw)...)
+	wantNoSecrets(t, s, append(secrets, apw, bpw, "wrong-"+bpw)...)
 }
 
 // TestSessionInvalidKeysRelogin: an unknown id, a wrong token or a session
@@ -289,10 +154,9 @@ func TestSessionInvalidKeysRelogin(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Rita-Secret-3318"
-	s.addUser(t, "sessinval", "rita", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "rita", pw)
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
+	c := s.addUploader(t, "sessinval", "rita", pw)
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
 	idN, _ := strconv.ParseInt(id, 10, 64)
 	secrets := []string{pw, token}
 
@@ -310,10 +174,10 @@ func TestSessionInvalidKeysRelogin(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := s.count(t, "sessions", "1 = 1")
-			fresh := slClientOn(s, c.Device(), "rita", pw)
-			r := slDo(t, fresh, "check_upload_user_and_device", slWithSession(tc.sessionID, tc.token))
-			wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-			newID, newTok := slSession(t, r)
+			fresh := clientOn(s, c.Device(), "rita", pw)
+			r := mustDo(t, fresh, "check_upload_user_and_device", sessionParams(tc.sessionID, tc.token))
+			wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+			newID, newTok := sessionOf(t, r)
 			secrets = append(secrets, newTok)
 			if newID == id || newID == tc.sessionID || newTok == token {
 				t.Fatalf("got session %s, want a new one", newID)
@@ -325,12 +189,12 @@ func TestSessionInvalidKeysRelogin(t *testing.T) {
 	}
 
 	// None of that harmed the real session: it is still valid.
-	r = slDo(t, slClientOn(s, c.Device(), "rita", pw), "check_upload_user_and_device", slWithSession(id, token))
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+	r = mustDo(t, clientOn(s, c.Device(), "rita", pw), "check_upload_user_and_device", sessionParams(id, token))
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 	if n := s.count(t, "login_failures", "1 = 1"); n != 0 {
 		t.Fatalf("login_failures = %d, want 0", n)
 	}
-	slNoSecrets(t, s, secrets...)
+	wantNoSecrets(t, s, secrets...)
 }
 
 // TestSessionAnonymousNoRow: anonymous requests never write a session row
@@ -339,20 +203,20 @@ func TestSessionAnonymousNoRow(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	s.addUser(t, "sessanon", "reg", "Reg-Secret-1187", "--may-register-devices")
-	registered := slRegistered(t, s, "reg", "Reg-Secret-1187").Device()
+	registered := registeredClient(t, s, "reg", "Reg-Secret-1187").Device()
 	before := s.count(t, "sessions", "1 = 1")
 
-	anon := slClientOn(s, registered, "", "")
-	r := slDo(t, anon, "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
-	r = slDo(t, anon, "check_device_registered", nil) // a "sequence" of anonymous requests
-	wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
+	anon := clientOn(s, registered, "", "")
+	r := mustDo(t, anon, "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
+	r = mustDo(t, anon, "check_device_registered", nil) // a "sequence" of anonymous requests
+	wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
 
 	other := s.client("", "")
-	r = slDo(t, other, "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure("Unregistered device"))
-	r = slDo(t, other, "get_allowed_tables", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+	r = mustDo(t, other, "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply("Unregistered device"))
+	r = mustDo(t, other, "get_allowed_tables", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 
 	if n := s.count(t, "sessions", "1 = 1"); n != before {
 		t.Fatalf("sessions = %d after anonymous requests, want %d", n, before)
@@ -365,17 +229,17 @@ func TestSessionFailedLoginContinuesAnonymously(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	s.addUser(t, "sessfail", "reg", "Reg-Secret-7731", "--may-register-devices")
-	registered := slRegistered(t, s, "reg", "Reg-Secret-7731").Device()
+	registered := registeredClient(t, s, "reg", "Reg-Secret-7731").Device()
 	before := s.count(t, "sessions", "1 = 1")
 
 	for _, tc := range []struct{ user, pw string }{
 		{"reg", "Wrong-Secret-0001"}, {"nosuchuser", "Wrong-Secret-0002"}, {"reg", ""},
 	} {
-		c := slClientOn(s, registered, tc.user, tc.pw)
-		r := slDo(t, c, "check_device_registered", nil)
-		wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
-		r = slDo(t, s.client(tc.user, tc.pw), "check_device_registered", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure("Unregistered device"))
+		c := clientOn(s, registered, tc.user, tc.pw)
+		r := mustDo(t, c, "check_device_registered", nil)
+		wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
+		r = mustDo(t, s.client(tc.user, tc.pw), "check_device_registered", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply("Unregistered device"))
 	}
 	if n := s.count(t, "sessions", "1 = 1"); n != before {
 		t.Fatalf("sessions = %d, want %d", n, before)
@@ -386,7 +250,7 @@ func TestSessionFailedLoginContinuesAnonymously(t *testing.T) {
 	if n := s.count(t, "login_failures", "username = 'nosuchuser'"); n != 2 {
 		t.Fatalf("failures of nosuchuser = %d, want 2", n)
 	}
-	slNoSecrets(t, s, "Reg-Secret-7731", "Wrong-Secret-0001", "Wrong-Secret-0002")
+	wantNoSecrets(t, s, "Reg-Secret-7731", "Wrong-Secret-0001", "Wrong-Secret-0002")
 }
 
 // TestSessionExpiry: a session idle past --session-timeout or older than
@@ -397,8 +261,7 @@ func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "--session-timeout", "5m", "--session-lifetime", "1h")
 	const pw = "Ida-Secret-6620"
-	s.addUser(t, "sessexp", "ida", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "ida", pw)
+	c := s.addUploader(t, "sessexp", "ida", pw)
 	var secrets []string
 
 	// check sets one column of a new session to now-age and reports
@@ -406,17 +269,17 @@ func TestSessionExpiry(t *testing.T) {
 	check := func(t *testing.T, column string, age time.Duration, reused bool) {
 		t.Helper()
 		c.ResetSession()
-		r := slDo(t, c, "check_upload_user_and_device", nil)
-		id, token := slSession(t, r)
+		r := mustDo(t, c, "check_upload_user_and_device", nil)
+		id, token := sessionOf(t, r)
 		secrets = append(secrets, token)
-		slExec(t, s, "UPDATE sessions SET "+column+" = ? WHERE id = ?", time.Now().UTC().Add(-age), id)
-		r = slDo(t, c, "check_upload_user_and_device", nil)
+		mustExec(t, s, "UPDATE sessions SET "+column+" = ? WHERE id = ?", time.Now().UTC().Add(-age), id)
+		r = mustDo(t, c, "check_upload_user_and_device", nil)
 		if reused {
-			wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+			wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 			return
 		}
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-		newID, newTok := slSession(t, r)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+		newID, newTok := sessionOf(t, r)
 		secrets = append(secrets, newTok)
 		if newID == id {
 			t.Fatalf("%s aged %v: session %s reused, want a new one", column, age, id)
@@ -431,7 +294,7 @@ func TestSessionExpiry(t *testing.T) {
 	t.Run("Defaults", func(t *testing.T) {
 		d := startServer(t)
 		d.addUser(t, "sessexp", "ida", pw, "--may-upload", "--may-register-devices")
-		dc := slRegistered(t, d, "ida", pw)
+		dc := registeredClient(t, d, "ida", pw)
 		for _, tc := range []struct {
 			column string
 			age    time.Duration
@@ -443,16 +306,16 @@ func TestSessionExpiry(t *testing.T) {
 			{"created_at_utc", 12*time.Hour + time.Minute, false},
 		} {
 			dc.ResetSession()
-			r := slDo(t, dc, "check_upload_user_and_device", nil)
-			id, _ := slSession(t, r)
-			slExec(t, d, "UPDATE sessions SET "+tc.column+" = ? WHERE id = ?", time.Now().UTC().Add(-tc.age), id)
-			r = slDo(t, dc, "check_upload_user_and_device", nil)
+			r := mustDo(t, dc, "check_upload_user_and_device", nil)
+			id, _ := sessionOf(t, r)
+			mustExec(t, d, "UPDATE sessions SET "+tc.column+" = ? WHERE id = ?", time.Now().UTC().Add(-tc.age), id)
+			r = mustDo(t, dc, "check_upload_user_and_device", nil)
 			if got := r.Values["session_id"]; (got == id) != tc.reused || !r.Success() {
 				t.Fatalf("%s aged %v: reply\n%s\nwant reused=%t of session %s", tc.column, tc.age, r.Body, tc.reused, id)
 			}
 		}
 	})
-	slNoSecrets(t, s, append(secrets, pw)...)
+	wantNoSecrets(t, s, append(secrets, pw)...)
 }
 
 // TestSessionIPBinding: a session used from another address than it was
@@ -471,10 +334,9 @@ func TestSessionIPBinding(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, tc.flags...)
 			const pw = "Ivo-Secret-2290"
-			s.addUser(t, "sessip", "ivo", pw, "--may-upload", "--may-register-devices")
-			c := slRegistered(t, s, "ivo", pw)
-			r := slDo(t, c, "check_upload_user_and_device", nil)
-			id, token := slSession(t, r)
+			c := s.addUploader(t, "sessip", "ivo", pw)
+			r := mustDo(t, c, "check_upload_user_and_device", nil)
+			id, token := sessionOf(t, r)
 			var ip string
 			if err := s.DB.NewSelect().Table("sessions").Column("ip_address").Where("id = ?", id).Scan(t.Context(), &ip); err != nil {
 				t.Fatal(err)
@@ -482,14 +344,14 @@ func TestSessionIPBinding(t *testing.T) {
 			if ip != "127.0.0.1" {
 				t.Fatalf("session ip_address = %q, want 127.0.0.1", ip)
 			}
-			slExec(t, s, "UPDATE sessions SET ip_address = ? WHERE id = ?", "192.0.2.99", id)
-			r = slDo(t, c, "check_upload_user_and_device", nil)
+			mustExec(t, s, "UPDATE sessions SET ip_address = ? WHERE id = ?", "192.0.2.99", id)
+			r = mustDo(t, c, "check_upload_user_and_device", nil)
 			if tc.reused {
-				wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+				wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 				return
 			}
-			wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-			if newID, _ := slSession(t, r); newID == id {
+			wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+			if newID, _ := sessionOf(t, r); newID == id {
 				t.Fatalf("session %s reused from another IP", id)
 			}
 		})
@@ -502,16 +364,15 @@ func TestSessionLastActivityResolution(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Lea-Secret-8812"
-	s.addUser(t, "sessres", "lea", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "lea", pw)
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
-	la0 := slLastActivity(t, s, id)
+	c := s.addUploader(t, "sessres", "lea", pw)
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
+	la0 := lastActivity(t, s, id)
 
 	for range 2 {
-		r = slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
-		if la := slLastActivity(t, s, id); !la.Equal(la0) {
+		r = mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
+		if la := lastActivity(t, s, id); !la.Equal(la0) {
 			t.Fatalf("last_activity_utc rewritten within the resolution: %v -> %v", la0, la)
 		}
 	}
@@ -519,12 +380,12 @@ func TestSessionLastActivityResolution(t *testing.T) {
 	// Two minutes old (over the 60 s resolution, within the idle timeout):
 	// the reuse writes the time of the request.
 	aged := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Microsecond)
-	slExec(t, s, "UPDATE sessions SET last_activity_utc = ? WHERE id = ?", aged, id)
+	mustExec(t, s, "UPDATE sessions SET last_activity_utc = ? WHERE id = ?", aged, id)
 	before := time.Now().UTC().Truncate(time.Microsecond)
-	r = slDo(t, c, "check_upload_user_and_device", nil)
+	r = mustDo(t, c, "check_upload_user_and_device", nil)
 	after := time.Now().UTC()
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
-	if la := slLastActivity(t, s, id); la.Before(before) || la.After(after) {
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
+	if la := lastActivity(t, s, id); la.Before(before) || la.After(after) {
 		t.Fatalf("last_activity_utc = %v after a due refresh, want within [%v, %v]", la, before, after)
 	}
 }
@@ -536,15 +397,14 @@ func TestSessionAccessResolutionZero(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "--session-access-resolution", "0s")
 	const pw = "Zoe-Secret-5501"
-	s.addUser(t, "sessres0", "zoe", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "zoe", pw)
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
-	la0 := slLastActivity(t, s, id)
-	time.Sleep(2 * time.Millisecond)
-	r = slDo(t, c, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
-	if la := slLastActivity(t, s, id); !la.After(la0) {
+	c := s.addUploader(t, "sessres0", "zoe", pw)
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
+	la0 := lastActivity(t, s, id)
+	s.Clock.Advance(2 * time.Millisecond)
+	r = mustDo(t, c, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
+	if la := lastActivity(t, s, id); !la.After(la0) {
 		t.Fatalf("with --session-access-resolution 0, last_activity_utc stayed %v after a reuse", la0)
 	}
 }
@@ -558,10 +418,10 @@ func TestSessionTokenFormat(t *testing.T) {
 	s.addUser(t, "sesstok", "tom", pw, "--may-register-devices")
 	seen := map[string]bool{}
 	for range 3 {
-		r := slDo(t, s.client("tom", pw), "register", map[string]string{"devicefriendlyname": ""})
-		wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
-		id, token := slSession(t, r)
-		if len(token) != 24 || !slTokenRE.MatchString(token) {
+		r := mustDo(t, s.client("tom", pw), "register", map[string]string{"devicefriendlyname": ""})
+		wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+		id, token := sessionOf(t, r)
+		if len(token) != 24 || !tokenRE.MatchString(token) {
 			t.Fatalf("token %q: want 24 URL-safe base64 characters ending in ==", token)
 		}
 		if seen[token] || seen["id"+id] {
@@ -596,7 +456,7 @@ func TestSessionTokenFormat(t *testing.T) {
 		if want := sha256.Sum256([]byte(token)); !bytes.Equal(digest, want[:]) {
 			t.Fatalf("token_sha256 = %x, want SHA-256 of the token %x", digest, want)
 		}
-		slNoSecrets(t, s, pw, token)
+		wantNoSecrets(t, s, pw, token)
 	}
 }
 
@@ -609,8 +469,8 @@ func TestSessionIDsNeverReused(t *testing.T) {
 	s.addUser(t, "sessids", "nia", pw, "--may-register-devices")
 	login := func() int64 {
 		t.Helper()
-		r := slDo(t, s.client("nia", pw), "register", map[string]string{"devicefriendlyname": "x"})
-		id, _ := slSession(t, r)
+		r := mustDo(t, s.client("nia", pw), "register", map[string]string{"devicefriendlyname": "x"})
+		id, _ := sessionOf(t, r)
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
 			t.Fatalf("session_id %q is not an integer", id)
@@ -621,7 +481,7 @@ func TestSessionIDsNeverReused(t *testing.T) {
 	if b <= a {
 		t.Fatalf("ids %d then %d: want increasing", a, b)
 	}
-	slExec(t, s, "DELETE FROM sessions WHERE id = ?", b)
+	mustExec(t, s, "DELETE FROM sessions WHERE id = ?", b)
 	if c := login(); c <= b {
 		t.Fatalf("after deleting session %d the next id is %d: ids must never be reused", b, c)
 	}
@@ -635,16 +495,16 @@ func TestSessionPasswordChangeEndsSessions(t *testing.T) {
 	const oldPW, newPW = "Old-Secret-3390", "New-Secret-7719"
 	s.addUser(t, "sesspw", "pia", oldPW, "--may-upload", "--may-register-devices")
 	s.addUser(t, "sesspw", "quinn", "Quinn-Secret-0042", "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "pia", oldPW)
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
-	r = slDo(t, c, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
-	other := slRegistered(t, s, "quinn", "Quinn-Secret-0042")
-	r = slDo(t, other, "check_upload_user_and_device", nil)
-	qid, qtoken := slSession(t, r)
+	c := registeredClient(t, s, "pia", oldPW)
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
+	r = mustDo(t, c, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
+	other := registeredClient(t, s, "quinn", "Quinn-Secret-0042")
+	r = mustDo(t, other, "check_upload_user_and_device", nil)
+	qid, qtoken := sessionOf(t, r)
 
-	pia := slUserID(t, s, "pia")
+	pia := lookupUserID(t, s, "pia")
 	had := s.count(t, "sessions", "user_id = ?", pia) // the registration's and this one
 	if had != 2 {
 		t.Fatalf("sessions of pia = %d, want 2", had)
@@ -659,20 +519,20 @@ func TestSessionPasswordChangeEndsSessions(t *testing.T) {
 
 	// The old session is gone: presented with the new password, it gives
 	// way to a new login.
-	r = slDo(t, slClientOn(s, c.Device(), "pia", newPW), "check_upload_user_and_device", slWithSession(id, token))
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+	r = mustDo(t, clientOn(s, c.Device(), "pia", newPW), "check_upload_user_and_device", sessionParams(id, token))
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 	newTok := r.Values["session_token"]
-	if newID, _ := slSession(t, r); newID == id {
+	if newID, _ := sessionOf(t, r); newID == id {
 		t.Fatalf("old session %s accepted after a password change", id)
 	}
 	// So the old password is checked again, and fails.
 	t.Run("OldPasswordFails", func(t *testing.T) {
-		r := slDo(t, c, "check_upload_user_and_device", nil) // still sends the old id and token
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+		r := mustDo(t, c, "check_upload_user_and_device", nil) // still sends the old id and token
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 	})
 
 	// Other users' sessions are untouched.
-	r = slDo(t, other, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", qid, qtoken))
-	slNoSecrets(t, s, oldPW, newPW, "Quinn-Secret-0042", token, qtoken, newTok)
+	r = mustDo(t, other, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", qid, qtoken))
+	wantNoSecrets(t, s, oldPW, newPW, "Quinn-Secret-0042", token, qtoken, newTok)
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 // End-to-end tests of the rule for requests of an earlier attempt
 // (PROTOCOL 8.3.2 step 4, D10a).
 
-const msEarlier = "Upload interrupted: this request belongs to an earlier upload attempt. Please upload again."
+const msgEarlierAttempt = "Upload interrupted: this request belongs to an earlier upload attempt. Please upload again."
 
 // heldRequest is a tablet request whose body is held back. Its headers went
 // with Expect: 100-continue, and the server has answered 100 Continue,
@@ -81,14 +81,14 @@ func TestBatchEarlierAttempt(t *testing.T) {
 	}{{"OneGateway", false}, {"RetryViaAnotherGateway", true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := msSetup(t)
+			f := newUploadFixture(t)
 			retry := f.c
 			if tc.otherGateway {
 				s2 := startServerOn(t, f.s.DBURL)
 				retry = testclient.New(testclient.Config{URL: s2.API, Device: f.c.Device(), User: "alice", Password: "pw!-secret"})
 			}
 			f.s.step(t, f.c, "start_upload", nil, "start_upload")
-			f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"))
+			f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70"))
 			form := func(op string, params map[string]string) map[string]string {
 				p := map[string]string{
 					"operation": op, "camcops_version": testclient.DefaultCamcopsVersion,
@@ -97,13 +97,13 @@ func TestBatchEarlierAttempt(t *testing.T) {
 				maps.Copy(p, params)
 				return p
 			}
-			lateTable := holdRequest(t, f.s.API, form("upload_table", msTable("bmi", bmiFields, msBMI(9, 0, msWLM1, "90"))))
+			lateTable := holdRequest(t, f.s.API, form("upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(9, 0, wlm1, "90"))))
 			lateEnd := holdRequest(t, f.s.API, form("end_upload", nil))
 
 			retry.ResetSession()
 			f.s.step(t, retry, "start_upload", nil, "start_upload")
 			f.s.step(t, retry, "start_preservation", nil, "STARTPRESERVATION")
-			f.s.step(t, retry, "upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71")),
+			f.s.step(t, retry, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71")),
 				"Table bmi upload successful")
 			before := f.snapshot(t, "bmi")
 			for _, late := range []struct {
@@ -111,8 +111,8 @@ func TestBatchEarlierAttempt(t *testing.T) {
 				h  *heldRequest
 			}{{"upload_table", lateTable}, {"end_upload", lateEnd}} {
 				wantReply(t, late.h.release(t), http.StatusOK,
-					"success:0\nerror:"+msEarlier+"\nsession_id:{session_id}\nsession_token:{session_token}\n")
-				msSameSnapshot(t, "the late "+late.op, before, f.snapshot(t, "bmi"))
+					"success:0\nerror:"+msgEarlierAttempt+"\nsession_id:{session_id}\nsession_token:{session_token}\n")
+				wantSameSnapshot(t, "the late "+late.op, before, f.snapshot(t, "bmi"))
 			}
 			if a := f.audits(t); len(a) != 0 {
 				t.Fatalf("audits = %q, want none before the retry's end_upload", a)

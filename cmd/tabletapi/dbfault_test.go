@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -21,11 +21,11 @@ import (
 // and 9): backends terminated while the server's connections sit idle,
 // and a database that refuses connections.
 
-// dfServer starts a server on a fresh PostgreSQL database with alice, and
+// pgFaultServer starts a server on a fresh PostgreSQL database with alice, and
 // returns it with an administrative connection to the same server (to
 // the maintenance database, which the faults leave alone) and the test
 // database's name. It skips the test without PostgreSQL.
-func dfServer(t *testing.T) (*testServer, *bun.DB, string) {
+func pgFaultServer(t *testing.T) (*testServer, *bun.DB, string) {
 	t.Helper()
 	if !dbtest.Postgres() {
 		t.Skip("needs PostgreSQL: set TABLETAPI_TEST_DATABASE_URL (CI sets it)")
@@ -45,9 +45,9 @@ func dfServer(t *testing.T) (*testServer, *bun.DB, string) {
 	return s, admin, strings.TrimPrefix(u.Path, "/")
 }
 
-// dfTerminate ends every backend connected to database name and waits
+// terminateBackends ends every backend connected to database name and waits
 // until they are gone.
-func dfTerminate(t *testing.T, admin *bun.DB, name string) {
+func terminateBackends(t *testing.T, admin *bun.DB, name string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := admin.ExecContext(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?", name); err != nil {
@@ -67,9 +67,9 @@ func dfTerminate(t *testing.T, admin *bun.DB, name string) {
 	}
 }
 
-// dfWarmPool makes the server open several connections, so that several
+// warmPool makes the server open several connections, so that several
 // sit idle in its pool.
-func dfWarmPool(t *testing.T, s *testServer, device string) {
+func warmPool(t *testing.T, s *testServer, device string) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for range 8 {
@@ -88,20 +88,20 @@ func dfWarmPool(t *testing.T, s *testServer, device string) {
 // a connection found dead before any statement of a request ran on it is
 // replaced, not answered with 503. /readyz likewise.
 func TestDeadPooledConnections(t *testing.T) {
-	s, admin, name := dfServer(t)
+	s, admin, name := pgFaultServer(t)
 	c := s.client("alice", "fault-secret")
 	ctx := context.Background()
 	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
 		t.Fatal(err)
 	}
 	for round := range 2 {
-		dfWarmPool(t, s, c.Device())
-		dfTerminate(t, admin, name)
-		resp, _ := transportHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
+		warmPool(t, s, c.Device())
+		terminateBackends(t, admin, name)
+		resp, _ := sendHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("round %d: /readyz = %d after idle backends were terminated, want 200", round, resp.StatusCode)
 		}
-		dfTerminate(t, admin, name)
+		terminateBackends(t, admin, name)
 		// A held session (a prepared statement), a password login, an
 		// anonymous request, and a batch operation (phase B's own
 		// connection).
@@ -123,7 +123,7 @@ func TestDeadPooledConnections(t *testing.T) {
 // unavailable", not an internal error; once it accepts them again, the
 // same client succeeds.
 func TestDatabaseNotAcceptingConnections(t *testing.T) {
-	s, admin, name := dfServer(t)
+	s, admin, name := pgFaultServer(t)
 	c := s.client("alice", "fault-secret")
 	ctx := context.Background()
 	if _, err := c.RegisterSequence(ctx, "Ward 3"); err != nil {
@@ -136,14 +136,14 @@ func TestDatabaseNotAcceptingConnections(t *testing.T) {
 	}
 	t.Cleanup(func() { allow(true) })
 	allow(false)
-	dfTerminate(t, admin, name)
+	terminateBackends(t, admin, name)
 	c.ResetSession()
 	r, err := c.Do(ctx, "get_id_info", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantReply(t, r, http.StatusServiceUnavailable, "success:0\nerror:Database unavailable\nsession_id:\nsession_token:\n")
-	resp, _ := transportHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
+	resp, _ := sendHTTP(t, http.MethodGet, s.Base+"/readyz", "", "")
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz = %d while the database refuses connections, want 503", resp.StatusCode)
 	}

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ func TestUploadCostOfEmptyTables(t *testing.T) {
 		t.Skipf("counts round trips on PostgreSQL's wire: set %s", dbtest.EnvURL)
 	}
 	t.Parallel()
-	var small, big []tcStep
+	var small, big []tripStep
 	t.Run("Script", func(t *testing.T) { // both servers at once; the comparison waits for both
 		t.Run("10", func(t *testing.T) { t.Parallel(); small = startTCServer(t, 10).script(t) })
 		t.Run("150", func(t *testing.T) { t.Parallel(); big = startTCServer(t, 150).script(t) })
@@ -57,23 +57,23 @@ func TestUploadCostOfEmptyTables(t *testing.T) {
 // start_preservation filled. The engine skips tables holding no rows of
 // era NOW; these must not be skipped.
 func TestUploadVisitsTablesOfOldVersionsOnly(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		tab := e.tab.standardTablet(false)
-		tab.oneStep(tmCopy)
+		tab.oneStep(methodCopy)
 		tab.del("phq9", 1)
 		tab.del("phq9", 2)
-		tab.oneStep(tmCopy)
-		tmWantState(t, e.s, e.dev, map[string][]string{"phq9": {"1 NOW old", "2 NOW old"}})
+		tab.oneStep(methodCopy)
+		wantState(t, e.s, e.dev, map[string][]string{"phq9": {"1 NOW old", "2 NOW old"}})
 		if oneStep {
-			tab.oneStep(tmMove)
+			tab.oneStep(methodMove)
 		} else {
-			tab.preamble(tmMove)
+			tab.preamble(methodMove)
 			e.s.step(t, e.c, "start_upload", nil, "start_upload")
 			e.s.step(t, e.c, "start_preservation", nil, "STARTPRESERVATION")
 			e.s.step(t, e.c, "end_upload", nil, "end_upload")
 		}
-		tmWantState(t, e.s, e.dev, map[string][]string{
-			"patient": tmAll("E1"), "bmi": {"1 E1 cur", "2 E1 cur"}, "phq9": {"1 E1 old", "2 E1 old"},
+		wantState(t, e.s, e.dev, map[string][]string{
+			"patient": allIn("E1"), "bmi": {"1 E1 cur", "2 E1 cur"}, "phq9": {"1 E1 old", "2 E1 old"},
 		})
 		e.wantSettled(t)
 	})

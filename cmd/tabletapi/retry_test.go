@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"maps"
@@ -13,9 +13,9 @@ import (
 
 // wantNoChangesRepeat checks that a repeat left the client tables exactly as
 // before and was audited as "No changes".
-func (e *tmEnv) wantNoChangesRepeat(t *testing.T, before string, audits int) {
+func (e *tabletEnv) wantNoChangesRepeat(t *testing.T, before string, audits int) {
 	t.Helper()
-	tmWantSame(t, "the repeated upload", before, tmTableSnapshot(t, e.s, e.dev))
+	wantSame(t, "the repeated upload", before, tableSnapshot(t, e.s, e.dev))
 	e.wantSettled(t)
 	if _, n := e.lastAudit(t); n != audits+1 {
 		t.Fatalf("%d upload audit entries after the repeat, want %d", n, audits+1)
@@ -29,50 +29,42 @@ func (e *tmEnv) wantNoChangesRepeat(t *testing.T, before string, audits int) {
 // unchanged (so row counts are identical), the BLOBs are declined by
 // which_keys_to_send, and the audit says "No changes".
 func TestRetryRepeatStoresNothing(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, m := range tmMethods {
-		for _, mode := range tmModes {
-			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				tmPar(t)
-				e := tmNewEnv(t, s)
-				tab := e.tab.standardTablet(m == tmCopy)
-				tab.upload(m, mode.oneStep)
-				tmWantState(t, e.s, e.dev, tmFirstState(m))
-				before, counts := tmTableSnapshot(t, e.s, e.dev), tmCounts(t, e.s, e.dev)
-				_, audits := e.lastAudit(t)
+	eachMethodAndMode(t, func(t *testing.T, e *tabletEnv, m uploadMethod, oneStep bool) {
+		tab := e.tab.standardTablet(m == methodCopy)
+		tab.upload(m, oneStep)
+		wantState(t, e.s, e.dev, firstState(m))
+		before, counts := tableSnapshot(t, e.s, e.dev), rowCounts(t, e.s, e.dev)
+		_, audits := e.lastAudit(t)
 
-				res := tab.upload(m, mode.oneStep) // the reply was lost: no afterUpload
-				if !mode.oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
-					t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing (already received)", res.whichKeys)
-				}
-				if got := tmCounts(t, e.s, e.dev); !maps.Equal(got, counts) {
-					t.Fatalf("row counts after the repeat %v, before %v", got, counts)
-				}
-				e.wantNoChangesRepeat(t, before, audits)
-
-				if m == tmMove {
-					// Any number of retries behave the same.
-					tab.upload(m, mode.oneStep)
-					e.wantNoChangesRepeat(t, before, audits+1)
-				}
-			})
+		res := tab.upload(m, oneStep) // the reply was lost: no afterUpload
+		if !oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
+			t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing (already received)", res.whichKeys)
 		}
-	}
+		if got := rowCounts(t, e.s, e.dev); !maps.Equal(got, counts) {
+			t.Fatalf("row counts after the repeat %v, before %v", got, counts)
+		}
+		e.wantNoChangesRepeat(t, before, audits)
+
+		if m == methodMove {
+			// Any number of retries behave the same.
+			tab.upload(m, oneStep)
+			e.wantNoChangesRepeat(t, before, audits+1)
+		}
+	})
 }
 
 // TestRetryCopyWithoutMoveOffHarmless: repeating a Copy that preserved
 // nothing finds every record unchanged (PROTOCOL 8.8, 12.4).
 func TestRetryCopyWithoutMoveOffHarmless(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		tab := e.tab.standardTablet(false)
-		tab.upload(tmCopy, oneStep)
-		tmWantState(t, e.s, e.dev, map[string][]string{
-			"patient": tmAll("NOW"), "patient_idnum": tmAll("NOW"), "blobs": tmAll("NOW"), "bmi": tmAll("NOW"), "phq9": tmAll("NOW"),
+		tab.upload(methodCopy, oneStep)
+		wantState(t, e.s, e.dev, map[string][]string{
+			"patient": allIn("NOW"), "patient_idnum": allIn("NOW"), "blobs": allIn("NOW"), "bmi": allIn("NOW"), "phq9": allIn("NOW"),
 		})
-		before := tmTableSnapshot(t, e.s, e.dev)
+		before := tableSnapshot(t, e.s, e.dev)
 		_, audits := e.lastAudit(t)
-		res := tab.upload(tmCopy, oneStep)
+		res := tab.upload(methodCopy, oneStep)
 		if !oneStep && res.whichKeys != "" {
 			t.Fatalf("repeat: which_keys_to_send asked for %q, want nothing", res.whichKeys)
 		}
@@ -85,13 +77,13 @@ func TestRetryCopyWithoutMoveOffHarmless(t *testing.T) {
 // stored and the audit says "No changes" (PROTOCOL 6.18 step 1).
 func TestRetryRepeatedEndUpload(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
-	for _, m := range []tmMethod{tmCopy, tmMove} {
+	s := sharedServer(t)
+	for _, m := range []uploadMethod{methodCopy, methodMove} {
 		t.Run(m.String(), func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
-			e.tab.standardTablet(m == tmCopy).multiStep(m)
-			before := tmTableSnapshot(t, e.s, e.dev)
+			parallelOnPostgres(t)
+			e := newTabletEnv(t, s)
+			e.tab.standardTablet(m == methodCopy).multiStep(m)
+			before := tableSnapshot(t, e.s, e.dev)
 			_, audits := e.lastAudit(t)
 			e.s.step(t, e.c, "end_upload", nil, "end_upload")
 			e.wantNoChangesRepeat(t, before, audits)
@@ -105,13 +97,13 @@ func TestRetryRepeatedEndUpload(t *testing.T) {
 // (PROTOCOL 6.15, 6.17 step 6, 8.4.2).
 func TestRetryOldClientKeys(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
 	tab.oldKeys = true
-	tab.multiStep(tmMove)
-	before := tmTableSnapshot(t, e.s, e.dev)
+	tab.multiStep(methodMove)
+	before := tableSnapshot(t, e.s, e.dev)
 	_, audits := e.lastAudit(t)
-	res := tab.multiStep(tmMove)
+	res := tab.multiStep(methodMove)
 	if res.whichKeys != "1,2" || len(res.uploadRecords) != 2 || res.uploadRecords[0] != "UPLOAD-UPDATE" || res.uploadRecords[1] != "UPLOAD-UPDATE" {
 		t.Fatalf("repeat: which_keys_to_send %q, upload_record %q; want 1,2 and UPLOAD-UPDATE twice", res.whichKeys, res.uploadRecords)
 	}
@@ -127,17 +119,17 @@ func TestRetryOldClientKeys(t *testing.T) {
 // again (8.4.2, "Patient tables after preservation").
 func TestRetryWhichKeysDeclinesReceivedBlob(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(true)
-	tab.multiStep(tmCopy)
-	tmNextSecond()
+	tab.multiStep(methodCopy)
+	nextSecond(e.s)
 	tab.row("blobs", 1)["when_last_modified"] = "'2024-05-09T12:00:00.000+01:00'"
 	tab.row("blobs", 1)["image_rotation_deg_cw"] = "90"
-	res := tab.multiStep(tmCopy)
+	res := tab.multiStep(methodCopy)
 	if res.whichKeys != "1" || len(res.uploadRecords) != 1 || res.uploadRecords[0] != "UPLOAD-UPDATE" {
 		t.Fatalf("which_keys_to_send %q, upload_record %q; want 1 and UPLOAD-UPDATE", res.whichKeys, res.uploadRecords)
 	}
-	tmWantState(t, e.s, e.dev, map[string][]string{
+	wantState(t, e.s, e.dev, map[string][]string{
 		"patient":       {"1 NOW cur", "2 E1 cur", "2 E2 cur"},
 		"patient_idnum": {"1 NOW cur", "2 E1 cur", "2 E2 cur"},
 		"blobs":         {"1 NOW old", "2 E1 cur", "1 NOW cur"},
@@ -156,41 +148,41 @@ func TestRetryWhichKeysDeclinesReceivedBlob(t *testing.T) {
 // repeat of that upload stores nothing.
 func TestRetryAfterMoveKeepingPatientsNotRetry(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
-	for _, m := range []tmMethod{tmCopy, tmMoveKeep} {
-		for _, mode := range tmModes {
+	s := sharedServer(t)
+	for _, m := range []uploadMethod{methodCopy, methodMoveKeep} {
+		for _, mode := range uploadModes {
 			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				tmPar(t)
-				e := tmNewEnv(t, s)
+				parallelOnPostgres(t)
+				e := newTabletEnv(t, s)
 				tab := e.tab.standardTablet(false)
-				tab.upload(tmMoveKeep, mode.oneStep)
-				tab.afterUpload(tmMoveKeep)
-				tab.add("bmi", tmBMI(3, 2, "90", "2024-06-01T08:00:00.000+01:00"))
-				if m == tmMoveKeep {
-					tmNextSecond() // a new era for the new batch
+				tab.upload(methodMoveKeep, mode.oneStep)
+				tab.afterUpload(methodMoveKeep)
+				tab.add("bmi", bmiRow(3, 2, "90", "2024-06-01T08:00:00.000+01:00"))
+				if m == methodMoveKeep {
+					nextSecond(e.s) // a new era for the new batch
 				}
 				tab.upload(m, mode.oneStep)
 				newEra := "NOW"
-				if m == tmMoveKeep {
+				if m == methodMoveKeep {
 					newEra = "E2"
 				}
-				tmWantState(t, e.s, e.dev, map[string][]string{
+				wantState(t, e.s, e.dev, map[string][]string{
 					"patient":       {"1 E1 cur", "2 E1 cur", "1 " + newEra + " cur", "2 " + newEra + " cur"},
 					"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 " + newEra + " cur", "2 " + newEra + " cur"},
-					"blobs":         tmAll("E1"),
+					"blobs":         allIn("E1"),
 					"bmi":           {"1 E1 cur", "2 E1 cur", "3 " + newEra + " cur"},
-					"phq9":          tmAll("E1"),
+					"phq9":          allIn("E1"),
 				})
 				e.wantSettled(t)
-				if m == tmMoveKeep {
+				if m == methodMoveKeep {
 					e.wantAuditCounts(t, "patient 2/0/0/2, patient_idnum 2/0/0/2, bmi 1/0/0/1")
 				} else {
 					e.wantAuditCounts(t, "patient 2/0/0/0, patient_idnum 2/0/0/0, bmi 1/0/0/0")
 				}
-				if m != tmMoveKeep {
+				if m != methodMoveKeep {
 					return
 				}
-				before := tmTableSnapshot(t, e.s, e.dev)
+				before := tableSnapshot(t, e.s, e.dev)
 				_, audits := e.lastAudit(t)
 				tab.upload(m, mode.oneStep) // lost reply
 				e.wantNoChangesRepeat(t, before, audits)
@@ -199,9 +191,8 @@ func TestRetryAfterMoveKeepingPatientsNotRetry(t *testing.T) {
 	}
 }
 
-// tmNextSecond waits for the next whole second, so that the next batch has
-// a new era string (PROTOCOL 8.7: eras have whole seconds).
-func tmNextSecond() {
-	now := time.Now()
-	time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+// nextSecond steps s's clock to its next whole second, so that the next
+// batch has a new era string (PROTOCOL 8.7: eras have whole seconds).
+func nextSecond(s *testServer) {
+	s.Clock.Set(s.Clock.Now().Truncate(time.Second).Add(time.Second))
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ func TestUploadTableOver10000Records(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large upload; skipped with -short")
 	}
-	s, c := uploadSetup(t)
+	s, c := startWithUploader(t)
 	const n = 10050
 	uploadBigBMI(t, s, c, n)
 }

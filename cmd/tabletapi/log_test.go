@@ -1,11 +1,10 @@
-package main
+package main_test
 
 import (
 	"context"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tabletapi/tabletapi/testclient"
 )
@@ -21,14 +20,13 @@ func TestLog_Amplification(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "hardening-pw"
-	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "alice", pw)
+	c := s.addUploader(t, "g", "alice", pw)
 	ctx := context.Background()
-	time.Sleep(50 * time.Millisecond) // the last request line is written after its reply
+	s.waitRequests(t, "register", 1)
 	before := len(s.Log.String())
 
-	f := transportForm(strings.Repeat("a", 1<<20), c.Device(), "alice", pw)
-	resp, b := transportHTTP(t, http.MethodPost, s.API, testclient.FormContentType, testclient.EncodeForm(f))
+	f := loginForm(strings.Repeat("a", 1<<20), c.Device(), "alice", pw)
+	resp, b := sendHTTP(t, http.MethodPost, s.API, testclient.FormContentType, testclient.EncodeForm(f))
 	if resp.StatusCode != http.StatusBadRequest || b != plain400 {
 		t.Fatalf("1 MiB operation: %d %q, want the plain 400", resp.StatusCode, b)
 	}
@@ -39,7 +37,7 @@ func TestLog_Amplification(t *testing.T) {
 	}
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Invalid client table name: "+long+
 		"\nsession_id:{session_id}\nsession_token:{session_token}\n")
-	time.Sleep(50 * time.Millisecond)
+	s.waitRequests(t, "upload_table", 1)
 	added := s.Log.String()[before:]
 	if len(added) > 4<<10 {
 		t.Fatalf("two requests with 1 MiB values added %d bytes to the log", len(added))
@@ -60,7 +58,7 @@ func TestLog_NoPatientData(t *testing.T) {
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS",
 		"--validation", "uk_nhs_number")
-	c := slRegistered(t, s, "alice", pw)
+	c := registeredClient(t, s, "alice", pw)
 	ctx := context.Background()
 	const session = "\nsession_id:{session_id}\nsession_token:{session_token}\n"
 	info := `[{"address":"1 Quayside","dob":"1931-07-14","email":"quintus@example.org","finalizing":false,` +
@@ -91,7 +89,7 @@ func TestLog_NoPatientData(t *testing.T) {
 	}
 	wantReply(t, r, http.StatusOK, "success:0\nerror:For ID type 1, ID number 4010232138 is invalid: Invalid UK NHS number"+session)
 
-	time.Sleep(50 * time.Millisecond) // request lines follow their replies
+	s.waitRequests(t, "upload_table", 2)
 	log := s.Log.String()
 	for _, data := range []string{"Quintus", "Fairweather", "1931", "quintus@example.org", "Quayside", "Bastille", "4010232138"} {
 		if strings.Contains(log, data) {

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -18,20 +18,20 @@ import (
 // End-to-end tests of the field type time (PROTOCOL 7.5): a registry table
 // with a time field, uploaded by every method, read back from the column.
 
-// tiFields are the fields of the clock table, in the order records give
+// clockFields are the fields of the clock table, in the order records give
 // them.
-const tiFields = "id,_move_off_tablet,when_last_modified,at"
+const clockFields = "id,_move_off_tablet,when_last_modified,at"
 
-// tiTable is a task table with a time field, added to the default registry.
-const tiTable = "\ntable clock kind=task pk=id min_version=2.0.0\n    id integer\n    when_last_modified datetime\n" +
+// clockTable is a task table with a time field, added to the default registry.
+const clockTable = "\ntable clock kind=task pk=id min_version=2.0.0\n    id integer\n    when_last_modified datetime\n" +
 	"    _move_off_tablet boolean\n    at time\n"
 
-// tiServer starts a server whose registry has the clock table, with an
+// clockServer starts a server whose registry has the clock table, with an
 // uploader alice.
-func tiServer(t *testing.T) *testServer {
+func clockServer(t *testing.T) *testServer {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "clock.tables")
-	if err := os.WriteFile(path, []byte(registry.Default().Format()+tiTable), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(registry.Default().Format()+clockTable), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s := startServerOn(t, dbtest.NewURL(t), "--tables", path)
@@ -39,8 +39,8 @@ func tiServer(t *testing.T) *testServer {
 	return s
 }
 
-// tiClient registers a new device for alice and returns its client.
-func tiClient(t *testing.T, s *testServer) *testclient.Client {
+// clockClient registers a new device for alice and returns its client.
+func clockClient(t *testing.T, s *testServer) *testclient.Client {
 	t.Helper()
 	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "tablet"); err != nil {
@@ -50,15 +50,15 @@ func tiClient(t *testing.T, s *testServer) *testclient.Client {
 	return c
 }
 
-// tiOneStep returns upload_entire_database parameters for clock records,
+// clockOneStep returns upload_entire_database parameters for clock records,
 // each given as its at literal; record i has id i+1.
-func tiOneStep(t *testing.T, finalizing string, moveOff string, ats ...string) map[string]string {
+func clockOneStep(t *testing.T, finalizing string, moveOff string, ats ...string) map[string]string {
 	t.Helper()
 	rows := []map[string]string{}
 	for i, at := range ats {
 		rows = append(rows, map[string]string{
 			"id": fmt.Sprint(i + 1), "_move_off_tablet": moveOff,
-			"when_last_modified": "'" + msWLM1 + "'", "at": at,
+			"when_last_modified": "'" + wlm1 + "'", "at": at,
 		})
 	}
 	pk, err := json.Marshal(map[string]string{"clock": "id"})
@@ -72,9 +72,9 @@ func tiOneStep(t *testing.T, finalizing string, moveOff string, ats ...string) m
 	return map[string]string{"finalizing": finalizing, "pknameinfo": string(pk), "dbdata": string(data)}
 }
 
-// tiStored returns c's device's clock rows that match cond, as "id=value"
+// storedClockAt returns c's device's clock rows that match cond, as "id=value"
 // with the value as the database's own text of the column, or NULL.
-func tiStored(t *testing.T, s *testServer, c *testclient.Client, cond string) []string {
+func storedClockAt(t *testing.T, s *testServer, c *testclient.Client, cond string) []string {
 	t.Helper()
 	rows, err := s.DB.QueryContext(context.Background(),
 		"SELECT k.id, CAST(k.at AS TEXT) FROM clock k JOIN devices d ON d.id = k._device_id"+
@@ -102,10 +102,10 @@ func tiStored(t *testing.T, s *testServer, c *testclient.Client, cond string) []
 	return out
 }
 
-// tiWant checks stored rows. PostgreSQL writes a TIME with its fraction's
+// wantByDialect checks stored rows. PostgreSQL writes a TIME with its fraction's
 // trailing zeros cut; SQLite holds the server's normalised text, with six
 // fraction digits when there is a fraction.
-func tiWant(t *testing.T, what string, got []string, pg, sqlite []string) {
+func wantByDialect(t *testing.T, what string, got []string, pg, sqlite []string) {
 	t.Helper()
 	want := sqlite
 	if dbtest.Postgres() {
@@ -122,7 +122,7 @@ func tiWant(t *testing.T, what string, got []string, pg, sqlite []string) {
 // is an invalid value with the exact wire text.
 func TestTimeField(t *testing.T) {
 	t.Parallel()
-	s := tiServer(t)
+	s := clockServer(t)
 	ctx := context.Background()
 
 	var colType string
@@ -138,45 +138,45 @@ func TestTimeField(t *testing.T) {
 	}
 
 	t.Run("MultiStep", func(t *testing.T) {
-		c := tiClient(t, s)
+		c := clockClient(t, s)
 		s.step(t, c, "start_upload", nil, "start_upload")
 		s.step(t, c, "upload_table", map[string]string{
-			"table": "clock", "pkname": "id", "nrecords": "3", "fields": tiFields,
-			"record0": "1,0,'" + msWLM1 + "','10:04:03'",
-			"record1": "2,0,'" + msWLM1 + "','23:59:59.25'",
-			"record2": "3,0,'" + msWLM1 + "',''",
+			"table": "clock", "pkname": "id", "nrecords": "3", "fields": clockFields,
+			"record0": "1,0,'" + wlm1 + "','10:04:03'",
+			"record1": "2,0,'" + wlm1 + "','23:59:59.25'",
+			"record2": "3,0,'" + wlm1 + "',''",
 		}, "Table clock upload successful")
 		s.step(t, c, "upload_record", map[string]string{
-			"table": "clock", "pkname": "id", "fields": tiFields,
-			"values": "4,0,'" + msWLM1 + "','00:00:00.000000'",
+			"table": "clock", "pkname": "id", "fields": clockFields,
+			"values": "4,0,'" + wlm1 + "','00:00:00.000000'",
 		}, "UPLOAD-INSERT")
 		s.step(t, c, "end_upload", nil, "end_upload")
-		tiWant(t, "multi-step", tiStored(t, s, c, "k._current"),
+		wantByDialect(t, "multi-step", storedClockAt(t, s, c, "k._current"),
 			[]string{"1=10:04:03", "2=23:59:59.25", "3=NULL", "4=00:00:00"},
 			[]string{"1=10:04:03", "2=23:59:59.250000", "3=NULL", "4=00:00:00"})
 	})
 
 	t.Run("OneStep", func(t *testing.T) {
-		c := tiClient(t, s)
-		s.step(t, c, "upload_entire_database", tiOneStep(t, "0", "0", "'07:30:00'", "'12:00:00.000001'", "NULL"), "Success")
-		tiWant(t, "one-step", tiStored(t, s, c, "k._current"),
+		c := clockClient(t, s)
+		s.step(t, c, "upload_entire_database", clockOneStep(t, "0", "0", "'07:30:00'", "'12:00:00.000001'", "NULL"), "Success")
+		wantByDialect(t, "one-step", storedClockAt(t, s, c, "k._current"),
 			[]string{"1=07:30:00", "2=12:00:00.000001", "3=NULL"},
 			[]string{"1=07:30:00", "2=12:00:00.000001", "3=NULL"})
 	})
 
 	t.Run("ErrInvalidValue", func(t *testing.T) {
-		c := tiClient(t, s)
+		c := clockClient(t, s)
 		s.step(t, c, "start_upload", nil, "start_upload")
 		for _, lit := range []string{"'24:00:00'", "'10:60:00'", "'10:00:60'", "'10:00'", "100000"} {
-			msFail(t, c, "upload_table", map[string]string{
-				"table": "clock", "pkname": "id", "nrecords": "1", "fields": tiFields,
-				"record0": "1,0,'" + msWLM1 + "'," + lit,
+			wantClientFailure(t, c, "upload_table", map[string]string{
+				"table": "clock", "pkname": "id", "nrecords": "1", "fields": clockFields,
+				"record0": "1,0,'" + wlm1 + "'," + lit,
 			},
 				"Invalid value for field 'at' in table 'clock', record 0: "+codec.Repr(lit))
 		}
-		msFail(t, c, "upload_entire_database", tiOneStep(t, "0", "0", "'07:30'"),
+		wantClientFailure(t, c, "upload_entire_database", clockOneStep(t, "0", "0", "'07:30'"),
 			`Invalid value for field 'at' in table 'clock', record 0: "'07:30'"`)
-		if got := tiStored(t, s, c, "1 = 1"); len(got) != 0 {
+		if got := storedClockAt(t, s, c, "1 = 1"); len(got) != 0 {
 			t.Fatalf("stored after invalid values: %q", got)
 		}
 	})
@@ -189,13 +189,13 @@ func TestTimeField(t *testing.T) {
 // day, not as the text the client sent or the database returns.
 func TestTimeFieldAlreadyReceived(t *testing.T) {
 	t.Parallel()
-	s := tiServer(t)
-	c := tiClient(t, s)
-	s.step(t, c, "upload_entire_database", tiOneStep(t, "1", "1", "'23:59:59.25'"), "Success")
-	first := tiStored(t, s, c, "1 = 1")
+	s := clockServer(t)
+	c := clockClient(t, s)
+	s.step(t, c, "upload_entire_database", clockOneStep(t, "1", "1", "'23:59:59.25'"), "Success")
+	first := storedClockAt(t, s, c, "1 = 1")
 	c.ResetSession()
-	s.step(t, c, "upload_entire_database", tiOneStep(t, "1", "1", "'23:59:59.250000'"), "Success")
-	if got := tiStored(t, s, c, "1 = 1"); !slices.Equal(got, first) || len(got) != 1 {
+	s.step(t, c, "upload_entire_database", clockOneStep(t, "1", "1", "'23:59:59.250000'"), "Success")
+	if got := storedClockAt(t, s, c, "1 = 1"); !slices.Equal(got, first) || len(got) != 1 {
 		t.Fatalf("rows after the repeat %q, before %q; want one row, unchanged", got, first)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"net/http"
@@ -13,9 +13,9 @@ import (
 
 // End-to-end tests of login security (PROTOCOL 4).
 
-// slLockedMsg is the lockout message for a lockout ending at until, which
+// lockedMsg is the lockout message for a lockout ending at until, which
 // the message rounds up to the whole second (PROTOCOL 4.3).
-func slLockedMsg(until time.Time) string {
+func lockedMsg(until time.Time) string {
 	u := until.UTC()
 	if tr := u.Truncate(time.Second); !tr.Equal(u) {
 		u = tr.Add(time.Second)
@@ -23,22 +23,22 @@ func slLockedMsg(until time.Time) string {
 	return "Account locked; try again after " + u.Format("2006-01-02T15:04:05Z")
 }
 
-// slXFF is a transport that sends X-Forwarded-For: ip, as a reverse proxy
+// forwardedFor is a transport that sends X-Forwarded-For: ip, as a reverse proxy
 // would in front of the server.
-type slXFF struct{ ip string }
+type forwardedFor struct{ ip string }
 
-func (x slXFF) RoundTrip(r *http.Request) (*http.Response, error) {
+func (x forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("X-Forwarded-For", x.ip)
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// slClientVia returns a client whose requests come through a trusted proxy
+// clientVia returns a client whose requests come through a trusted proxy
 // for client address ip.
-func slClientVia(s *testServer, ip, device, user, pw string) *testclient.Client {
+func clientVia(s *testServer, ip, device, user, pw string) *testclient.Client {
 	return testclient.New(testclient.Config{
 		URL: s.API, Device: device, User: user, Password: pw,
-		HTTPClient: &http.Client{Transport: slXFF{ip}, Timeout: testclient.DefaultTimeout},
+		HTTPClient: &http.Client{Transport: forwardedFor{ip}, Timeout: testclient.DefaultTimeout},
 	})
 }
 
@@ -49,8 +49,7 @@ func TestLoginFailureSameReply(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Lena-Secret-5150"
-	s.addUser(t, "loginfail", "lena", pw, "--may-upload", "--may-register-devices")
-	device := slRegistered(t, s, "lena", pw).Device()
+	device := s.addUploader(t, "loginfail", "lena", pw).Device()
 
 	var bodies []string
 	for _, tc := range []struct{ name, user, pw string }{
@@ -62,8 +61,8 @@ func TestLoginFailureSameReply(t *testing.T) {
 			failures := s.count(t, "login_failures", "username = ?", tc.user)
 			audits := s.count(t, "audit_log", "details = ? AND username = ? AND remote_addr = '127.0.0.1' AND user_id IS NULL",
 				"Failed login as user: "+tc.user, tc.user)
-			r := slDo(t, slClientOn(s, device, tc.user, tc.pw), "check_upload_user_and_device", nil)
-			wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+			r := mustDo(t, clientOn(s, device, tc.user, tc.pw), "check_upload_user_and_device", nil)
+			wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 			bodies = append(bodies, string(r.Body))
 			if n := s.count(t, "login_failures", "username = ?", tc.user); n != failures+1 {
 				t.Fatalf("failures of %s = %d, want %d", tc.user, n, failures+1)
@@ -79,10 +78,10 @@ func TestLoginFailureSameReply(t *testing.T) {
 			t.Fatalf("replies differ:\n%s\n%s", bodies[0], b)
 		}
 	}
-	if n := s.count(t, "sessions", "user_id = ?", slUserID(t, s, "lena")); n != 1 {
+	if n := s.count(t, "sessions", "user_id = ?", lookupUserID(t, s, "lena")); n != 1 {
 		t.Fatalf("sessions of lena = %d, want only the registration's", n)
 	}
-	slNoSecrets(t, s, pw, "Wrong-Secret-0101", "Wrong-Secret-0102")
+	wantNoSecrets(t, s, pw, "Wrong-Secret-0101", "Wrong-Secret-0102")
 }
 
 // TestLoginLockout: --lockout-threshold 3 --lockout-increment 10m through
@@ -95,23 +94,23 @@ func TestLoginLockout(t *testing.T) {
 	s.addUser(t, "lockout", "lola", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "lockout", "lulu", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "lockout", "lina", pw, "--may-upload", "--may-register-devices")
-	device := slRegistered(t, s, "lola", pw).Device()
+	device := registeredClient(t, s, "lola", pw).Device()
 	secrets := []string{pw, bad}
 
 	// failN makes n failed logins as user and checks each reply.
 	failN := func(t *testing.T, user string, n int) {
 		t.Helper()
 		for range n {
-			r := slDo(t, slClientOn(s, device, user, bad), "check_upload_user_and_device", nil)
-			wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+			r := mustDo(t, clientOn(s, device, user, bad), "check_upload_user_and_device", nil)
+			wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 		}
 	}
 	// lockedUntil reads user's lockout and checks it ends inc after the
 	// last failure.
 	lockedUntil := func(t *testing.T, user string, inc time.Duration) time.Time {
 		t.Helper()
-		until := slTime(t, s, "lockouts", "locked_until_utc", "username = ?", user)
-		last := slTime(t, s, "login_failures", "when_utc", "username = ?", user)
+		until := storedTime(t, s, "lockouts", "locked_until_utc", "username = ?", user)
+		last := storedTime(t, s, "login_failures", "when_utc", "username = ?", user)
 		if !until.Equal(last.Add(inc)) {
 			t.Fatalf("locked_until_utc = %v, want the last failure %v + %v", until, last, inc)
 		}
@@ -120,9 +119,9 @@ func TestLoginLockout(t *testing.T) {
 
 	t.Run("RealUser", func(t *testing.T) {
 		// A session from before the lockout.
-		c := slClientOn(s, device, "lola", pw)
-		r := slDo(t, c, "check_upload_user_and_device", nil)
-		id, token := slSession(t, r)
+		c := clientOn(s, device, "lola", pw)
+		r := mustDo(t, c, "check_upload_user_and_device", nil)
+		id, token := sessionOf(t, r)
 		secrets = append(secrets, token)
 
 		start := time.Now().UTC()
@@ -138,11 +137,11 @@ func TestLoginLockout(t *testing.T) {
 
 		// The right password is refused now, without being counted.
 		for _, p := range []string{pw, bad, ""} {
-			r = slDo(t, slClientOn(s, device, "lola", p), "check_upload_user_and_device", nil)
-			wantReply(t, r, http.StatusOK, slAnonFailure(slLockedMsg(until)))
+			r = mustDo(t, clientOn(s, device, "lola", p), "check_upload_user_and_device", nil)
+			wantReply(t, r, http.StatusOK, anonFailureReply(lockedMsg(until)))
 		}
-		r = slDo(t, slClientOn(s, device, "lola", pw), "get_allowed_tables", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slLockedMsg(until)))
+		r = mustDo(t, clientOn(s, device, "lola", pw), "get_allowed_tables", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(lockedMsg(until)))
 		if n := s.count(t, "login_failures", "username = 'lola'"); n != 3 {
 			t.Fatalf("failures of lola = %d, want 3: refused logins are not failures", n)
 		}
@@ -151,19 +150,19 @@ func TestLoginLockout(t *testing.T) {
 		}
 
 		// Anonymous operations still succeed.
-		r = slDo(t, slClientOn(s, device, "lola", pw), "check_device_registered", nil)
-		wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
+		r = mustDo(t, clientOn(s, device, "lola", pw), "check_device_registered", nil)
+		wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
 		// The session from before keeps working.
-		r = slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+		r = mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 
 		// user unlock clears the lockout and the failures.
 		s.mustAdmin(t, "", "user", "unlock", "lola")
 		if n := s.count(t, "login_failures", "username = 'lola'") + s.count(t, "lockouts", "username = 'lola'"); n != 0 {
 			t.Fatalf("%d failure or lockout rows of lola left after unlock", n)
 		}
-		r = slDo(t, slClientOn(s, device, "lola", pw), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+		r = mustDo(t, clientOn(s, device, "lola", pw), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 		secrets = append(secrets, r.Values["session_token"])
 	})
 
@@ -173,8 +172,8 @@ func TestLoginLockout(t *testing.T) {
 		if n := s.count(t, "audit_log", "details = ?", "Account ghost locked out for 10 minutes"); n != 1 {
 			t.Fatalf("lockout audit rows = %d, want 1", n)
 		}
-		r := slDo(t, slClientOn(s, device, "ghost", bad), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slLockedMsg(until)))
+		r := mustDo(t, clientOn(s, device, "ghost", bad), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(lockedMsg(until)))
 		if n := s.count(t, "login_failures", "username = 'ghost'"); n != 3 {
 			t.Fatalf("failures of ghost = %d, want 3", n)
 		}
@@ -185,14 +184,14 @@ func TestLoginLockout(t *testing.T) {
 	t.Run("Escalation", func(t *testing.T) {
 		failN(t, "lulu", 3)
 		lockedUntil(t, "lulu", 10*time.Minute)
-		slExec(t, s, "UPDATE lockouts SET locked_until_utc = ? WHERE username = ?", time.Now().UTC().Add(-time.Second), "lulu")
+		mustExec(t, s, "UPDATE lockouts SET locked_until_utc = ? WHERE username = ?", time.Now().UTC().Add(-time.Second), "lulu")
 		failN(t, "lulu", 3) // the 4th and 5th answer as usual; so does the 6th, which locks
 		until := lockedUntil(t, "lulu", 20*time.Minute)
 		if n := s.count(t, "audit_log", "details = ?", "Account lulu locked out for 20 minutes"); n != 1 {
 			t.Fatalf("20-minute lockout audit rows = %d, want 1", n)
 		}
-		r := slDo(t, slClientOn(s, device, "lulu", pw), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slLockedMsg(until)))
+		r := mustDo(t, clientOn(s, device, "lulu", pw), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(lockedMsg(until)))
 		if n := s.count(t, "login_failures", "username = 'lulu'"); n != 6 {
 			t.Fatalf("failures of lulu = %d, want 6", n)
 		}
@@ -201,21 +200,21 @@ func TestLoginLockout(t *testing.T) {
 	// A successful login clears the failures, so the count starts again.
 	t.Run("SuccessClears", func(t *testing.T) {
 		failN(t, "lina", 2)
-		r := slDo(t, slClientOn(s, device, "lina", pw), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+		r := mustDo(t, clientOn(s, device, "lina", pw), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 		secrets = append(secrets, r.Values["session_token"])
 		if n := s.count(t, "login_failures", "username = 'lina'"); n != 0 {
 			t.Fatalf("failures of lina = %d after a login, want 0", n)
 		}
 		failN(t, "lina", 1) // would be the third without the clearing
-		r = slDo(t, slClientOn(s, device, "lina", pw), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+		r = mustDo(t, clientOn(s, device, "lina", pw), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 		secrets = append(secrets, r.Values["session_token"])
 		if n := s.count(t, "lockouts", "username = 'lina'"); n != 0 {
 			t.Fatalf("lina locked out after 1 failure since her last login")
 		}
 	})
-	slNoSecrets(t, s, secrets...)
+	wantNoSecrets(t, s, secrets...)
 }
 
 // TestLoginLockedAccount: the behaviour of an active lockout, with the
@@ -224,19 +223,18 @@ func TestLoginLockedAccount(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Lou-Secret-6116"
-	s.addUser(t, "locked", "lou", pw, "--may-upload", "--may-register-devices")
-	device := slRegistered(t, s, "lou", pw).Device()
-	c := slClientOn(s, device, "lou", pw)
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
+	device := s.addUploader(t, "locked", "lou", pw).Device()
+	c := clientOn(s, device, "lou", pw)
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
 	secrets := []string{pw, token}
 
 	// A lockout ending at a fraction of a second is shown rounded up.
 	until := time.Now().UTC().Add(10 * time.Minute).Truncate(time.Second).Add(250 * time.Millisecond)
-	slExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "lou", until)
+	mustExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "lou", until)
 	wantMsg := "Account locked; try again after " + until.Truncate(time.Second).Add(time.Second).Format("2006-01-02T15:04:05Z")
-	if slLockedMsg(until) != wantMsg {
-		t.Fatalf("slLockedMsg = %q, want %q", slLockedMsg(until), wantMsg)
+	if lockedMsg(until) != wantMsg {
+		t.Fatalf("lockedMsg = %q, want %q", lockedMsg(until), wantMsg)
 	}
 	for _, tc := range []struct{ op, pw string }{
 		{"check_upload_user_and_device", pw},
@@ -245,14 +243,14 @@ func TestLoginLockedAccount(t *testing.T) {
 		{"register", pw},
 		{"get_allowed_tables", ""},
 	} {
-		r = slDo(t, slClientOn(s, device, "lou", tc.pw), tc.op, nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(wantMsg))
+		r = mustDo(t, clientOn(s, device, "lou", tc.pw), tc.op, nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(wantMsg))
 	}
 	// A lockout ending on a whole second is shown as it is.
 	whole := until.Truncate(time.Second).Add(time.Minute)
-	slExec(t, s, "UPDATE lockouts SET locked_until_utc = ? WHERE username = ?", whole, "lou")
-	r = slDo(t, slClientOn(s, device, "lou", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure("Account locked; try again after "+whole.Format("2006-01-02T15:04:05Z")))
+	mustExec(t, s, "UPDATE lockouts SET locked_until_utc = ? WHERE username = ?", whole, "lou")
+	r = mustDo(t, clientOn(s, device, "lou", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply("Account locked; try again after "+whole.Format("2006-01-02T15:04:05Z")))
 
 	// Refused logins are not failures; nothing was logged in.
 	if n := s.count(t, "login_failures", "1 = 1"); n != 0 {
@@ -261,31 +259,31 @@ func TestLoginLockedAccount(t *testing.T) {
 	if n := s.count(t, "audit_log", "details LIKE 'Failed login%'"); n != 0 {
 		t.Fatalf("failure audit rows = %d, want 0", n)
 	}
-	if n := s.count(t, "sessions", "user_id = ?", slUserID(t, s, "lou")); n != 2 {
+	if n := s.count(t, "sessions", "user_id = ?", lookupUserID(t, s, "lou")); n != 2 {
 		t.Fatalf("sessions of lou = %d, want 2 (registration and c)", n)
 	}
 
 	// Anonymous operations still succeed, with or without the user.
-	r = slDo(t, slClientOn(s, device, "lou", pw), "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
-	r = slDo(t, slClientOn(s, device, "", ""), "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
+	r = mustDo(t, clientOn(s, device, "lou", pw), "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
+	r = mustDo(t, clientOn(s, device, "", ""), "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
 
 	// The session from before keeps working, even with a wrong password.
-	r = slDo(t, c, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+	r = mustDo(t, c, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 	c.SetCredentials("lou", "Wrong-Secret-0302")
-	r = slDo(t, c, "get_id_info", nil)
-	wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
+	r = mustDo(t, c, "get_id_info", nil)
+	wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
 
 	// Unknown usernames are locked out too.
-	slExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "ghost", whole)
-	r = slDo(t, slClientOn(s, device, "ghost", "x"), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure("Account locked; try again after "+whole.Format("2006-01-02T15:04:05Z")))
+	mustExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "ghost", whole)
+	r = mustDo(t, clientOn(s, device, "ghost", "x"), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply("Account locked; try again after "+whole.Format("2006-01-02T15:04:05Z")))
 
 	// user unlock clears the lockout and the failure rows.
 	for range 2 {
-		slExec(t, s, "INSERT INTO login_failures (username, when_utc) VALUES (?, ?)", "lou", time.Now().UTC())
+		mustExec(t, s, "INSERT INTO login_failures (username, when_utc) VALUES (?, ?)", "lou", time.Now().UTC())
 	}
 	out := s.mustAdmin(t, "", "user", "unlock", "lou")
 	if out != "lou unlocked: 1 lockout(s) and 2 failed login(s) cleared\n" {
@@ -297,16 +295,16 @@ func TestLoginLockedAccount(t *testing.T) {
 	if n := s.count(t, "lockouts", "username = 'ghost'"); n != 1 {
 		t.Fatalf("unlocking lou touched ghost's lockout")
 	}
-	r = slDo(t, slClientOn(s, device, "lou", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+	r = mustDo(t, clientOn(s, device, "lou", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 	secrets = append(secrets, r.Values["session_token"])
 
 	// An expired lockout no longer refuses.
-	slExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "lou", time.Now().UTC().Add(-time.Second))
-	r = slDo(t, slClientOn(s, device, "lou", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+	mustExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "lou", time.Now().UTC().Add(-time.Second))
+	r = mustDo(t, clientOn(s, device, "lou", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 	secrets = append(secrets, r.Values["session_token"])
-	slNoSecrets(t, s, append(secrets, "Wrong-Secret-0301", "Wrong-Secret-0302")...)
+	wantNoSecrets(t, s, append(secrets, "Wrong-Secret-0301", "Wrong-Secret-0302")...)
 }
 
 // TestLoginSuccessClearsFailureRows: a successful login deletes the
@@ -317,20 +315,20 @@ func TestLoginSuccessClearsFailureRows(t *testing.T) {
 	const pw = "Lina-Secret-2442"
 	s.addUser(t, "clears", "lina", pw, "--may-register-devices")
 	for _, u := range []string{"lina", "lina", "other"} {
-		slExec(t, s, "INSERT INTO login_failures (username, when_utc) VALUES (?, ?)", u, time.Now().UTC())
+		mustExec(t, s, "INSERT INTO login_failures (username, when_utc) VALUES (?, ?)", u, time.Now().UTC())
 	}
-	r := slDo(t, s.client("lina", pw), "register", map[string]string{"devicefriendlyname": "x"})
-	wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+	r := mustDo(t, s.client("lina", pw), "register", map[string]string{"devicefriendlyname": "x"})
+	wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 	if n := s.count(t, "login_failures", "username = 'lina'"); n != 0 {
 		t.Fatalf("failures of lina = %d after a successful login, want 0", n)
 	}
 	if n := s.count(t, "login_failures", "username = 'other'"); n != 1 {
 		t.Fatalf("failures of other = %d, want 1", n)
 	}
-	if n := s.count(t, "audit_log", "details = 'Login as user: lina' AND user_id = ? AND remote_addr = '127.0.0.1'", slUserID(t, s, "lina")); n != 1 {
+	if n := s.count(t, "audit_log", "details = 'Login as user: lina' AND user_id = ? AND remote_addr = '127.0.0.1'", lookupUserID(t, s, "lina")); n != 1 {
 		t.Fatalf("login audit rows = %d, want 1", n)
 	}
-	slNoSecrets(t, s, pw, r.Values["session_token"])
+	wantNoSecrets(t, s, pw, r.Values["session_token"])
 }
 
 // TestLoginThrottle: after --login-throttle-burst failures from an address,
@@ -342,21 +340,21 @@ func TestLoginThrottle(t *testing.T) {
 	const pw = "Tess-Secret-9339"
 	s.addUser(t, "throttle", "tess", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "throttle", "tina", pw, "--may-upload", "--may-register-devices")
-	device := slRegistered(t, s, "tess", pw).Device()
-	c := slClientOn(s, device, "tess", pw)
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
+	device := registeredClient(t, s, "tess", pw).Device()
+	c := clientOn(s, device, "tess", pw)
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
 
 	for _, f := range []struct{ user, pw string }{{"tess", "Wrong-Secret-0401"}, {"ghost", "Wrong-Secret-0402"}, {"tina", ""}} {
-		r = slDo(t, slClientOn(s, device, f.user, f.pw), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+		r = mustDo(t, clientOn(s, device, f.user, f.pw), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 	}
 	for _, u := range []string{"tess", "tina", "ghost"} {
-		r = slDo(t, slClientOn(s, device, u, pw), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgThrottled))
+		r = mustDo(t, clientOn(s, device, u, pw), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgThrottled))
 	}
-	r = slDo(t, s.client("tina", pw), "register", map[string]string{"devicefriendlyname": "x"})
-	wantReply(t, r, http.StatusOK, slAnonFailure(slMsgThrottled))
+	r = mustDo(t, s.client("tina", pw), "register", map[string]string{"devicefriendlyname": "x"})
+	wantReply(t, r, http.StatusOK, anonFailureReply(msgThrottled))
 	if n := s.count(t, "login_failures", "1 = 1"); n != 3 {
 		t.Fatalf("login_failures = %d, want 3: throttled logins are not failures", n)
 	}
@@ -364,11 +362,11 @@ func TestLoginThrottle(t *testing.T) {
 		t.Fatalf("failure audit rows = %d, want 3", n)
 	}
 	// Anonymous operations and existing sessions are not throttled.
-	r = slDo(t, slClientOn(s, device, "tess", pw), "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
-	r = slDo(t, c, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
-	slNoSecrets(t, s, pw, token, "Wrong-Secret-0401", "Wrong-Secret-0402")
+	r = mustDo(t, clientOn(s, device, "tess", pw), "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
+	r = mustDo(t, c, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
+	wantNoSecrets(t, s, pw, token, "Wrong-Secret-0401", "Wrong-Secret-0402")
 }
 
 // TestLoginThrottlePerIP: the throttle counts per effective client IP,
@@ -378,41 +376,40 @@ func TestLoginThrottlePerIP(t *testing.T) {
 	s := startServer(t, "--trusted-proxies", "127.0.0.1/32", "--login-throttle-burst", "3", "--login-throttle-refill", "1h")
 	const pw = "Tara-Secret-1771"
 	const attacker, other = "198.51.100.7", "203.0.113.9"
-	s.addUser(t, "throttleip", "tara", pw, "--may-upload", "--may-register-devices")
-	device := slRegistered(t, s, "tara", pw).Device()
+	device := s.addUploader(t, "throttleip", "tara", pw).Device()
 
 	for range 3 {
-		r := slDo(t, slClientVia(s, attacker, device, "tara", "Wrong-Secret-0501"), "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+		r := mustDo(t, clientVia(s, attacker, device, "tara", "Wrong-Secret-0501"), "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 	}
 	if n := s.count(t, "audit_log", "details = 'Failed login as user: tara' AND remote_addr = ?", attacker); n != 3 {
 		t.Fatalf("failure audit rows from %s = %d, want 3", attacker, n)
 	}
-	r := slDo(t, slClientVia(s, attacker, device, "tara", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure(slMsgThrottled))
+	r := mustDo(t, clientVia(s, attacker, device, "tara", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply(msgThrottled))
 
 	// Another address is not throttled, and its session is bound to it.
-	co := slClientVia(s, other, device, "tara", pw)
-	r = slDo(t, co, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-	id, token := slSession(t, r)
+	co := clientVia(s, other, device, "tara", pw)
+	r = mustDo(t, co, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+	id, token := sessionOf(t, r)
 	if n := s.count(t, "sessions", "id = ? AND ip_address = ?", id, other); n != 1 {
 		t.Fatalf("session %s not bound to %s", id, other)
 	}
-	r = slDo(t, co, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_upload_user_and_device", id, token))
+	r = mustDo(t, co, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_upload_user_and_device", id, token))
 	// Presented from yet another address, it is not valid: a new login.
-	r = slDo(t, slClientVia(s, "192.0.2.44", device, "tara", pw), "check_upload_user_and_device", slWithSession(id, token))
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-	if newID, _ := slSession(t, r); newID == id {
+	r = mustDo(t, clientVia(s, "192.0.2.44", device, "tara", pw), "check_upload_user_and_device", sessionParams(id, token))
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+	if newID, _ := sessionOf(t, r); newID == id {
 		t.Fatalf("session %s accepted from another address", id)
 	}
 	// The attacker is still throttled; the direct peer 127.0.0.1 is not.
-	r = slDo(t, slClientVia(s, attacker, device, "tara", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure(slMsgThrottled))
-	r = slDo(t, slClientOn(s, device, "tara", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-	slNoSecrets(t, s, pw, token, "Wrong-Secret-0501")
+	r = mustDo(t, clientVia(s, attacker, device, "tara", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply(msgThrottled))
+	r = mustDo(t, clientOn(s, device, "tara", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+	wantNoSecrets(t, s, pw, token, "Wrong-Secret-0501")
 }
 
 // TestLoginRehash: a successful login with a weaker or imported hash
@@ -429,11 +426,11 @@ func TestLoginRehash(t *testing.T) {
 			t.Fatal(err)
 		}
 		imported := prefix + string(old[4:])
-		slExec(t, s, "UPDATE users SET hashedpw = ? WHERE username = ?", imported, user)
+		mustExec(t, s, "UPDATE users SET hashedpw = ? WHERE username = ?", imported, user)
 
-		r := slDo(t, s.client(user, pw), "register", map[string]string{"devicefriendlyname": "x"})
-		wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
-		hash := slHash(t, s, user)
+		r := mustDo(t, s.client(user, pw), "register", map[string]string{"devicefriendlyname": "x"})
+		wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+		hash := passwordHash(t, s, user)
 		if cost, err := bcrypt.Cost([]byte(hash)); err != nil || cost != 5 {
 			t.Fatalf("%s: stored hash %q has cost %d (%v), want 5", prefix, hash, cost, err)
 		}
@@ -442,22 +439,22 @@ func TestLoginRehash(t *testing.T) {
 		}
 
 		// At the configured cost, a login leaves the hash alone.
-		r = slDo(t, s.client(user, pw), "register", map[string]string{"devicefriendlyname": "y"})
+		r = mustDo(t, s.client(user, pw), "register", map[string]string{"devicefriendlyname": "y"})
 		if !r.Success() {
 			t.Fatalf("%s: second login:\n%s", prefix, r.Body)
 		}
-		if again := slHash(t, s, user); again != hash {
+		if again := passwordHash(t, s, user); again != hash {
 			t.Fatalf("%s: hash re-hashed again at the same cost", prefix)
 		}
 	}
-	slNoSecrets(t, s, pw)
+	wantNoSecrets(t, s, pw)
 	if strings.Contains(s.Log.String(), "$2") {
 		t.Fatal("the server log contains a password hash")
 	}
 }
 
-// slHash returns the stored password hash of user.
-func slHash(tb testing.TB, s *testServer, user string) string {
+// passwordHash returns the stored password hash of user.
+func passwordHash(tb testing.TB, s *testServer, user string) string {
 	tb.Helper()
 	var h string
 	if err := s.DB.NewSelect().Table("users").Column("hashedpw").Where("username = ?", user).Scan(tb.Context(), &h); err != nil {

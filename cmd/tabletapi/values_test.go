@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -16,24 +16,24 @@ import (
 // checks; on SQLite through literals.
 func TestStoredValuesExact(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
+	s := sharedServer(t)
 	comment := "tab\there, new\nline, cr\rend, back\\slash \\N, 'quote' \"dq\", ü€𝄞, trailing space "
 	blob := []byte{0, '\\', 'N', '\t', '\n', '\r', 0xff, 0x80, 'x'}
 	for _, oneStep := range []bool{false, true} {
 		name := map[bool]string{false: "MultiStep", true: "OneStep"}[oneStep]
 		t.Run(name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
+			parallelOnPostgres(t)
+			e := newTabletEnv(t, s)
 			tab := e.tab
-			tab.add("patient", tmPatient(1, "Ann", "Smith", "F", "1980-02-29", "2024-05-01T09:29:00.000+01:00", "0"))
-			tab.add("patient_idnum", tmIDNum(1, 1, tmNHS1, "2024-05-01T09:29:00.000+01:00", "NULL"))
-			bmi := tmBMI(1, 1, "70.25", "2024-05-01T09:31:12.345+01:00")
+			tab.add("patient", patientRow(1, "Ann", "Smith", "F", "1980-02-29", "2024-05-01T09:29:00.000+01:00", "0"))
+			tab.add("patient_idnum", idNumRow(1, 1, nhs1, "2024-05-01T09:29:00.000+01:00", "NULL"))
+			bmi := bmiRow(1, 1, "70.25", "2024-05-01T09:31:12.345+01:00")
 			bmi["comment"] = testclient.EncodeLiteral(testclient.TextValue(comment))
 			bmi["height_m"] = "-0.5e-3"
 			tab.add("bmi", bmi)
-			tab.add("blobs", tmBlob(1, "bmi", 1, "2024-05-01T09:31:00.000+01:00"))
+			tab.add("blobs", blobRow(1, "bmi", 1, "2024-05-01T09:31:00.000+01:00"))
 			tab.row("blobs", 1)["theblob"] = "64'" + base64.StdEncoding.EncodeToString(blob) + "'"
-			tab.upload(tmCopy, oneStep)
+			tab.upload(methodCopy, oneStep)
 
 			ctx := context.Background()
 			var gotComment string

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -14,30 +14,20 @@ import (
 // and of the operations that only check them (6.2, 6.4, 6.8, 6.9).
 
 const (
-	slMsgNoRegister = "User not authorized to register devices for selected group"
-	slMsgNoUpload   = "User not authorized to upload to selected group"
-	slMsgUnreg      = "Unregistered device"
+	msgNoRegister   = "User not authorized to register devices for selected group"
+	msgNoUpload     = "User not authorized to upload to selected group"
+	msgUnregistered = "Unregistered device"
 )
 
-// slPostForm posts form as it stands (no common parameters added) through
+// postForm posts form as it stands (no common parameters added) through
 // c and fails the test on a transport error.
-func slPostForm(tb testing.TB, c *testclient.Client, form map[string]string) *testclient.Reply {
+func postForm(tb testing.TB, c *testclient.Client, form map[string]string) *testclient.Reply {
 	tb.Helper()
 	r, err := c.Post(context.Background(), testclient.FormContentType, []byte(testclient.EncodeForm(form)))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return r
-}
-
-// slGroupID returns the id of group name.
-func slGroupID(tb testing.TB, s *testServer, name string) int64 {
-	tb.Helper()
-	var id int64
-	if err := s.DB.NewSelect().Table("groups").Column("id").Where("name = ?", name).Scan(context.Background(), &id); err != nil {
-		tb.Fatalf("group %s: %v", name, err)
-	}
-	return id
 }
 
 // TestPermissionNoUploadGroup: a user without an upload group fails every
@@ -51,9 +41,9 @@ func TestPermissionNoUploadGroup(t *testing.T) {
 	s.addUser(t, "permnog", "nog", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "permnog", "nogsu", pw, "--superuser")
 	s.addUser(t, "permnog", "nognr", pw) // no rights either
-	device := slRegistered(t, s, "reg", pw).Device()
+	device := registeredClient(t, s, "reg", pw).Device()
 	for _, u := range []string{"nog", "nogsu", "nognr"} {
-		slExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE username = ?", u)
+		mustExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE username = ?", u)
 	}
 
 	for _, user := range []string{"nog", "nogsu", "nognr"} {
@@ -65,18 +55,18 @@ func TestPermissionNoUploadGroup(t *testing.T) {
 			// On a registered device, and on a new one, where the device
 			// check would fail too.
 			for _, dev := range []string{device, testclient.NewDeviceID()} {
-				r := slDo(t, slClientOn(s, dev, user, pw), op, nil)
-				wantReply(t, r, http.StatusOK, slFailure("No upload group set for user "+user))
+				r := mustDo(t, clientOn(s, dev, user, pw), op, nil)
+				wantReply(t, r, http.StatusOK, failureReply("No upload group set for user "+user))
 			}
 		}
 		// ANYONE operations skip the checks.
-		r := slDo(t, slClientOn(s, device, user, pw), "check_device_registered", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_device_registered"))
+		r := mustDo(t, clientOn(s, device, user, pw), "check_device_registered", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_device_registered"))
 	}
 	if n := s.count(t, "devices", "1 = 1"); n != 2 {
 		t.Fatalf("devices = %d, want 2 (server and the registered one)", n)
 	}
-	slNoSecrets(t, s, pw)
+	wantNoSecrets(t, s, pw)
 }
 
 // TestPermissionRights: the class rights and the device check, each with
@@ -90,14 +80,14 @@ func TestPermissionRights(t *testing.T) {
 	s.addUser(t, "permgrp", "both", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "permgrp", "su", pw, "--superuser")
 	s.addUser(t, "permgrp", "none", pw)
-	registered := slRegistered(t, s, "both", pw).Device()
+	registered := registeredClient(t, s, "both", pw).Device()
 
 	t.Run("RegistrationWithoutRight", func(t *testing.T) {
 		for _, user := range []string{"up", "none"} {
 			dev := testclient.NewDeviceID()
 			for _, op := range []string{"register", "get_allowed_tables", "get_extra_strings"} {
-				r := slDo(t, slClientOn(s, dev, user, pw), op, map[string]string{"devicefriendlyname": "x"})
-				wantReply(t, r, http.StatusOK, slFailure(slMsgNoRegister))
+				r := mustDo(t, clientOn(s, dev, user, pw), op, map[string]string{"devicefriendlyname": "x"})
+				wantReply(t, r, http.StatusOK, failureReply(msgNoRegister))
 			}
 			if n := s.count(t, "devices", "name = ?", dev); n != 0 {
 				t.Fatalf("%s registered a device without the right", user)
@@ -109,42 +99,42 @@ func TestPermissionRights(t *testing.T) {
 		for _, user := range []string{"rd", "none"} {
 			// The missing right wins over the unregistered device.
 			for _, dev := range []string{testclient.NewDeviceID(), registered} {
-				r := slDo(t, slClientOn(s, dev, user, pw), "check_upload_user_and_device", nil)
-				wantReply(t, r, http.StatusOK, slFailure(slMsgNoUpload))
+				r := mustDo(t, clientOn(s, dev, user, pw), "check_upload_user_and_device", nil)
+				wantReply(t, r, http.StatusOK, failureReply(msgNoUpload))
 			}
 		}
-		r := slDo(t, slClientOn(s, registered, "rd", pw), "get_id_info", nil)
-		wantReply(t, r, http.StatusOK, slFailure(slMsgNoUpload))
+		r := mustDo(t, clientOn(s, registered, "rd", pw), "get_id_info", nil)
+		wantReply(t, r, http.StatusOK, failureReply(msgNoUpload))
 		// rd may register a device, and still not upload from it.
-		c := slRegistered(t, s, "rd", pw)
-		r = slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slFailure(slMsgNoUpload))
+		c := registeredClient(t, s, "rd", pw)
+		r = mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, failureReply(msgNoUpload))
 	})
 
 	t.Run("UnregisteredDevice", func(t *testing.T) {
 		for _, user := range []string{"both", "up", "su"} {
-			r := slDo(t, s.client(user, pw), "check_upload_user_and_device", nil)
-			wantReply(t, r, http.StatusOK, slFailure(slMsgUnreg))
+			r := mustDo(t, s.client(user, pw), "check_upload_user_and_device", nil)
+			wantReply(t, r, http.StatusOK, failureReply(msgUnregistered))
 		}
-		r := slDo(t, s.client("both", pw), "get_id_info", nil)
-		wantReply(t, r, http.StatusOK, slFailure(slMsgUnreg))
+		r := mustDo(t, s.client("both", pw), "get_id_info", nil)
+		wantReply(t, r, http.StatusOK, failureReply(msgUnregistered))
 		// A missing device counts as unregistered.
 		for _, op := range []string{"check_upload_user_and_device", "get_id_info"} {
-			r = slPostForm(t, s.client("", ""), map[string]string{
+			r = postForm(t, s.client("", ""), map[string]string{
 				"operation": op, "camcops_version": "2.4.24", "user": "both", "password": pw,
 			})
-			wantReply(t, r, http.StatusOK, slFailure(slMsgUnreg))
+			wantReply(t, r, http.StatusOK, failureReply(msgUnregistered))
 		}
 	})
 
 	t.Run("Registered", func(t *testing.T) {
 		for _, user := range []string{"both", "up", "su"} {
-			c := slClientOn(s, registered, user, pw)
-			r := slDo(t, c, "check_upload_user_and_device", nil)
-			wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-			id, token := slSession(t, r)
-			r = slDo(t, c, "get_id_info", nil)
-			wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
+			c := clientOn(s, registered, user, pw)
+			r := mustDo(t, c, "check_upload_user_and_device", nil)
+			wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+			id, token := sessionOf(t, r)
+			r = mustDo(t, c, "get_id_info", nil)
+			wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
 		}
 	})
 
@@ -154,17 +144,17 @@ func TestPermissionRights(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantReply(t, rs.Register, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+		wantReply(t, rs.Register, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		if !rs.AllowedTables.Success() || !rs.ExtraStrings.Success() {
 			t.Fatalf("superuser registration sequence failed:\n%s\n%s", rs.AllowedTables.Body, rs.ExtraStrings.Body)
 		}
-		if n := s.count(t, "devices", "name = ? AND registered_by_user_id = ?", c.Device(), slUserID(t, s, "su")); n != 1 {
+		if n := s.count(t, "devices", "name = ? AND registered_by_user_id = ?", c.Device(), lookupUserID(t, s, "su")); n != 1 {
 			t.Fatalf("superuser's device not registered")
 		}
-		r := slDo(t, c, "check_upload_user_and_device", nil)
-		wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
+		r := mustDo(t, c, "check_upload_user_and_device", nil)
+		wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
 	})
-	slNoSecrets(t, s, pw)
+	wantNoSecrets(t, s, pw)
 }
 
 // TestPermissionOtherGroupMembership: rights in a group other than the
@@ -176,22 +166,22 @@ func TestPermissionOtherGroupMembership(t *testing.T) {
 	s.addUser(t, "permhome", "reg", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "permhome", "olga", pw) // no rights in her upload group
 	s.mustAdmin(t, "", "group", "add", "permaway", "--upload-policy", "sex AND idnum1", "--finalize-policy", "sex AND idnum1")
-	device := slRegistered(t, s, "reg", pw).Device()
-	olga, away := slUserID(t, s, "olga"), slGroupID(t, s, "permaway")
-	slExec(t, s, "INSERT INTO memberships (user_id, group_id, may_upload, may_register_devices) VALUES (?, ?, ?, ?)",
+	device := registeredClient(t, s, "reg", pw).Device()
+	olga, away := lookupUserID(t, s, "olga"), groupID(t, s, "permaway")
+	mustExec(t, s, "INSERT INTO memberships (user_id, group_id, may_upload, may_register_devices) VALUES (?, ?, ?, ?)",
 		olga, away, true, true)
 
-	r := slDo(t, s.client("olga", pw), "register", map[string]string{"devicefriendlyname": "x"})
-	wantReply(t, r, http.StatusOK, slFailure(slMsgNoRegister))
-	r = slDo(t, slClientOn(s, device, "olga", pw), "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slFailure(slMsgNoUpload))
+	r := mustDo(t, s.client("olga", pw), "register", map[string]string{"devicefriendlyname": "x"})
+	wantReply(t, r, http.StatusOK, failureReply(msgNoRegister))
+	r = mustDo(t, clientOn(s, device, "olga", pw), "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, failureReply(msgNoUpload))
 
 	// With that group as her upload group, the same membership counts.
-	slExec(t, s, "UPDATE users SET upload_group_id = ? WHERE id = ?", away, olga)
-	c := slClientOn(s, device, "olga", pw)
-	r = slDo(t, c, "check_upload_user_and_device", nil)
-	wantReply(t, r, http.StatusOK, slResult("check_upload_user_and_device"))
-	r = slDo(t, c, "get_id_info", nil)
+	mustExec(t, s, "UPDATE users SET upload_group_id = ? WHERE id = ?", away, olga)
+	c := clientOn(s, device, "olga", pw)
+	r = mustDo(t, c, "check_upload_user_and_device", nil)
+	wantReply(t, r, http.StatusOK, successReply("check_upload_user_and_device"))
+	r = mustDo(t, c, "get_id_info", nil)
 	wantReply(t, r, http.StatusOK, "databaseTitle:\nidPolicyUpload:sex AND idnum1\nidPolicyFinalize:sex AND idnum1\nserverCamcopsVersion:2.4.24\n"+
 		"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 }
@@ -205,8 +195,8 @@ func TestPermissionDispatchFirst(t *testing.T) {
 	s.addUser(t, "permdisp", "dora", pw, "--may-upload", "--may-register-devices")
 	s.addUser(t, "permdisp", "nora", pw) // no rights
 	s.addUser(t, "permdisp", "lotte", pw, "--may-upload", "--may-register-devices")
-	slExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE username = 'nora'")
-	slExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "lotte", time.Now().UTC().Add(time.Hour))
+	mustExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE username = 'nora'")
+	mustExec(t, s, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)", "lotte", time.Now().UTC().Add(time.Hour))
 
 	for _, tc := range []struct{ op, msg string }{
 		{"frobnicate", "operation=frobnicate: not supported"},
@@ -214,28 +204,28 @@ func TestPermissionDispatchFirst(t *testing.T) {
 	} {
 		// Anonymous, and with a login refused by a lockout: no session.
 		for _, c := range []*testclient.Client{s.client("", ""), s.client("lotte", pw)} {
-			r := slDo(t, c, tc.op, nil)
-			wantReply(t, r, http.StatusOK, slAnonFailure(tc.msg))
+			r := mustDo(t, c, tc.op, nil)
+			wantReply(t, r, http.StatusOK, anonFailureReply(tc.msg))
 		}
 		// Logged in, with or without rights: the session is kept.
 		for _, user := range []string{"dora", "nora"} {
-			r := slDo(t, s.client(user, pw), tc.op, nil)
-			wantReply(t, r, http.StatusOK, slFailure(tc.msg))
+			r := mustDo(t, s.client(user, pw), tc.op, nil)
+			wantReply(t, r, http.StatusOK, failureReply(tc.msg))
 		}
 	}
 	// The operation parameter absent altogether.
-	r := slPostForm(t, s.client("", ""), map[string]string{"camcops_version": "2.4.24", "user": "dora", "password": pw})
-	wantReply(t, r, http.StatusOK, slFailure("operation=None: not supported"))
+	r := postForm(t, s.client("", ""), map[string]string{"camcops_version": "2.4.24", "user": "dora", "password": pw})
+	wantReply(t, r, http.StatusOK, failureReply("operation=None: not supported"))
 
 	t.Run("BadLogin", func(t *testing.T) {
 		for _, c := range []*testclient.Client{s.client("dora", "Wrong-Secret-0601"), s.client("nobody", pw)} {
-			r := slDo(t, c, "frobnicate", nil)
-			wantReply(t, r, http.StatusOK, slAnonFailure("operation=frobnicate: not supported"))
-			r = slDo(t, c, "", nil)
-			wantReply(t, r, http.StatusOK, slAnonFailure("operation=None: not supported"))
+			r := mustDo(t, c, "frobnicate", nil)
+			wantReply(t, r, http.StatusOK, anonFailureReply("operation=frobnicate: not supported"))
+			r = mustDo(t, c, "", nil)
+			wantReply(t, r, http.StatusOK, anonFailureReply("operation=None: not supported"))
 		}
 	})
-	slNoSecrets(t, s, pw, "Wrong-Secret-0601")
+	wantNoSecrets(t, s, pw, "Wrong-Secret-0601")
 }
 
 // TestPermissionCheckOrderLogin: a failed login wins over every other check
@@ -245,12 +235,12 @@ func TestPermissionCheckOrderLogin(t *testing.T) {
 	s := startServer(t)
 	const pw = "Nils-Secret-8338"
 	s.addUser(t, "permorder", "nils", pw)
-	slExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE username = 'nils'")
+	mustExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE username = 'nils'")
 	for _, op := range []string{"register", "get_allowed_tables", "check_upload_user_and_device", "get_id_info"} {
-		r := slDo(t, s.client("nils", "Wrong-Secret-0701"), op, nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
-		r = slDo(t, s.client("", ""), op, nil)
-		wantReply(t, r, http.StatusOK, slAnonFailure(slMsgInvalid))
+		r := mustDo(t, s.client("nils", "Wrong-Secret-0701"), op, nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
+		r = mustDo(t, s.client("", ""), op, nil)
+		wantReply(t, r, http.StatusOK, anonFailureReply(msgBadLogin))
 	}
 }
 
@@ -260,17 +250,16 @@ func TestPermissionRightsReread(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "Rene-Secret-3113"
-	s.addUser(t, "permreread", "rene", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "rene", pw)
-	rene := slUserID(t, s, "rene")
-	r := slDo(t, c, "check_upload_user_and_device", nil)
-	id, token := slSession(t, r)
-	sess := slWithSession(id, token)
+	c := s.addUploader(t, "permreread", "rene", pw)
+	rene := lookupUserID(t, s, "rene")
+	r := mustDo(t, c, "check_upload_user_and_device", nil)
+	id, token := sessionOf(t, r)
+	sess := sessionParams(id, token)
 	// do sends op with the session (the client drops it after a failure,
 	// the server does not).
 	do := func(op, want string) {
 		t.Helper()
-		r := slDo(t, c, op, sess)
+		r := mustDo(t, c, op, sess)
 		wantReply(t, r, http.StatusOK, want)
 		if r.Values["session_id"] != id || r.Values["session_token"] != token {
 			t.Fatalf("%s: session %s not reused:\n%s", op, id, r.Body)
@@ -280,30 +269,30 @@ func TestPermissionRightsReread(t *testing.T) {
 		return "success:0\nerror:" + msg + "\nsession_id:" + id + "\nsession_token:" + token + "\n"
 	}
 
-	slExec(t, s, "UPDATE memberships SET may_upload = ? WHERE user_id = ?", false, rene)
-	do("check_upload_user_and_device", sessionFailure(slMsgNoUpload))
-	do("get_id_info", sessionFailure(slMsgNoUpload))
-	slExec(t, s, "UPDATE memberships SET may_upload = ? WHERE user_id = ?", true, rene)
-	do("check_upload_user_and_device", slResultIn("check_upload_user_and_device", id, token))
+	mustExec(t, s, "UPDATE memberships SET may_upload = ? WHERE user_id = ?", false, rene)
+	do("check_upload_user_and_device", sessionFailure(msgNoUpload))
+	do("get_id_info", sessionFailure(msgNoUpload))
+	mustExec(t, s, "UPDATE memberships SET may_upload = ? WHERE user_id = ?", true, rene)
+	do("check_upload_user_and_device", successReplyIn("check_upload_user_and_device", id, token))
 
-	slExec(t, s, "UPDATE memberships SET may_register_devices = ? WHERE user_id = ?", false, rene)
-	do("register", sessionFailure(slMsgNoRegister))
-	slExec(t, s, "UPDATE users SET superuser = ? WHERE id = ?", true, rene)
-	do("register", slIDInfo+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
+	mustExec(t, s, "UPDATE memberships SET may_register_devices = ? WHERE user_id = ?", false, rene)
+	do("register", sessionFailure(msgNoRegister))
+	mustExec(t, s, "UPDATE users SET superuser = ? WHERE id = ?", true, rene)
+	do("register", idInfoBlock+"success:1\nsession_id:"+id+"\nsession_token:"+token+"\n")
 
-	group := slGroupID(t, s, "permreread")
-	slExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE id = ?", rene)
+	group := groupID(t, s, "permreread")
+	mustExec(t, s, "UPDATE users SET upload_group_id = NULL WHERE id = ?", rene)
 	do("check_upload_user_and_device", sessionFailure("No upload group set for user rene"))
-	slExec(t, s, "UPDATE users SET upload_group_id = ? WHERE id = ?", group, rene)
-	do("check_upload_user_and_device", slResultIn("check_upload_user_and_device", id, token))
+	mustExec(t, s, "UPDATE users SET upload_group_id = ? WHERE id = ?", group, rene)
+	do("check_upload_user_and_device", successReplyIn("check_upload_user_and_device", id, token))
 
-	slExec(t, s, "DELETE FROM devices WHERE name = ?", c.Device())
-	do("check_upload_user_and_device", sessionFailure(slMsgUnreg))
+	mustExec(t, s, "DELETE FROM devices WHERE name = ?", c.Device())
+	do("check_upload_user_and_device", sessionFailure(msgUnregistered))
 
 	if n := s.count(t, "audit_log", "details = 'Login as user: rene'"); n != 2 {
 		t.Fatalf("logins of rene = %d, want 2 (registration and this session)", n)
 	}
-	slNoSecrets(t, s, pw, token)
+	wantNoSecrets(t, s, pw, token)
 }
 
 // TestPermissionRegister: register needs a device, and re-registration by
@@ -317,12 +306,12 @@ func TestPermissionRegister(t *testing.T) {
 
 	t.Run("NoDevice", func(t *testing.T) {
 		before := s.count(t, "devices", "1 = 1")
-		r := slPostForm(t, s.client("", ""), map[string]string{
+		r := postForm(t, s.client("", ""), map[string]string{
 			"operation": "register", "camcops_version": "2.4.24", "user": "alma", "password": pw, "devicefriendlyname": "x",
 		})
-		wantReply(t, r, http.StatusOK, slFailure("Must provide the variable: device"))
-		r = slDo(t, s.client("alma", pw), "register", map[string]string{"device": "", "devicefriendlyname": "x"})
-		wantReply(t, r, http.StatusOK, slFailure("Must provide the variable: device"))
+		wantReply(t, r, http.StatusOK, failureReply("Must provide the variable: device"))
+		r = mustDo(t, s.client("alma", pw), "register", map[string]string{"device": "", "devicefriendlyname": "x"})
+		wantReply(t, r, http.StatusOK, failureReply("Must provide the variable: device"))
 		if n := s.count(t, "devices", "1 = 1"); n != before {
 			t.Fatalf("devices = %d, want %d", n, before)
 		}
@@ -333,23 +322,23 @@ func TestPermissionRegister(t *testing.T) {
 
 	t.Run("SecondRegistrar", func(t *testing.T) {
 		a := s.client("alma", pw)
-		r := slDo(t, a, "register", map[string]string{"devicefriendlyname": "Ward A"})
-		wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+		r := mustDo(t, a, "register", map[string]string{"devicefriendlyname": "Ward A"})
+		wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		var id int64
 		if err := s.DB.NewSelect().Table("devices").Column("id").Where("name = ?", a.Device()).Scan(t.Context(), &id); err != nil {
 			t.Fatal(err)
 		}
-		if n := s.count(t, "devices", "id = ? AND registered_by_user_id = ? AND friendly_name = 'Ward A'", id, slUserID(t, s, "alma")); n != 1 {
+		if n := s.count(t, "devices", "id = ? AND registered_by_user_id = ? AND friendly_name = 'Ward A'", id, lookupUserID(t, s, "alma")); n != 1 {
 			t.Fatalf("device %d not registered by alma", id)
 		}
 
-		b := slClientOn(s, a.Device(), "berit", pw)
-		r = slDo(t, b, "register", map[string]string{"devicefriendlyname": "Ward B"})
-		wantReply(t, r, http.StatusOK, slIDInfo+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
+		b := clientOn(s, a.Device(), "berit", pw)
+		r = mustDo(t, b, "register", map[string]string{"devicefriendlyname": "Ward B"})
+		wantReply(t, r, http.StatusOK, idInfoBlock+"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		if n := s.count(t, "devices", "name = ?", a.Device()); n != 1 {
 			t.Fatalf("device rows = %d, want 1", n)
 		}
-		if n := s.count(t, "devices", "id = ? AND registered_by_user_id = ? AND friendly_name = 'Ward B'", id, slUserID(t, s, "berit")); n != 1 {
+		if n := s.count(t, "devices", "id = ? AND registered_by_user_id = ? AND friendly_name = 'Ward B'", id, lookupUserID(t, s, "berit")); n != 1 {
 			t.Fatalf("device %d: registered_by_user_id not berit or id changed", id)
 		}
 		for _, name := range []string{"Ward A", "Ward B"} {
@@ -358,7 +347,7 @@ func TestPermissionRegister(t *testing.T) {
 			}
 		}
 	})
-	slNoSecrets(t, s, pw)
+	wantNoSecrets(t, s, pw)
 }
 
 // TestPermissionGetIDInfo: get_id_info returns the server ID info block,
@@ -382,9 +371,9 @@ func TestPermissionGetIDInfo(t *testing.T) {
 		want := "databaseTitle:Perm DB\n" + tc.policies + "serverCamcopsVersion:2.4.24\n" + idnums +
 			"success:1\nsession_id:{session_id}\nsession_token:{session_token}\n"
 		c := s.client(tc.user, pw)
-		r := slDo(t, c, "register", map[string]string{"devicefriendlyname": ""})
+		r := mustDo(t, c, "register", map[string]string{"devicefriendlyname": ""})
 		wantReply(t, r, http.StatusOK, want)
-		r = slDo(t, c, "get_id_info", nil)
+		r = mustDo(t, c, "get_id_info", nil)
 		wantReply(t, r, http.StatusOK, want)
 	}
 	if n := s.count(t, "devices", "friendly_name IS NULL AND name <> 'server'"); n != 2 {
@@ -400,16 +389,16 @@ func TestPermissionCheckDeviceRegisteredWrongPassword(t *testing.T) {
 	s := startServer(t)
 	const pw = "Cara-Secret-7007"
 	s.addUser(t, "permcdr", "cara", pw, "--may-register-devices")
-	device := slRegistered(t, s, "cara", pw).Device()
-	r := slDo(t, slClientOn(s, device, "cara", "Wrong-Secret-0801"), "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slResultIn("check_device_registered", "", ""))
-	r = slDo(t, s.client("cara", "Wrong-Secret-0801"), "check_device_registered", nil)
-	wantReply(t, r, http.StatusOK, slAnonFailure(slMsgUnreg))
+	device := registeredClient(t, s, "cara", pw).Device()
+	r := mustDo(t, clientOn(s, device, "cara", "Wrong-Secret-0801"), "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, successReplyIn("check_device_registered", "", ""))
+	r = mustDo(t, s.client("cara", "Wrong-Secret-0801"), "check_device_registered", nil)
+	wantReply(t, r, http.StatusOK, anonFailureReply(msgUnregistered))
 	if n := s.count(t, "login_failures", "username = 'cara'"); n != 2 {
 		t.Fatalf("failures of cara = %d, want 2", n)
 	}
 	if n := s.count(t, "audit_log", "details = 'Failed login as user: cara'"); n != 2 {
 		t.Fatalf("failure audit rows = %d, want 2", n)
 	}
-	slNoSecrets(t, s, pw, "Wrong-Secret-0801")
+	wantNoSecrets(t, s, pw, "Wrong-Secret-0801")
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -20,10 +20,10 @@ import (
 // would have preserved everything.
 func TestOneStepValidation(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
-	tab.preamble(tmCopy)
+	tab.oneStep(methodCopy)
+	tab.preamble(methodCopy)
 
 	type spoil func(p map[string]string, pk, data map[string]any)
 	set := func(key, value string) spoil {
@@ -108,7 +108,7 @@ func TestOneStepValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := tmSnapshot(t, e.s, e.dev)
+			before := snapshotOf(t, e.s, e.dev)
 			_, audits := e.lastAudit(t)
 			// The client's request, with the fault: a spoiled
 			// parameter is sent as set, the others as JSON of pk and data.
@@ -116,13 +116,13 @@ func TestOneStepValidation(t *testing.T) {
 			pk, data := tab.oneStepJSON()
 			tc.f(p, pk, data)
 			if _, ok := p["pknameinfo"]; !ok {
-				p["pknameinfo"] = tmJSON(t, pk)
+				p["pknameinfo"] = mustJSON(t, pk)
 			}
 			if _, ok := p["dbdata"]; !ok {
-				p["dbdata"] = tmJSON(t, data)
+				p["dbdata"] = mustJSON(t, data)
 			}
-			tmFail(t, e.s, e.c, "upload_entire_database", p, tc.msg)
-			tmWantSame(t, tc.name, before, tmSnapshot(t, e.s, e.dev))
+			wantOpFails(t, e.s, e.c, "upload_entire_database", p, tc.msg)
+			wantSame(t, tc.name, before, snapshotOf(t, e.s, e.dev))
 			if _, n := e.lastAudit(t); n != audits {
 				t.Fatalf("a failed upload was audited")
 			}
@@ -134,19 +134,19 @@ func TestOneStepValidation(t *testing.T) {
 // unknown ones without rows (an empty list, "" or null) are ignored (C9).
 func TestOneStepUnknownEmptyTableIgnored(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
-	before := tmTableSnapshot(t, e.s, e.dev)
-	tab.preamble(tmCopy)
-	p := tab.oneStepParams(tmCopy)
+	tab.oneStep(methodCopy)
+	before := tableSnapshot(t, e.s, e.dev)
+	tab.preamble(methodCopy)
+	p := tab.oneStepParams(methodCopy)
 	pk, data := tab.oneStepJSON()
 	for n, v := range map[string]any{"nosuch_empty": []any{}, "nosuch_blank": "", "nosuch_null": nil} {
 		pk[n], data[n] = "id", v
 	}
-	p["pknameinfo"], p["dbdata"] = tmJSON(t, pk), tmJSON(t, data)
+	p["pknameinfo"], p["dbdata"] = mustJSON(t, pk), mustJSON(t, data)
 	e.s.step(t, e.c, "upload_entire_database", p, "Success")
-	tmWantSame(t, "the upload with unknown empty tables", before, tmTableSnapshot(t, e.s, e.dev))
+	wantSame(t, "the upload with unknown empty tables", before, tableSnapshot(t, e.s, e.dev))
 	e.wantAudit(t, "No changes")
 }
 
@@ -155,21 +155,21 @@ func TestOneStepUnknownEmptyTableIgnored(t *testing.T) {
 // The client dropped BLOB 2 as an orphan when it deleted bmi 2.
 func TestOneStepDeletesNow(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
+	tab.oneStep(methodCopy)
 	tab.del("bmi", 2)
-	tab.oneStep(tmCopy)
+	tab.oneStep(methodCopy)
 	if len(tab.tables["blobs"]) != 1 {
 		t.Fatalf("the tablet kept the orphan BLOB")
 	}
-	tmWantState(t, e.s, e.dev, map[string][]string{
-		"patient": tmAll("NOW"), "patient_idnum": tmAll("NOW"), "phq9": tmAll("NOW"),
+	wantState(t, e.s, e.dev, map[string][]string{
+		"patient": allIn("NOW"), "patient_idnum": allIn("NOW"), "phq9": allIn("NOW"),
 		"blobs": {"1 NOW cur", "2 NOW old"}, "bmi": {"1 NOW cur", "2 NOW old"},
 	})
 	e.wantSettled(t)
 	for _, table := range []string{"blobs", "bmi"} {
-		if r := tmRows(t, e.s, table, e.dev)[1]; r.Succ != 0 || r.Pred != 0 || r.Removing != e.alice {
+		if r := serverRows(t, e.s, table, e.dev)[1]; r.Succ != 0 || r.Pred != 0 || r.Removing != e.alice {
 			t.Fatalf("deleted %s row: %+v", table, r)
 		}
 	}
@@ -181,7 +181,7 @@ func TestOneStepDeletesNow(t *testing.T) {
 // 8.5, 8.8 step 5).
 func TestOneStepTableWithoutRows(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
+	s := sharedServer(t)
 	for _, tc := range []struct {
 		name string
 		f    func(pk, data map[string]any)
@@ -191,18 +191,18 @@ func TestOneStepTableWithoutRows(t *testing.T) {
 		{"Null", func(_, data map[string]any) { data["phq9"] = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
+			parallelOnPostgres(t)
+			e := newTabletEnv(t, s)
 			tab := e.tab.standardTablet(false)
-			tab.oneStep(tmCopy)
-			tab.preamble(tmCopy)
-			p := tab.oneStepParams(tmCopy)
+			tab.oneStep(methodCopy)
+			tab.preamble(methodCopy)
+			p := tab.oneStepParams(methodCopy)
 			pk, data := tab.oneStepJSON()
 			tc.f(pk, data)
-			p["pknameinfo"], p["dbdata"] = tmJSON(t, pk), tmJSON(t, data)
+			p["pknameinfo"], p["dbdata"] = mustJSON(t, pk), mustJSON(t, data)
 			e.s.step(t, e.c, "upload_entire_database", p, "Success")
-			tmWantState(t, e.s, e.dev, map[string][]string{
-				"patient": tmAll("NOW"), "bmi": tmAll("NOW"), "phq9": {"1 NOW old", "2 NOW old"},
+			wantState(t, e.s, e.dev, map[string][]string{
+				"patient": allIn("NOW"), "bmi": allIn("NOW"), "phq9": {"1 NOW old", "2 NOW old"},
 			})
 			e.wantSettled(t)
 			e.wantAuditCounts(t, "phq9 0/0/2/0")
@@ -216,34 +216,34 @@ func TestOneStepTableWithoutRows(t *testing.T) {
 // can still finish.
 func TestOneStepBusy(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	e.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload", "--may-register-devices")
 	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2-secret"})
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
+	tab.oneStep(methodCopy)
 
 	bob.ResetSession()
 	e.s.step(t, bob, "start_upload", nil, "start_upload")
 	e.s.step(t, bob, "upload_table", map[string]string{"table": "bmi", "pkname": "id", "fields": bmiFields, "nrecords": "1",
-		"record0": tmRecord("bmi", tmBMI(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
-	pending := tmSnapshot(t, e.s, e.dev)
+		"record0": recordLiteral("bmi", bmiRow(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
+	pending := snapshotOf(t, e.s, e.dev)
 
 	tab.del("bmi", 2)
-	tab.preamble(tmMove)
+	tab.preamble(methodMove)
 	// Validation comes before the lock (PROTOCOL 8.8): bad data in the last
 	// table gets its own message, not the busy error.
 	pk, data := tab.oneStepJSON()
 	rows := data["phq9"].([]any)
 	rows[len(rows)-1].(map[string]any)["_era"] = "'NOW'"
-	tmFail(t, e.s, e.c, "upload_entire_database", map[string]string{"finalizing": "1",
-		"pknameinfo": tmJSON(t, pk), "dbdata": tmJSON(t, data)}, "Reserved field name for table 'phq9': '_era'")
-	tmFail(t, e.s, e.c, "upload_entire_database", tab.oneStepParams(tmMove), "Device is busy: an upload by another user is in progress")
-	tmWantSame(t, "the refused one-step upload", pending, tmSnapshot(t, e.s, e.dev))
+	wantOpFails(t, e.s, e.c, "upload_entire_database", map[string]string{"finalizing": "1",
+		"pknameinfo": mustJSON(t, pk), "dbdata": mustJSON(t, data)}, "Reserved field name for table 'phq9': '_era'")
+	wantOpFails(t, e.s, e.c, "upload_entire_database", tab.oneStepParams(methodMove), "Device is busy: an upload by another user is in progress")
+	wantSame(t, "the refused one-step upload", pending, snapshotOf(t, e.s, e.dev))
 
 	// Bob's batch commits as he left it: his upload_table replaced the
 	// table, so it adds bmi 9 and deletes bmi 1 and 2 (PROTOCOL 6.14).
 	e.s.step(t, bob, "end_upload", nil, "end_upload")
-	tmWantState(t, e.s, e.dev, map[string][]string{"bmi": {"1 NOW old", "2 NOW old", "9 NOW cur"}})
+	wantState(t, e.s, e.dev, map[string][]string{"bmi": {"1 NOW old", "2 NOW old", "9 NOW cur"}})
 }
 
 // TestOneStepFinalizingPreservesAll: finalizing=1 preserves every era-NOW
@@ -252,39 +252,39 @@ func TestOneStepBusy(t *testing.T) {
 // device's rows stay live (PROTOCOL 8.7, 8.8 step 9).
 func TestOneStepFinalizingPreservesAll(t *testing.T) {
 	t.Parallel()
-	s := tmStart(t) // both devices on one server
-	e, other := tmNewEnv(t, s), tmNewEnv(t, s)
+	s := startUploadServer(t) // both devices on one server
+	e, other := newTabletEnv(t, s), newTabletEnv(t, s)
 	other.tab.standardTablet(false)
-	other.tab.oneStep(tmCopy)
+	other.tab.oneStep(methodCopy)
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
+	tab.oneStep(methodCopy)
 	tab.row("bmi", 1)["when_last_modified"] = "'2024-05-10T08:00:00.000+01:00'"
 	tab.del("phq9", 2)
-	tab.oneStep(tmCopy)
-	tmWantState(t, s, e.dev, map[string][]string{"bmi": {"1 NOW old", "2 NOW cur", "1 NOW cur"}, "phq9": {"1 NOW cur", "2 NOW old"}})
-	otherBefore := tmSnapshot(t, s, other.dev)
+	tab.oneStep(methodCopy)
+	wantState(t, s, e.dev, map[string][]string{"bmi": {"1 NOW old", "2 NOW cur", "1 NOW cur"}, "phq9": {"1 NOW cur", "2 NOW old"}})
+	otherBefore := snapshotOf(t, s, other.dev)
 
-	tab.preamble(tmMove)
-	p := tab.oneStepParams(tmMove)
+	tab.preamble(methodMove)
+	p := tab.oneStepParams(methodMove)
 	pk, data := tab.oneStepJSON()
 	delete(pk, "blobs")
 	delete(data, "blobs")
-	p["pknameinfo"], p["dbdata"] = tmJSON(t, pk), tmJSON(t, data)
+	p["pknameinfo"], p["dbdata"] = mustJSON(t, pk), mustJSON(t, data)
 	e.s.step(t, e.c, "upload_entire_database", p, "Success")
 
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		if n := s.count(t, table, "_device_id = ? AND _era = 'NOW'", e.dev); n != 0 {
 			t.Errorf("%s: %d era-NOW rows after finalizing", table, n)
 		}
 	}
-	tmWantState(t, s, e.dev, map[string][]string{
-		"patient": tmAll("E1"), "patient_idnum": tmAll("E1"),
+	wantState(t, s, e.dev, map[string][]string{
+		"patient": allIn("E1"), "patient_idnum": allIn("E1"),
 		"blobs": {"1 E1 old", "2 E1 old"},
 		"bmi":   {"1 E1 old", "2 E1 cur", "1 E1 cur"},
 		"phq9":  {"1 E1 cur", "2 E1 old"},
 	})
 	e.wantSettled(t)
-	tmWantSame(t, "another device's finalizing upload", otherBefore, tmSnapshot(t, s, other.dev))
+	wantSame(t, "another device's finalizing upload", otherBefore, snapshotOf(t, s, other.dev))
 }
 
 // TestOneStepAudit: the audit entries of one-step uploads (PROTOCOL 8.9):
@@ -293,24 +293,24 @@ func TestOneStepFinalizingPreservesAll(t *testing.T) {
 // and a repeat of an unchanged Copy ("No changes").
 func TestOneStepAudit(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
+	s := sharedServer(t)
 	t.Run("CopyThenRepeat", func(t *testing.T) {
-		tmPar(t)
-		e := tmNewEnv(t, s)
-		e.tab.standardTablet(false).oneStep(tmCopy)
-		e.wantAuditCounts(t, tmEach("2/0/0/0"))
-		e.tab.oneStep(tmCopy)
+		parallelOnPostgres(t)
+		e := newTabletEnv(t, s)
+		e.tab.standardTablet(false).oneStep(methodCopy)
+		e.wantAuditCounts(t, eachTable("2/0/0/0"))
+		e.tab.oneStep(methodCopy)
 		e.wantAudit(t, "No changes")
 	})
 	t.Run("CopyThenFinalizing", func(t *testing.T) {
-		tmPar(t)
-		e := tmNewEnv(t, s)
+		parallelOnPostgres(t)
+		e := newTabletEnv(t, s)
 		tab := e.tab.standardTablet(false)
-		tab.oneStep(tmCopy)
+		tab.oneStep(methodCopy)
 		tab.row("bmi", 1)["when_last_modified"] = "'2024-05-10T08:00:00.000+01:00'"
-		tab.oneStep(tmCopy)
+		tab.oneStep(methodCopy)
 		tab.del("phq9", 2)
-		tab.oneStep(tmMoveKeep)
+		tab.oneStep(methodMoveKeep)
 		// bmi: the two versions of 1 and bmi 2; phq9: 1, and 2 deleted.
 		e.wantAuditCounts(t, "patient 0/0/0/2, patient_idnum 0/0/0/2, blobs 0/0/0/2, bmi 0/0/0/3, phq9 0/0/1/2")
 	})
@@ -322,18 +322,18 @@ func TestOneStepAudit(t *testing.T) {
 // before whose flag alone changed (a change, so not "No changes").
 func TestOneStepMoveOffAudit(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
+	s := sharedServer(t)
 	t.Run("NewRows", func(t *testing.T) {
-		tmPar(t)
-		e := tmNewEnv(t, s)
-		e.tab.standardTablet(true).oneStep(tmCopy)
-		e.wantAuditCounts(t, tmEach("2/0/0/1"))
+		parallelOnPostgres(t)
+		e := newTabletEnv(t, s)
+		e.tab.standardTablet(true).oneStep(methodCopy)
+		e.wantAuditCounts(t, eachTable("2/0/0/1"))
 	})
 	t.Run("StoredRows", func(t *testing.T) {
-		tmPar(t)
-		e := tmNewEnv(t, s)
+		parallelOnPostgres(t)
+		e := newTabletEnv(t, s)
 		e.scenarioCopyFlagLater(t, true)
-		e.wantAuditCounts(t, tmEach("0/0/0/1"))
+		e.wantAuditCounts(t, eachTable("0/0/0/1"))
 	})
 }
 
@@ -342,10 +342,10 @@ func TestOneStepMoveOffAudit(t *testing.T) {
 // (PROTOCOL 8.8 step 7).
 func TestOneStepJSONValues(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
-	tab.preamble(tmCopy)
-	p := tab.oneStepParams(tmCopy)
+	tab.preamble(methodCopy)
+	p := tab.oneStepParams(methodCopy)
 	pk, data := tab.oneStepJSON()
 	bmi := data["bmi"].([]any)
 	first := bmi[0].(map[string]any)
@@ -356,9 +356,9 @@ func TestOneStepJSONValues(t *testing.T) {
 	}
 	again["mass_kg"] = "99.5"
 	data["bmi"] = append(bmi, again) // bmi 2 again: this row counts
-	p["pknameinfo"], p["dbdata"] = tmJSON(t, pk), tmJSON(t, data)
+	p["pknameinfo"], p["dbdata"] = mustJSON(t, pk), mustJSON(t, data)
 	e.s.step(t, e.c, "upload_entire_database", p, "Success")
-	tmWantState(t, e.s, e.dev, map[string][]string{"bmi": tmAll("NOW")})
+	wantState(t, e.s, e.dev, map[string][]string{"bmi": allIn("NOW")})
 	var m1, e1, m2 float64
 	var commentNull int64
 	ctx := context.Background()
@@ -378,19 +378,19 @@ func TestOneStepJSONValues(t *testing.T) {
 // 8): its pending rows vanish and the batch is closed.
 func TestOneStepRollsBackOwnBatch(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
+	tab.oneStep(methodCopy)
 	e.s.step(t, e.c, "start_upload", nil, "start_upload")
 	e.s.step(t, e.c, "start_preservation", nil, "STARTPRESERVATION")
 	e.s.step(t, e.c, "upload_table", map[string]string{"table": "bmi", "pkname": "id", "fields": bmiFields, "nrecords": "1",
-		"record0": tmRecord("bmi", tmBMI(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
+		"record0": recordLiteral("bmi", bmiRow(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
 	if n := e.s.count(t, "bmi", "_device_id = ? AND (_addition_pending OR _removal_pending)", e.dev); n != 3 {
 		t.Fatalf("%d pending bmi rows, want 3", n)
 	}
-	tab.oneStep(tmCopy) // abandons the batch
-	tmWantState(t, e.s, e.dev, map[string][]string{
-		"patient": tmAll("NOW"), "patient_idnum": tmAll("NOW"), "blobs": tmAll("NOW"), "bmi": tmAll("NOW"), "phq9": tmAll("NOW"),
+	tab.oneStep(methodCopy) // abandons the batch
+	wantState(t, e.s, e.dev, map[string][]string{
+		"patient": allIn("NOW"), "patient_idnum": allIn("NOW"), "blobs": allIn("NOW"), "bmi": allIn("NOW"), "phq9": allIn("NOW"),
 	})
 	e.wantSettled(t)
 	e.wantAudit(t, "No changes")
@@ -401,17 +401,17 @@ func TestOneStepRollsBackOwnBatch(t *testing.T) {
 // it back and goes ahead (PROTOCOL 8.3.2, 8.8 step 8).
 func TestOneStepStaleBatch(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, tmStart(t, "--stale-batch-timeout", "1s"))
+	e := newTabletEnv(t, startUploadServer(t, "--stale-batch-timeout", "1m"))
 	e.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload", "--may-register-devices")
 	bob := testclient.New(testclient.Config{URL: e.s.API, Device: e.c.Device(), User: "bob", Password: "pw2-secret"})
 	tab := e.tab.standardTablet(false)
-	tab.oneStep(tmCopy)
+	tab.oneStep(methodCopy)
 	e.s.step(t, bob, "start_upload", nil, "start_upload")
 	e.s.step(t, bob, "upload_table", map[string]string{"table": "bmi", "pkname": "id", "fields": bmiFields, "nrecords": "1",
-		"record0": tmRecord("bmi", tmBMI(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
-	time.Sleep(1100 * time.Millisecond)
-	tab.oneStep(tmCopy)
-	tmWantState(t, e.s, e.dev, map[string][]string{"bmi": tmAll("NOW")})
+		"record0": recordLiteral("bmi", bmiRow(9, 1, "60", "2024-07-01T10:00:00.000+01:00"))}, "Table bmi upload successful")
+	e.s.Clock.Advance(time.Minute + time.Second)
+	tab.oneStep(methodCopy)
+	wantState(t, e.s, e.dev, map[string][]string{"bmi": allIn("NOW")})
 	e.wantSettled(t)
 	e.wantAudit(t, "No changes")
 }

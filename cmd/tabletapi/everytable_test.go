@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -26,29 +26,29 @@ import (
 // covers whatever tables the registry holds.
 func TestEveryRegistryTableRoundTrip(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
+	s := sharedServer(t)
 	reg := registry.Default()
-	data := map[string][]map[string]rvValue{}
+	data := map[string][]map[string]fieldValue{}
 	for k, tbl := range reg.Tables() {
-		data[tbl.Name] = []map[string]rvValue{rvRecord(tbl, rvPatientPK, k)}
+		data[tbl.Name] = []map[string]fieldValue{typedRecord(tbl, typedPatientPK, k)}
 	}
-	for _, mode := range tmModes {
+	for _, mode := range uploadModes {
 		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			e := tmNewEnv(t, s)
+			parallelOnPostgres(t)
+			e := newTabletEnv(t, s)
 			e.c.ResetSession()
 			if mode.oneStep {
-				e.s.step(t, e.c, "upload_entire_database", rvOneStep(t, reg, data, false), "Success")
+				e.s.step(t, e.c, "upload_entire_database", typedOneStepParams(t, reg, data, false), "Success")
 			} else {
 				e.s.step(t, e.c, "start_upload", nil, "start_upload")
 				for _, name := range reg.Names() { // the client's order
 					tbl, _ := reg.Table(name)
-					e.s.step(t, e.c, "upload_table", rvUploadTable(tbl, data[name]), "Table "+name+" upload successful")
+					e.s.step(t, e.c, "upload_table", typedUploadTable(tbl, data[name]), "Table "+name+" upload successful")
 				}
 				e.s.step(t, e.c, "end_upload", nil, "end_upload")
 			}
 			for _, tbl := range reg.Tables() {
-				etWantStored(t, s, e.dev, tbl, data[tbl.Name][0])
+				wantStoredRecord(t, s, e.dev, tbl, data[tbl.Name][0])
 			}
 		})
 	}
@@ -62,16 +62,16 @@ func TestEveryRegistryTableRoundTrip(t *testing.T) {
 // and none pending.
 func TestEveryRegistryTableMove(t *testing.T) {
 	t.Parallel()
-	s := tmShared(t)
+	s := sharedServer(t)
 	reg := registry.Default()
-	e := tmNewEnv(t, s)
+	e := newTabletEnv(t, s)
 	e.c.ResetSession()
 	e.s.step(t, e.c, "start_upload", nil, "start_upload")
 	e.s.step(t, e.c, "start_preservation", nil, "STARTPRESERVATION")
 	for k, name := range reg.Names() {
 		tbl, _ := reg.Table(name)
-		rec := rvRecord(tbl, rvPatientPK, k)
-		e.s.step(t, e.c, "upload_table", rvUploadTable(tbl, []map[string]rvValue{rec}), "Table "+name+" upload successful")
+		rec := typedRecord(tbl, typedPatientPK, k)
+		e.s.step(t, e.c, "upload_table", typedUploadTable(tbl, []map[string]fieldValue{rec}), "Table "+name+" upload successful")
 	}
 	e.s.step(t, e.c, "end_upload", nil, "end_upload")
 	for _, tbl := range reg.Tables() {
@@ -84,9 +84,9 @@ func TestEveryRegistryTableMove(t *testing.T) {
 	}
 }
 
-// etWantStored reads dev's current row of tbl, which must be the only
+// wantStoredRecord reads dev's current row of tbl, which must be the only
 // one, and fails the test for each column that differs from rec.
-func etWantStored(t *testing.T, s *testServer, dev int64, tbl *registry.Table, rec map[string]rvValue) {
+func wantStoredRecord(t *testing.T, s *testServer, dev int64, tbl *registry.Table, rec map[string]fieldValue) {
 	t.Helper()
 	cols := make([]string, len(tbl.Fields))
 	for i, f := range tbl.Fields {
@@ -118,20 +118,20 @@ func etWantStored(t *testing.T, s *testServer, dev int64, tbl *registry.Table, r
 	if n == 0 {
 		t.Fatalf("%s: no current row", tbl.Name)
 	}
-	types := etColumnTypes(t, s, tbl.Name)
+	types := storedColumnTypes(t, s, tbl.Name)
 	for i, f := range tbl.Fields {
-		if msg := etCompare(f.Type, got[i], rec[f.Name].want); msg != "" {
+		if msg := compareStored(f.Type, got[i], rec[f.Name].want); msg != "" {
 			t.Errorf("%s.%s (%s): %s", tbl.Name, f.Name, f.Type, msg)
 		}
-		if want := etColumnType(f.Type); types[f.Name] != want {
+		if want := sqlColumnType(f.Type); types[f.Name] != want {
 			t.Errorf("%s.%s (%s): column of type %q, want %q", tbl.Name, f.Name, f.Type, types[f.Name], want)
 		}
 	}
 }
 
-// etColumnTypes returns the declared types of table's columns, by name:
+// storedColumnTypes returns the declared types of table's columns, by name:
 // PostgreSQL's information_schema data_type, SQLite's declared type.
-func etColumnTypes(t *testing.T, s *testServer, table string) map[string]string {
+func storedColumnTypes(t *testing.T, s *testServer, table string) map[string]string {
 	t.Helper()
 	q := "SELECT name, lower(type) FROM pragma_table_info(?)"
 	if dbtest.Postgres() {
@@ -156,11 +156,11 @@ func etColumnTypes(t *testing.T, s *testServer, table string) map[string]string 
 	return out
 }
 
-// etColumnType is the column type a field of type ft must have: the
+// sqlColumnType is the column type a field of type ft must have: the
 // database's own type where it has one (PROTOCOL 7.5), text for
 // date-times (ISO 8601 with the client's offset, 7.6) and for what SQLite
 // has no type of.
-func etColumnType(ft registry.FieldType) string {
+func sqlColumnType(ft registry.FieldType) string {
 	pg := map[registry.FieldType]string{
 		registry.Integer: "bigint", registry.Real: "double precision", registry.Text: "text",
 		registry.DateTime: "text", registry.Date: "date", registry.Boolean: "boolean", registry.Blob: "bytea",
@@ -176,16 +176,16 @@ func etColumnType(ft registry.FieldType) string {
 	return sqlite[ft]
 }
 
-// etCompare compares a value as the database driver returns it with the
+// compareStored compares a value as the database driver returns it with the
 // value sent, by the field's type, and says how they differ ("" if they do
 // not): an integer as int64, a real as float64 to the bit, a boolean as
 // bool (on SQLite also the integer 0 or 1 it stores), a date as its
 // "YYYY-MM-DD" text (pgdriver returns a DATE so), a date-time as ISO 8601
 // text of the same instant to the microsecond with the client's offset, a
 // time of day as "HH:MM:SS" (pgdriver returns a TIME as its text, SQLite
-// stores text), a blob as its bytes and text exactly. etColumnTypes checks
+// stores text), a blob as its bytes and text exactly. storedColumnTypes checks
 // the columns' own types.
-func etCompare(ft registry.FieldType, got, want any) string {
+func compareStored(ft registry.FieldType, got, want any) string {
 	bad := func() string { return fmt.Sprintf("got %#v (%T), want %#v", got, got, want) }
 	pg := dbtest.Postgres()
 	switch ft {

@@ -1,52 +1,13 @@
-package main
+package main_test
 
 import (
-	"context"
-	"net/http"
 	"testing"
-
-	"github.com/tabletapi/tabletapi/testclient"
-)
-
-// uploadSetup starts a server with an uploader whose device is registered,
-// and returns the server and the client (session reset).
-func uploadSetup(t *testing.T, flags ...string) (*testServer, *testclient.Client) {
-	t.Helper()
-	s := startServer(t, flags...)
-	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
-	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
-	c := s.client("alice", "pw!-secret")
-	if _, err := c.RegisterSequence(context.Background(), "tablet"); err != nil {
-		t.Fatal(err)
-	}
-	return s, c
-}
-
-// step sends one request and fails the test unless the reply is exactly
-// result:<want> with success.
-func (s *testServer) step(t *testing.T, c *testclient.Client, op string, params map[string]string, want string) {
-	t.Helper()
-	r, err := c.Do(context.Background(), op, params)
-	if err != nil {
-		t.Fatalf("%s: %v", op, err)
-	}
-	if r.Status != http.StatusOK {
-		t.Logf("server log:\n%s", s.Log)
-	}
-	wantReply(t, r, http.StatusOK, "result:"+want+"\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
-}
-
-const (
-	bmiFields     = "id,_move_off_tablet,when_last_modified,when_created,firstexit_is_finish,firstexit_is_abort,when_firstexit,editing_time_s,patient_id,mass_kg,height_m,waist_cm,comment"
-	patientFields = "id,_move_off_tablet,when_last_modified,forename,surname,sex,dob,email,address,gp,other"
-	idnumFields   = "id,_move_off_tablet,when_last_modified,patient_id,which_idnum,idnum_value"
-	blobFields    = "id,_move_off_tablet,when_last_modified,tablename,tablepk,fieldname,filename,mimetype,theblob,image_rotation_deg_cw"
 )
 
 // TestUploadCopyExample runs the multi-step Copy of PROTOCOL 12.4 twice:
 // the second, identical upload changes nothing.
 func TestUploadCopyExample(t *testing.T) {
-	s, c := uploadSetup(t)
+	s, c := startWithUploader(t)
 	run := func(blobResult string, insertBlob bool) {
 		c.ResetSession()
 		s.step(t, c, "check_device_registered", nil, "check_device_registered")

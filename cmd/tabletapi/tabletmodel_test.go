@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
@@ -23,81 +22,81 @@ import (
 // encodes them (PROTOCOL 7.4), and the real client's upload sequences of
 // PROTOCOL 12.3, sent through testclient to the real server.
 
-// tmMethod is the client's upload method (PROTOCOL 12.3).
-type tmMethod int
+// uploadMethod is the client's upload method (PROTOCOL 12.3).
+type uploadMethod int
 
 const (
-	tmCopy tmMethod = iota
-	tmMoveKeep
-	tmMove
+	methodCopy uploadMethod = iota
+	methodMoveKeep
+	methodMove
 )
 
-var tmMethods = []tmMethod{tmCopy, tmMoveKeep, tmMove}
+var uploadMethods = []uploadMethod{methodCopy, methodMoveKeep, methodMove}
 
-func (m tmMethod) String() string {
+func (m uploadMethod) String() string {
 	switch m {
-	case tmCopy:
+	case methodCopy:
 		return "Copy"
-	case tmMoveKeep:
+	case methodMoveKeep:
 		return "MoveKeepingPatients"
 	}
 	return "Move"
 }
 
 // moves reports whether the method preserves everything it uploads.
-func (m tmMethod) moves() bool { return m != tmCopy }
+func (m uploadMethod) moves() bool { return m != methodCopy }
 
 // The client's columns of the phq9 table, in its column order.
-const tmPHQ9Fields = "id,_move_off_tablet,when_last_modified,when_created,firstexit_is_finish,firstexit_is_abort,when_firstexit,editing_time_s,patient_id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10"
+const phq9Fields = "id,_move_off_tablet,when_last_modified,when_created,firstexit_is_finish,firstexit_is_abort,when_firstexit,editing_time_s,patient_id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10"
 
-// tmTableNames are the tablet's tables, alphabetically (the client's order).
-var tmTableNames = []string{"blobs", "bmi", "patient", "patient_idnum", "phq9"}
+// tableNames are the tablet's tables, alphabetically (the client's order).
+var tableNames = []string{"blobs", "bmi", "patient", "patient_idnum", "phq9"}
 
-// tmCommitOrder is the server's commit order (Appendix A), for reports.
-var tmCommitOrder = []string{"patient", "patient_idnum", "blobs", "bmi", "phq9"}
+// commitOrder is the server's commit order (Appendix A), for reports.
+var commitOrder = []string{"patient", "patient_idnum", "blobs", "bmi", "phq9"}
 
-var tmColumns = map[string]string{
+var tableColumns = map[string]string{
 	"blobs": blobFields, "bmi": bmiFields, "patient": patientFields,
-	"patient_idnum": idnumFields, "phq9": tmPHQ9Fields,
+	"patient_idnum": idnumFields, "phq9": phq9Fields,
 }
 
-// tmPNG is a 1×1 PNG, as the client sends it (64'…').
-const tmPNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+// pngBase64 is a 1×1 PNG, as the client sends it (64'…').
+const pngBase64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 // Valid NHS numbers (PROTOCOL 8.4.2).
 const (
-	tmNHS1 = "9434765919"
-	tmNHS2 = "4010232137"
-	tmNHS3 = "9434765870"
+	nhs1 = "9434765919"
+	nhs2 = "4010232137"
+	nhs3 = "9434765870"
 )
 
-// tmRow is one local row: field → SQL literal as the client sends it.
-type tmRow map[string]string
+// tabletRow is one local row: field → SQL literal as the client sends it.
+type tabletRow map[string]string
 
-// tmTablet is the local database of one device.
-type tmTablet struct {
+// tabletModel is the local database of one device.
+type tabletModel struct {
 	t      *testing.T
 	s      *testServer
 	c      *testclient.Client
-	tables map[string][]tmRow
+	tables map[string][]tabletRow
 	// oldKeys makes which_keys_to_send omit move_off_tablet_values, as
 	// clients before 2.3.0 do (PROTOCOL 6.17, 9.2).
 	oldKeys bool
 }
 
-func tmNewTablet(t *testing.T, s *testServer, c *testclient.Client) *tmTablet {
-	tb := &tmTablet{t: t, s: s, c: c, tables: map[string][]tmRow{}}
-	for _, n := range tmTableNames {
+func newTablet(t *testing.T, s *testServer, c *testclient.Client) *tabletModel {
+	tb := &tabletModel{t: t, s: s, c: c, tables: map[string][]tabletRow{}}
+	for _, n := range tableNames {
 		tb.tables[n] = nil
 	}
 	return tb
 }
 
 // add appends a row; fields it lacks are NULL.
-func (tb *tmTablet) add(table string, row tmRow) {
+func (tb *tabletModel) add(table string, row tabletRow) {
 	tb.t.Helper()
-	full := tmRow{}
-	for f := range strings.SplitSeq(tmColumns[table], ",") {
+	full := tabletRow{}
+	for f := range strings.SplitSeq(tableColumns[table], ",") {
 		full[f] = "NULL"
 	}
 	for f, v := range row {
@@ -110,7 +109,7 @@ func (tb *tmTablet) add(table string, row tmRow) {
 }
 
 // row returns the row of table with client PK id.
-func (tb *tmTablet) row(table string, id int) tmRow {
+func (tb *tabletModel) row(table string, id int) tabletRow {
 	tb.t.Helper()
 	for _, r := range tb.tables[table] {
 		if r["id"] == strconv.Itoa(id) {
@@ -122,10 +121,10 @@ func (tb *tmTablet) row(table string, id int) tmRow {
 }
 
 // del deletes the row of table with client PK id.
-func (tb *tmTablet) del(table string, id int) {
+func (tb *tabletModel) del(table string, id int) {
 	tb.t.Helper()
 	n := len(tb.tables[table])
-	tb.tables[table] = slices.DeleteFunc(tb.tables[table], func(r tmRow) bool { return r["id"] == strconv.Itoa(id) })
+	tb.tables[table] = slices.DeleteFunc(tb.tables[table], func(r tabletRow) bool { return r["id"] == strconv.Itoa(id) })
 	if len(tb.tables[table]) == n {
 		tb.t.Fatalf("tablet: no %s row %d to delete", table, id)
 	}
@@ -134,25 +133,25 @@ func (tb *tmTablet) del(table string, id int) {
 // Row builders with the client's literals. wlm and the other date-times are
 // written as the client writes them: quoted, milliseconds, ±HH:MM.
 
-func tmPatient(id int, forename, surname, sex, dob, wlm, moveOff string) tmRow {
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": moveOff, "when_last_modified": "'" + wlm + "'",
+func patientRow(id int, forename, surname, sex, dob, wlm, moveOff string) tabletRow {
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": moveOff, "when_last_modified": "'" + wlm + "'",
 		"forename": "'" + forename + "'", "surname": "'" + surname + "'", "sex": "'" + sex + "'", "dob": "'" + dob + "'"}
 }
 
-func tmIDNum(id, patient int, value, wlm, moveOff string) tmRow {
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": moveOff, "when_last_modified": "'" + wlm + "'",
+func idNumRow(id, patient int, value, wlm, moveOff string) tabletRow {
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": moveOff, "when_last_modified": "'" + wlm + "'",
 		"patient_id": strconv.Itoa(patient), "which_idnum": "1", "idnum_value": value}
 }
 
-func tmBMI(id, patient int, mass, wlm string) tmRow {
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": "'" + wlm + "'",
+func bmiRow(id, patient int, mass, wlm string) tabletRow {
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": "'" + wlm + "'",
 		"when_created": "'2024-05-01T09:30:00.000+01:00'", "firstexit_is_finish": "1", "firstexit_is_abort": "0",
 		"when_firstexit": "'" + wlm + "'", "editing_time_s": "72.5", "patient_id": strconv.Itoa(patient),
 		"mass_kg": mass, "height_m": "1.75", "comment": "'Said ''fine''\\nthen left'"}
 }
 
-func tmPHQ9(id, patient int, wlm string) tmRow {
-	r := tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": "'" + wlm + "'",
+func phq9Row(id, patient int, wlm string) tabletRow {
+	r := tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": "'" + wlm + "'",
 		"when_created": "'2024-05-01T10:00:00.000+01:00'", "firstexit_is_finish": "1", "firstexit_is_abort": "0",
 		"when_firstexit": "'" + wlm + "'", "editing_time_s": "30", "patient_id": strconv.Itoa(patient)}
 	for q := 1; q <= 10; q++ {
@@ -161,38 +160,38 @@ func tmPHQ9(id, patient int, wlm string) tmRow {
 	return r
 }
 
-func tmBlob(id int, table string, pk int, wlm string) tmRow {
-	return tmRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": "'" + wlm + "'",
+func blobRow(id int, table string, pk int, wlm string) tabletRow {
+	return tabletRow{"id": strconv.Itoa(id), "_move_off_tablet": "NULL", "when_last_modified": "'" + wlm + "'",
 		"tablename": "'" + table + "'", "tablepk": strconv.Itoa(pk), "fieldname": "'photo_blobid'",
-		"mimetype": "'image/png'", "theblob": "64'" + tmPNG + "'", "image_rotation_deg_cw": "0"}
+		"mimetype": "'image/png'", "theblob": "64'" + pngBase64 + "'", "image_rotation_deg_cw": "0"}
 }
 
 // standardTablet fills tb with two patients with NHS numbers, a bmi and a
 // phq9 task each and a BLOB per bmi. Patient 2 is flagged for move-off when
 // flagP2; flags that were never set are NULL, as on the real tablet.
-func (tb *tmTablet) standardTablet(flagP2 bool) *tmTablet {
+func (tb *tabletModel) standardTablet(flagP2 bool) *tabletModel {
 	p2flag := "NULL"
 	if flagP2 {
 		p2flag = "1"
 	}
-	tb.add("patient", tmPatient(1, "Ann", "Smith", "F", "1980-02-29", "2024-05-01T09:29:00.000+01:00", "0"))
-	tb.add("patient", tmPatient(2, "Bob", "Jones", "M", "1975-11-30", "2024-05-01T09:29:30.000+01:00", p2flag))
-	tb.add("patient_idnum", tmIDNum(1, 1, tmNHS1, "2024-05-01T09:29:00.000+01:00", "NULL"))
-	tb.add("patient_idnum", tmIDNum(2, 2, tmNHS2, "2024-05-01T09:29:30.000+01:00", "NULL"))
-	tb.add("bmi", tmBMI(1, 1, "70.2", "2024-05-01T09:31:12.345+01:00"))
-	tb.add("bmi", tmBMI(2, 2, "81", "2024-05-01T09:32:00.000+01:00"))
-	tb.add("phq9", tmPHQ9(1, 1, "2024-05-01T10:01:00.000+01:00"))
-	tb.add("phq9", tmPHQ9(2, 2, "2024-05-01T10:02:00.000+01:00"))
-	tb.add("blobs", tmBlob(1, "bmi", 1, "2024-05-01T09:31:00.000+01:00"))
-	tb.add("blobs", tmBlob(2, "bmi", 2, "2024-05-01T09:31:30.000+01:00"))
+	tb.add("patient", patientRow(1, "Ann", "Smith", "F", "1980-02-29", "2024-05-01T09:29:00.000+01:00", "0"))
+	tb.add("patient", patientRow(2, "Bob", "Jones", "M", "1975-11-30", "2024-05-01T09:29:30.000+01:00", p2flag))
+	tb.add("patient_idnum", idNumRow(1, 1, nhs1, "2024-05-01T09:29:00.000+01:00", "NULL"))
+	tb.add("patient_idnum", idNumRow(2, 2, nhs2, "2024-05-01T09:29:30.000+01:00", "NULL"))
+	tb.add("bmi", bmiRow(1, 1, "70.2", "2024-05-01T09:31:12.345+01:00"))
+	tb.add("bmi", bmiRow(2, 2, "81", "2024-05-01T09:32:00.000+01:00"))
+	tb.add("phq9", phq9Row(1, 1, "2024-05-01T10:01:00.000+01:00"))
+	tb.add("phq9", phq9Row(2, 2, "2024-05-01T10:02:00.000+01:00"))
+	tb.add("blobs", blobRow(1, "bmi", 1, "2024-05-01T09:31:00.000+01:00"))
+	tb.add("blobs", blobRow(2, "bmi", 2, "2024-05-01T09:31:30.000+01:00"))
 	return tb
 }
 
 // prepare is what the client does locally before an upload (PROTOCOL 12.3,
 // "Locally, first"): drop orphan BLOBs and, for Copy, recompute the move-off
 // flags of tasks, ancillary rows and BLOBs from their patients' flags.
-func (tb *tmTablet) prepare(m tmMethod) {
-	owner := func(b tmRow) tmRow {
+func (tb *tabletModel) prepare(m uploadMethod) {
+	owner := func(b tabletRow) tabletRow {
 		table := testclient.DecodeLiteral(b["tablename"]).Text
 		for _, r := range tb.tables[table] {
 			if r["id"] == b["tablepk"] {
@@ -201,13 +200,13 @@ func (tb *tmTablet) prepare(m tmMethod) {
 		}
 		return nil
 	}
-	tb.tables["blobs"] = slices.DeleteFunc(tb.tables["blobs"], func(b tmRow) bool { return owner(b) == nil })
-	if m != tmCopy {
+	tb.tables["blobs"] = slices.DeleteFunc(tb.tables["blobs"], func(b tabletRow) bool { return owner(b) == nil })
+	if m != methodCopy {
 		return
 	}
 	flagged := map[string]bool{}
 	for _, p := range tb.tables["patient"] {
-		if tmFlag(p["_move_off_tablet"]) {
+		if flagSet(p["_move_off_tablet"]) {
 			flagged[p["id"]] = true
 		}
 	}
@@ -230,32 +229,32 @@ func (tb *tmTablet) prepare(m tmMethod) {
 	}
 }
 
-// tmFlag reads a stored move-off flag literal.
-func tmFlag(lit string) bool {
+// flagSet reads a stored move-off flag literal.
+func flagSet(lit string) bool {
 	v := testclient.DecodeLiteral(lit)
 	return v.Kind == testclient.KindInt && v.Int != 0
 }
 
 // afterUpload deletes what the client deletes after a successful upload
 // (PROTOCOL 12.3, "Afterwards").
-func (tb *tmTablet) afterUpload(m tmMethod) {
-	for _, table := range tmTableNames {
+func (tb *tabletModel) afterUpload(m uploadMethod) {
+	for _, table := range tableNames {
 		patientTable := table == "patient" || table == "patient_idnum"
-		tb.tables[table] = slices.DeleteFunc(tb.tables[table], func(r tmRow) bool {
+		tb.tables[table] = slices.DeleteFunc(tb.tables[table], func(r tabletRow) bool {
 			switch m {
-			case tmMove:
+			case methodMove:
 				return true
-			case tmMoveKeep:
-				return !patientTable || tmFlag(r["_move_off_tablet"])
+			case methodMoveKeep:
+				return !patientTable || flagSet(r["_move_off_tablet"])
 			}
-			return tmFlag(r["_move_off_tablet"])
+			return flagSet(r["_move_off_tablet"])
 		})
 	}
 }
 
 // patientInfo is validate_patients' patient_info: one object per patient,
 // keys sorted, compact JSON.
-func (tb *tmTablet) patientInfo(m tmMethod) string {
+func (tb *tabletModel) patientInfo(m uploadMethod) string {
 	tb.t.Helper()
 	text := func(lit string) any {
 		v := testclient.DecodeLiteral(lit)
@@ -266,7 +265,7 @@ func (tb *tmTablet) patientInfo(m tmMethod) string {
 	}
 	list := []map[string]any{}
 	for _, p := range tb.tables["patient"] {
-		o := map[string]any{"finalizing": m.moves() || tmFlag(p["_move_off_tablet"])}
+		o := map[string]any{"finalizing": m.moves() || flagSet(p["_move_off_tablet"])}
 		for _, f := range []string{"address", "dob", "email", "forename", "gp", "other", "sex", "surname"} {
 			o[f] = text(p[f])
 		}
@@ -278,11 +277,11 @@ func (tb *tmTablet) patientInfo(m tmMethod) string {
 		}
 		list = append(list, o)
 	}
-	return tmJSON(tb.t, list)
+	return mustJSON(tb.t, list)
 }
 
-// tmJSON is compact JSON with sorted keys, as the client writes it.
-func tmJSON(t testing.TB, v any) string {
+// mustJSON is compact JSON with sorted keys, as the client writes it.
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -293,15 +292,15 @@ func tmJSON(t testing.TB, v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// tmResult is what an upload sequence saw.
-type tmResult struct {
+// uploadResult is what an upload sequence saw.
+type uploadResult struct {
 	whichKeys     string   // which_keys_to_send's result; "" if not sent
 	uploadRecords []string // upload_record results, in order
 }
 
 // do sends one request of a sequence and fails unless the client would
 // accept the reply.
-func (tb *tmTablet) do(op string, params map[string]string) *testclient.Reply {
+func (tb *tabletModel) do(op string, params map[string]string) *testclient.Reply {
 	tb.t.Helper()
 	r, err := tb.c.Do(context.Background(), op, params)
 	if err != nil {
@@ -314,7 +313,7 @@ func (tb *tmTablet) do(op string, params map[string]string) *testclient.Reply {
 }
 
 // preamble sends steps 1–5 of PROTOCOL 12.3, starting a new sequence.
-func (tb *tmTablet) preamble(m tmMethod) {
+func (tb *tabletModel) preamble(m uploadMethod) {
 	tb.t.Helper()
 	tb.prepare(m)
 	tb.c.ResetSession()
@@ -328,25 +327,25 @@ func (tb *tmTablet) preamble(m tmMethod) {
 }
 
 // record writes one row as the client's CSV of literals.
-func tmRecord(table string, r tmRow) string {
+func recordLiteral(table string, r tabletRow) string {
 	var vals []string
-	for f := range strings.SplitSeq(tmColumns[table], ",") {
+	for f := range strings.SplitSeq(tableColumns[table], ",") {
 		vals = append(vals, r[f])
 	}
 	return strings.Join(vals, ",")
 }
 
 // multiStep runs the client's multi-step upload (PROTOCOL 12.3, 6–11).
-func (tb *tmTablet) multiStep(m tmMethod) *tmResult {
+func (tb *tabletModel) multiStep(m uploadMethod) *uploadResult {
 	tb.t.Helper()
 	tb.preamble(m)
-	res := &tmResult{}
+	res := &uploadResult{}
 	tb.s.step(tb.t, tb.c, "start_upload", nil, "start_upload")
 	if m.moves() {
 		tb.s.step(tb.t, tb.c, "start_preservation", nil, "STARTPRESERVATION")
 	}
 	var empty []string
-	for _, table := range tmTableNames {
+	for _, table := range tableNames {
 		if len(tb.tables[table]) == 0 {
 			empty = append(empty, table)
 		}
@@ -354,14 +353,14 @@ func (tb *tmTablet) multiStep(m tmMethod) *tmResult {
 	if len(empty) > 0 {
 		tb.s.step(tb.t, tb.c, "upload_empty_tables", map[string]string{"tables": strings.Join(empty, ",")}, "UPLOAD-EMPTY-TABLES")
 	}
-	for _, table := range tmTableNames {
+	for _, table := range tableNames {
 		rows := tb.tables[table]
 		if table == "blobs" || len(rows) == 0 {
 			continue
 		}
-		p := map[string]string{"table": table, "pkname": "id", "fields": tmColumns[table], "nrecords": strconv.Itoa(len(rows))}
+		p := map[string]string{"table": table, "pkname": "id", "fields": tableColumns[table], "nrecords": strconv.Itoa(len(rows))}
 		for i, r := range rows {
-			p["record"+strconv.Itoa(i)] = tmRecord(table, r)
+			p["record"+strconv.Itoa(i)] = recordLiteral(table, r)
 		}
 		tb.s.step(tb.t, tb.c, "upload_table", p, "Table "+table+" upload successful")
 	}
@@ -391,7 +390,7 @@ func (tb *tmTablet) multiStep(m tmMethod) *tmResult {
 					tb.t.Fatalf("which_keys_to_send: result %q", res.whichKeys)
 				}
 				rr := tb.do("upload_record", map[string]string{"table": "blobs", "pkname": "id", "fields": blobFields,
-					"values": tmRecord("blobs", tb.row("blobs", id))})
+					"values": recordLiteral("blobs", tb.row("blobs", id))})
 				res.uploadRecords = append(res.uploadRecords, rr.Values["result"])
 			}
 		}
@@ -402,31 +401,31 @@ func (tb *tmTablet) multiStep(m tmMethod) *tmResult {
 
 // oneStepParams are upload_entire_database's parameters for m (PROTOCOL
 // 8.8, "What the client sends").
-func (tb *tmTablet) oneStepParams(m tmMethod) map[string]string {
+func (tb *tabletModel) oneStepParams(m uploadMethod) map[string]string {
 	tb.t.Helper()
 	pk := map[string]string{}
-	data := map[string][]tmRow{}
-	for _, table := range tmTableNames {
+	data := map[string][]tabletRow{}
+	for _, table := range tableNames {
 		pk[table] = "id"
-		data[table] = append([]tmRow{}, tb.tables[table]...)
+		data[table] = append([]tabletRow{}, tb.tables[table]...)
 	}
 	finalizing := "0"
 	if m.moves() {
 		finalizing = "1"
 	}
-	return map[string]string{"finalizing": finalizing, "pknameinfo": tmJSON(tb.t, pk), "dbdata": tmJSON(tb.t, data)}
+	return map[string]string{"finalizing": finalizing, "pknameinfo": mustJSON(tb.t, pk), "dbdata": mustJSON(tb.t, data)}
 }
 
 // oneStep runs the client's one-step upload (PROTOCOL 12.3, 6).
-func (tb *tmTablet) oneStep(m tmMethod) *tmResult {
+func (tb *tabletModel) oneStep(m uploadMethod) *uploadResult {
 	tb.t.Helper()
 	tb.preamble(m)
 	tb.s.step(tb.t, tb.c, "upload_entire_database", tb.oneStepParams(m), "Success")
-	return &tmResult{}
+	return &uploadResult{}
 }
 
 // upload runs multiStep or oneStep.
-func (tb *tmTablet) upload(m tmMethod, oneStep bool) *tmResult {
+func (tb *tabletModel) upload(m uploadMethod, oneStep bool) *uploadResult {
 	tb.t.Helper()
 	if oneStep {
 		return tb.oneStep(m)
@@ -434,98 +433,76 @@ func (tb *tmTablet) upload(m tmMethod, oneStep bool) *tmResult {
 	return tb.multiStep(m)
 }
 
-// tmModes names the two upload paths.
-var tmModes = []struct {
+// uploadModes names the two upload paths.
+var uploadModes = []struct {
 	name    string
 	oneStep bool
 }{{"MultiStep", false}, {"OneStep", true}}
 
-// tmEachMode runs body as a subtest for each upload path, each with a new
+// eachMode runs body as a subtest for each upload path, each with a new
 // device on one server shared by the subtests.
-func tmEachMode(t *testing.T, body func(t *testing.T, e *tmEnv, oneStep bool)) {
+func eachMode(t *testing.T, body func(t *testing.T, e *tabletEnv, oneStep bool)) {
 	t.Helper()
 	t.Parallel()
-	s := tmShared(t)
-	for _, mode := range tmModes {
+	s := sharedServer(t)
+	for _, mode := range uploadModes {
 		t.Run(mode.name, func(t *testing.T) {
-			tmPar(t)
-			body(t, tmNewEnv(t, s), mode.oneStep)
+			parallelOnPostgres(t)
+			body(t, newTabletEnv(t, s), mode.oneStep)
 		})
+	}
+}
+
+// eachMethodAndMode runs body as a subtest for each upload method and path,
+// each with a new device on one server shared by the subtests.
+func eachMethodAndMode(t *testing.T, body func(t *testing.T, e *tabletEnv, m uploadMethod, oneStep bool)) {
+	t.Helper()
+	t.Parallel()
+	s := sharedServer(t)
+	for _, m := range uploadMethods {
+		for _, mode := range uploadModes {
+			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
+				parallelOnPostgres(t)
+				body(t, newTabletEnv(t, s), m, mode.oneStep)
+			})
+		}
 	}
 }
 
 // ---- Server-side inspection (plain SQL that runs on SQLite and PostgreSQL).
 
-// tmEnv is a server with alice's registered tablet.
-type tmEnv struct {
+// tabletEnv is a server with alice's registered tablet.
+type tabletEnv struct {
 	s       *testServer
 	c       *testclient.Client
-	tab     *tmTablet
+	tab     *tabletModel
 	dev     int64 // alice's device id
 	group   int64 // the research group
 	alice   int64 // alice's user id
 	version string
 }
 
-// tmStart starts a server (with flags) for several tablets: user alice
-// (group research, may upload and register devices) and the NHS number as
-// ID type 1.
-func tmStart(t *testing.T, flags ...string) *testServer {
-	t.Helper()
-	s, _ := uploadSetup(t, flags...)
-	return s
-}
-
-// tmShared returns a server for the subtests of one test, which register
-// a device each. Creating a server and its database costs more than an
-// upload (about a second on PostgreSQL, most of a second on SQLite under
-// -race), so subtests share one.
-func tmShared(t *testing.T) *testServer {
-	t.Helper()
-	return tmStart(t)
-}
-
-// tmPar makes a subtest on a shared server parallel on PostgreSQL. On
-// SQLite the subtests of one server run in turn: the database file takes
-// one writer at a time, and waiting for its lock costs more than it saves.
-// Top-level tests, each with its own server, still run in parallel.
-func tmPar(t *testing.T) {
-	if dbtest.Postgres() {
-		t.Parallel()
-	}
-}
-
-// tmNewEnv registers a new tablet for alice on s, or on a server of its own
+// newTabletEnv registers a new tablet for alice on s, or on a server of its own
 // when s is nil. Tablets on one server are independent devices, so tests
 // that share a server may run in parallel.
-func tmNewEnv(t *testing.T, s *testServer) *tmEnv {
+func newTabletEnv(t *testing.T, s *testServer) *tabletEnv {
 	t.Helper()
 	if s == nil {
-		s = tmStart(t)
+		s = startUploadServer(t)
 	}
 	c := s.client("alice", "pw!-secret")
 	if _, err := c.RegisterSequence(context.Background(), "tablet"); err != nil {
 		t.Fatal(err)
 	}
-	e := &tmEnv{s: s, c: c, tab: tmNewTablet(t, s, c), version: testclient.DefaultCamcopsVersion}
-	e.dev = tmScalar(t, s, "SELECT id FROM devices WHERE name = ?", c.Device())
-	e.group = tmScalar(t, s, "SELECT id FROM groups WHERE name = 'research'")
-	e.alice = tmScalar(t, s, "SELECT id FROM users WHERE username = 'alice'")
+	e := &tabletEnv{s: s, c: c, tab: newTablet(t, s, c), version: testclient.DefaultCamcopsVersion}
+	e.dev = queryInt(t, s, "SELECT id FROM devices WHERE name = ?", c.Device())
+	e.group = queryInt(t, s, "SELECT id FROM groups WHERE name = 'research'")
+	e.alice = queryInt(t, s, "SELECT id FROM users WHERE username = 'alice'")
 	return e
 }
 
-// tmScalar runs a query that returns one integer.
-func tmScalar(t *testing.T, s *testServer, q string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := s.DB.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
-// tmSrvRow is what the tests inspect of a stored row.
-type tmSrvRow struct {
+// serverRow is what the tests inspect of a stored row.
+type serverRow struct {
 	PK, ID                             int64
 	Era                                string
 	Current, AddPending, RemPending    bool
@@ -537,8 +514,8 @@ type tmSrvRow struct {
 	WLM, Version                       string
 }
 
-// tmRows returns device dev's rows of table, in _pk order.
-func tmRows(t *testing.T, s *testServer, table string, dev int64) []tmSrvRow {
+// serverRows returns device dev's rows of table, in _pk order.
+func serverRows(t *testing.T, s *testServer, table string, dev int64) []serverRow {
 	t.Helper()
 	q := `SELECT _pk, id, _era,
 	CASE WHEN _current THEN 1 ELSE 0 END, CASE WHEN _addition_pending THEN 1 ELSE 0 END,
@@ -555,9 +532,9 @@ func tmRows(t *testing.T, s *testServer, table string, dev int64) []tmSrvRow {
 		t.Fatalf("rows of %s: %v", table, err)
 	}
 	defer rows.Close()
-	var out []tmSrvRow
+	var out []serverRow
 	for rows.Next() {
-		var r tmSrvRow
+		var r serverRow
 		var cur, add, rem, ae, re, ab, rb int64
 		if err := rows.Scan(&r.PK, &r.ID, &r.Era, &cur, &add, &rem, &r.MoveOff, &r.Pred, &r.Succ, &r.Group,
 			&r.Adding, &r.Removing, &r.Preserver, &ae, &re, &ab, &rb, &r.WLM, &r.Version); err != nil {
@@ -573,14 +550,14 @@ func tmRows(t *testing.T, s *testServer, table string, dev int64) []tmSrvRow {
 	return out
 }
 
-var tmEraRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+var eraRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
-// tmEras returns the distinct preserved eras of dev, sorted.
-func tmEras(t *testing.T, s *testServer, dev int64) []string {
+// erasOf returns the distinct preserved eras of dev, sorted.
+func erasOf(t *testing.T, s *testServer, dev int64) []string {
 	t.Helper()
 	seen := map[string]bool{}
-	for _, table := range tmCommitOrder {
-		for _, r := range tmRows(t, s, table, dev) {
+	for _, table := range commitOrder {
+		for _, r := range serverRows(t, s, table, dev) {
 			if r.Era != "NOW" {
 				seen[r.Era] = true
 			}
@@ -588,7 +565,7 @@ func tmEras(t *testing.T, s *testServer, dev int64) []string {
 	}
 	var out []string
 	for e := range seen {
-		if !tmEraRE.MatchString(e) {
+		if !eraRE.MatchString(e) {
 			t.Fatalf("era %q is not YYYY-MM-DDTHH:MM:SSZ", e)
 		}
 		out = append(out, e)
@@ -597,18 +574,18 @@ func tmEras(t *testing.T, s *testServer, dev int64) []string {
 	return out
 }
 
-// tmState describes dev's rows per table as "<id> <era> <cur|old>", in _pk
+// stateOf describes dev's rows per table as "<id> <era> <cur|old>", in _pk
 // order, with preserved eras written E1, E2, … in time order.
-func tmState(t *testing.T, s *testServer, dev int64) map[string][]string {
+func stateOf(t *testing.T, s *testServer, dev int64) map[string][]string {
 	t.Helper()
 	label := map[string]string{"NOW": "NOW"}
-	for i, e := range tmEras(t, s, dev) {
+	for i, e := range erasOf(t, s, dev) {
 		label[e] = "E" + strconv.Itoa(i+1)
 	}
 	out := map[string][]string{}
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		list := []string{}
-		for _, r := range tmRows(t, s, table, dev) {
+		for _, r := range serverRows(t, s, table, dev) {
 			cur := "old"
 			if r.Current {
 				cur = "cur"
@@ -620,12 +597,12 @@ func tmState(t *testing.T, s *testServer, dev int64) map[string][]string {
 	return out
 }
 
-// tmWantState fails unless dev's rows are described by want (see tmState).
-func tmWantState(t *testing.T, s *testServer, dev int64, want map[string][]string) {
+// wantState fails unless dev's rows are described by want (see stateOf).
+func wantState(t *testing.T, s *testServer, dev int64, want map[string][]string) {
 	t.Helper()
-	got := tmState(t, s, dev)
+	got := stateOf(t, s, dev)
 	var diffs []string
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		if w, ok := want[table]; ok && !slices.Equal(got[table], w) {
 			diffs = append(diffs, fmt.Sprintf("%s: got %q, want %q", table, got[table], w))
 		}
@@ -639,10 +616,10 @@ func tmWantState(t *testing.T, s *testServer, dev int64, want map[string][]strin
 // 8.7): no pending flags, no move-off flag on preserved rows, the batch
 // closed and the dirty set empty; each row added by user with the group and
 // version, and preserved rows preserved by user.
-func (e *tmEnv) wantSettled(t *testing.T) {
+func (e *tabletEnv) wantSettled(t *testing.T) {
 	t.Helper()
-	for _, table := range tmCommitOrder {
-		for _, r := range tmRows(t, e.s, table, e.dev) {
+	for _, table := range commitOrder {
+		for _, r := range serverRows(t, e.s, table, e.dev) {
 			what := fmt.Sprintf("%s id %d (_pk %d, era %s)", table, r.ID, r.PK, r.Era)
 			switch {
 			case r.AddPending || r.RemPending:
@@ -679,10 +656,10 @@ func (e *tmEnv) wantSettled(t *testing.T) {
 
 // wantUnlinked fails if a row of the device in tables has a predecessor
 // or a successor: each was stored once, never as a new version.
-func (e *tmEnv) wantUnlinked(t *testing.T, tables ...string) {
+func (e *tabletEnv) wantUnlinked(t *testing.T, tables ...string) {
 	t.Helper()
 	for _, table := range tables {
-		for _, r := range tmRows(t, e.s, table, e.dev) {
+		for _, r := range serverRows(t, e.s, table, e.dev) {
 			if r.Pred != 0 || r.Succ != 0 {
 				t.Fatalf("%s row %+v is linked to another version", table, r)
 			}
@@ -690,8 +667,8 @@ func (e *tmEnv) wantUnlinked(t *testing.T, tables ...string) {
 	}
 }
 
-// tmWantEraIn checks that era (the batch time) lies within [from, to].
-func tmWantEraIn(t *testing.T, era string, from, to time.Time) {
+// wantEraIn checks that era (the batch time) lies within [from, to].
+func wantEraIn(t *testing.T, era string, from, to time.Time) {
 	t.Helper()
 	et, err := time.Parse("2006-01-02T15:04:05Z", era)
 	if err != nil {
@@ -703,7 +680,7 @@ func tmWantEraIn(t *testing.T, era string, from, to time.Time) {
 }
 
 // lastBatchEra is the device's last_upload_batch_utc as an era string.
-func (e *tmEnv) lastBatchEra(t *testing.T) string {
+func (e *tabletEnv) lastBatchEra(t *testing.T) string {
 	t.Helper()
 	var ts time.Time
 	if err := e.s.DB.QueryRowContext(context.Background(), "SELECT last_upload_batch_utc FROM devices WHERE id = ?", e.dev).Scan(&ts); err != nil {
@@ -714,7 +691,7 @@ func (e *tmEnv) lastBatchEra(t *testing.T) string {
 
 // lastAudit returns the details of the newest upload audit entry, and how
 // many upload entries there are.
-func (e *tmEnv) lastAudit(t *testing.T) (string, int) {
+func (e *tabletEnv) lastAudit(t *testing.T) (string, int) {
 	t.Helper()
 	var details []string
 	if err := e.s.DB.NewSelect().Table("audit_log").Column("details").
@@ -729,7 +706,7 @@ func (e *tmEnv) lastAudit(t *testing.T) (string, int) {
 
 // wantAudit fails unless the newest upload audit entry is exactly
 // "Upload from device <dev>, username 'alice': " + summary.
-func (e *tmEnv) wantAudit(t *testing.T, summary string) {
+func (e *tabletEnv) wantAudit(t *testing.T, summary string) {
 	t.Helper()
 	got, _ := e.lastAudit(t)
 	want := fmt.Sprintf("Upload from device %d, username 'alice': %s", e.dev, summary)
@@ -738,8 +715,8 @@ func (e *tmEnv) wantAudit(t *testing.T, summary string) {
 	}
 }
 
-// tmChange writes one table's audit line (PROTOCOL 8.9).
-func tmChange(table string, added, modified, deleted, preserved, current []int) string {
+// changeLine writes one table's audit line (PROTOCOL 8.9).
+func changeLine(table string, added, modified, deleted, preserved, current []int) string {
 	l := func(xs []int) string {
 		s := make([]string, len(xs))
 		for i, x := range xs {
@@ -751,10 +728,10 @@ func tmChange(table string, added, modified, deleted, preserved, current []int) 
 		table, len(added), l(added), len(modified), l(modified), len(deleted), l(deleted), len(preserved), l(preserved), l(current))
 }
 
-// tmSnapshot dumps every row of dev in the client tables (every column),
+// snapshotOf dumps every row of dev in the client tables (every column),
 // the device's batch state and its dirty set, for "nothing changed"
 // checks.
-func tmSnapshot(t *testing.T, s *testServer, dev int64) string {
+func snapshotOf(t *testing.T, s *testServer, dev int64) string {
 	t.Helper()
 	var b strings.Builder
 	dump := func(q string) {
@@ -788,7 +765,7 @@ func tmSnapshot(t *testing.T, s *testServer, dev int64) string {
 			t.Fatal(err)
 		}
 	}
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		b.WriteString("## " + table + "\n")
 		dump(`SELECT * FROM "` + table + `" WHERE _device_id = ? ORDER BY _pk`)
 	}
@@ -799,16 +776,16 @@ func tmSnapshot(t *testing.T, s *testServer, dev int64) string {
 	return b.String()
 }
 
-// tmTableSnapshot is tmSnapshot of the client tables only.
-func tmTableSnapshot(t *testing.T, s *testServer, dev int64) string {
+// tableSnapshot is snapshotOf of the client tables only.
+func tableSnapshot(t *testing.T, s *testServer, dev int64) string {
 	t.Helper()
-	snap := tmSnapshot(t, s, dev)
+	snap := snapshotOf(t, s, dev)
 	return snap[:strings.Index(snap, "## devices\n")]
 }
 
-// tmWantSame fails unless two snapshots are equal, showing the first
+// wantSame fails unless two snapshots are equal, showing the first
 // differing line.
-func tmWantSame(t *testing.T, what, before, after string) {
+func wantSame(t *testing.T, what, before, after string) {
 	t.Helper()
 	if before == after {
 		return
@@ -828,19 +805,19 @@ func tmWantSame(t *testing.T, what, before, after string) {
 	}
 }
 
-// tmCounts returns the number of rows of dev in each client table.
-func tmCounts(t *testing.T, s *testServer, dev int64) map[string]int {
+// rowCounts returns the number of rows of dev in each client table.
+func rowCounts(t *testing.T, s *testServer, dev int64) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		out[table] = s.count(t, table, "_device_id = ?", dev)
 	}
 	return out
 }
 
-// tmFail sends a request and fails unless the reply is the user error msg
+// wantOpFails sends a request and fails unless the reply is the user error msg
 // (HTTP 200, success:0; PROTOCOL 1.3).
-func tmFail(t *testing.T, s *testServer, c *testclient.Client, op string, params map[string]string, msg string) {
+func wantOpFails(t *testing.T, s *testServer, c *testclient.Client, op string, params map[string]string, msg string) {
 	t.Helper()
 	r, err := c.Do(context.Background(), op, params)
 	if err != nil {
@@ -853,9 +830,9 @@ func tmFail(t *testing.T, s *testServer, c *testclient.Client, op string, params
 
 // oneStepJSON returns pknameinfo and dbdata as the client would send them
 // for the current tables, as generic JSON values that tests may spoil.
-func (tb *tmTablet) oneStepJSON() (pk, data map[string]any) {
+func (tb *tabletModel) oneStepJSON() (pk, data map[string]any) {
 	pk, data = map[string]any{}, map[string]any{}
-	for _, table := range tmTableNames {
+	for _, table := range tableNames {
 		pk[table] = "id"
 		rows := []any{}
 		for _, r := range tb.tables[table] {
@@ -871,19 +848,19 @@ func (tb *tmTablet) oneStepJSON() (pk, data map[string]any) {
 }
 
 var (
-	tmAuditPartRE  = regexp.MustCompile(`(\w+):? \(([^()]*)\)`)
-	tmAuditCountRE = regexp.MustCompile(`(\d+) (added|modified out|deleted|preserved)\b`)
+	auditPartRE  = regexp.MustCompile(`(\w+):? \(([^()]*)\)`)
+	auditCountRE = regexp.MustCompile(`(\d+) (added|modified out|deleted|preserved)\b`)
 )
 
-// tmAuditCounts reduces an upload summary to its tables and counts,
+// auditCounts reduces an upload summary to its tables and counts,
 // "<table> <added>/<modified out>/<deleted>/<preserved>" joined with ", "
 // ("" for "No changes"), so that tests can check what an upload did
 // whatever PKs the summary lists.
-func tmAuditCounts(summary string) string {
+func auditCounts(summary string) string {
 	var out []string
-	for _, m := range tmAuditPartRE.FindAllStringSubmatch(summary, -1) {
+	for _, m := range auditPartRE.FindAllStringSubmatch(summary, -1) {
 		n := map[string]string{"added": "0", "modified out": "0", "deleted": "0", "preserved": "0"}
-		for _, c := range tmAuditCountRE.FindAllStringSubmatch(m[2], -1) {
+		for _, c := range auditCountRE.FindAllStringSubmatch(m[2], -1) {
 			n[c[2]] = c[1]
 		}
 		out = append(out, fmt.Sprintf("%s %s/%s/%s/%s", m[1], n["added"], n["modified out"], n["deleted"], n["preserved"]))
@@ -892,31 +869,31 @@ func tmAuditCounts(summary string) string {
 }
 
 // wantAuditCounts fails unless the newest upload audit entry of the device
-// lists exactly these tables with these counts (see tmAuditCounts).
-func (e *tmEnv) wantAuditCounts(t *testing.T, want string) {
+// lists exactly these tables with these counts (see auditCounts).
+func (e *tabletEnv) wantAuditCounts(t *testing.T, want string) {
 	t.Helper()
 	got, _ := e.lastAudit(t)
 	prefix := fmt.Sprintf("Upload from device %d, username 'alice': ", e.dev)
-	if !strings.HasPrefix(got, prefix) || tmAuditCounts(strings.TrimPrefix(got, prefix)) != want {
+	if !strings.HasPrefix(got, prefix) || auditCounts(strings.TrimPrefix(got, prefix)) != want {
 		t.Fatalf("upload audit =\n%s\nwant the counts %q", got, want)
 	}
 }
 
-// tmEach writes the same counts for every table, in commit order.
-func tmEach(counts string) string {
+// eachTable writes the same counts for every table, in commit order.
+func eachTable(counts string) string {
 	var out []string
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		out = append(out, table+" "+counts)
 	}
 	return strings.Join(out, ", ")
 }
 
 // pks returns the server PKs (_pk) of the device's rows of table that
-// tmState describes as one of descs ("<id> <era> <cur|old>").
-func (e *tmEnv) pks(t *testing.T, table string, descs ...string) []int {
+// stateOf describes as one of descs ("<id> <era> <cur|old>").
+func (e *tabletEnv) pks(t *testing.T, table string, descs ...string) []int {
 	t.Helper()
-	state := tmState(t, e.s, e.dev)[table]
-	rows := tmRows(t, e.s, table, e.dev)
+	state := stateOf(t, e.s, e.dev)[table]
+	rows := serverRows(t, e.s, table, e.dev)
 	var out []int
 	for i, d := range state {
 		if slices.Contains(descs, d) {

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -20,72 +20,6 @@ import (
 // 3.6 through the real server: endpoints and methods, body decoding, the
 // plain 400, the reply headers, the body limit, the client IP and the
 // request log.
-
-// plain400 is the body of the plain 400 (PROTOCOL 2.2).
-const plain400 = "Not a valid CamCOPS API request\n"
-
-// transportHTTP sends one request with net/http and returns the response
-// (body already closed) and its body.
-func transportHTTP(tb testing.TB, method, url, contentType, body string) (*http.Response, string) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("%s %s: read body: %v", method, url, err)
-	}
-	return resp, string(b)
-}
-
-// transportPost posts a raw body to url with testclient and fails the test
-// on a transport error.
-func transportPost(tb testing.TB, url, contentType, body string) *testclient.Reply {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c := testclient.New(testclient.Config{URL: url, Device: testclient.NewDeviceID()})
-	r, err := c.Post(ctx, contentType, []byte(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return r
-}
-
-// transportForm is a valid request of the real client for op.
-func transportForm(op, device, user, password string) map[string]string {
-	f := map[string]string{"operation": op, "camcops_version": "2.4.24", "device": device}
-	if user != "" {
-		f["user"], f["password"] = user, password
-	}
-	return f
-}
-
-// wantAPIHeaders fails unless h carries the headers of every key:value
-// reply (PROTOCOL 1.3) and sets no cookie.
-func wantAPIHeaders(tb testing.TB, h http.Header) {
-	tb.Helper()
-	if got := h.Get("Content-Type"); got != "text/plain; charset=utf-8" {
-		tb.Errorf("Content-Type = %q, want text/plain; charset=utf-8", got)
-	}
-	if got := h.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
-		tb.Errorf("Cache-Control = %q, want [no-store]", got)
-	}
-	if got := h.Values("Set-Cookie"); len(got) != 0 {
-		tb.Errorf("Set-Cookie = %q, want none", got)
-	}
-}
 
 // wantShortPlain fails unless a 404/405/413 reply is short plain text and
 // not a key:value reply the client could mistake for an API reply.
@@ -137,11 +71,11 @@ func TestTransport_Endpoints(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const unregistered = "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n"
-	body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+	body := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
 
 	t.Run("OK", func(t *testing.T) {
 		for _, path := range []string{"/api", "/database"} {
-			r := transportPost(t, s.Base+path, testclient.FormContentType, body)
+			r := postBody(t, s.Base+path, testclient.FormContentType, body)
 			wantReply(t, r, http.StatusOK, unregistered)
 			wantAPIHeaders(t, r.Header)
 		}
@@ -156,7 +90,7 @@ func TestTransport_Endpoints(t *testing.T) {
 			{http.MethodPatch, "/database"},
 		} {
 			what := mr.method + " " + mr.path
-			resp, b := transportHTTP(t, mr.method, s.Base+mr.path, testclient.FormContentType, body)
+			resp, b := sendHTTP(t, mr.method, s.Base+mr.path, testclient.FormContentType, body)
 			if resp.StatusCode != http.StatusMethodNotAllowed {
 				t.Errorf("%s: status %d, want 405", what, resp.StatusCode)
 			}
@@ -168,7 +102,7 @@ func TestTransport_Endpoints(t *testing.T) {
 	})
 	t.Run("NotFound", func(t *testing.T) {
 		for _, path := range []string{"/nosuch", "/api/", "/database/", "/API", "/Database", "/api/x", "/camcops/api", "/", "/apix"} {
-			resp, b := transportHTTP(t, http.MethodPost, s.Base+path, testclient.FormContentType, body)
+			resp, b := sendHTTP(t, http.MethodPost, s.Base+path, testclient.FormContentType, body)
 			if resp.StatusCode != http.StatusNotFound {
 				t.Errorf("POST %s: status %d, want 404 (body %q)", path, resp.StatusCode, b)
 				continue
@@ -178,7 +112,7 @@ func TestTransport_Endpoints(t *testing.T) {
 	})
 	t.Run("Health", func(t *testing.T) {
 		for _, path := range []string{"/healthz", "/readyz"} {
-			resp, b := transportHTTP(t, http.MethodGet, s.Base+path, "", "")
+			resp, b := sendHTTP(t, http.MethodGet, s.Base+path, "", "")
 			if resp.StatusCode != http.StatusOK {
 				t.Errorf("GET %s: status %d (body %q), want 200", path, resp.StatusCode, b)
 			}
@@ -190,10 +124,10 @@ func TestTransport_Endpoints(t *testing.T) {
 func TestTransport_PathPrefix(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "--path-prefix", "/camcops")
-	body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+	body := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
 
 	for _, path := range []string{"/camcops/api", "/camcops/database"} {
-		r := transportPost(t, s.Base+path, testclient.FormContentType, body)
+		r := postBody(t, s.Base+path, testclient.FormContentType, body)
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 	}
 	for _, path := range []string{"/api", "/database", "/camcops/api/", "/camcops", "/camcops/healthz", "/camcops/readyz"} {
@@ -201,18 +135,18 @@ func TestTransport_PathPrefix(t *testing.T) {
 		if strings.HasSuffix(path, "z") {
 			method = http.MethodGet
 		}
-		resp, b := transportHTTP(t, method, s.Base+path, testclient.FormContentType, body)
+		resp, b := sendHTTP(t, method, s.Base+path, testclient.FormContentType, body)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s %s: status %d, want 404 (body %q)", method, path, resp.StatusCode, b)
 		}
 	}
-	resp, _ := transportHTTP(t, http.MethodGet, s.Base+"/camcops/api", "", "")
+	resp, _ := sendHTTP(t, http.MethodGet, s.Base+"/camcops/api", "", "")
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET /camcops/api: status %d, Allow %q; want 405 and POST", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 	// Health checks stay at the root whatever the prefix.
 	for _, path := range []string{"/healthz", "/readyz"} {
-		resp, b := transportHTTP(t, http.MethodGet, s.Base+path, "", "")
+		resp, b := sendHTTP(t, http.MethodGet, s.Base+path, "", "")
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s: status %d (body %q), want 200", path, resp.StatusCode, b)
 		}
@@ -230,7 +164,7 @@ func TestTransport_Plain400(t *testing.T) {
 	s.addUser(t, "g", user191, "pw!-secret")
 	dev := testclient.NewDeviceID()
 	valid := func(edit func(map[string]string)) string {
-		f := transportForm("check_device_registered", dev, "alice", "pw!-secret")
+		f := loginForm("check_device_registered", dev, "alice", "pw!-secret")
 		if edit != nil {
 			edit(f)
 		}
@@ -239,7 +173,7 @@ func TestTransport_Plain400(t *testing.T) {
 	set := func(k, v string) func(map[string]string) { return func(f map[string]string) { f[k] = v } }
 
 	// Control: the unedited request passes 2.2 (and logs in).
-	r := transportPost(t, s.API, testclient.FormContentType, valid(nil))
+	r := postBody(t, s.API, testclient.FormContentType, valid(nil))
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:{session_id}\nsession_token:{session_token}\n")
 	audits, failures := s.count(t, "audit_log", "1 = 1"), s.count(t, "login_failures", "1 = 1")
 
@@ -292,7 +226,7 @@ func TestTransport_Plain400(t *testing.T) {
 			if tc.query != "" {
 				url += "?" + tc.query
 			}
-			resp, b := transportHTTP(t, http.MethodPost, url, ct, tc.body)
+			resp, b := sendHTTP(t, http.MethodPost, url, ct, tc.body)
 			if resp.StatusCode != http.StatusBadRequest || b != plain400 {
 				t.Fatalf("reply = %d %q, want 400 %q", resp.StatusCode, b, plain400)
 			}
@@ -331,7 +265,7 @@ func TestTransport_Plain400(t *testing.T) {
 			if tc.name == "CharsetParameter" {
 				ct += "; charset=UTF-8"
 			}
-			r := transportPost(t, s.API, ct, tc.body)
+			r := postBody(t, s.API, ct, tc.body)
 			if tc.name == "User191" && r.Values["session_id"] == "" {
 				t.Errorf("191-character user not logged in: %q", r.Body)
 			}
@@ -352,9 +286,9 @@ func TestTransport_BodyDecoding(t *testing.T) {
 
 	t.Run("PlusIsSpace", func(t *testing.T) {
 		dev := testclient.NewDeviceID()
-		f := transportForm("register", dev, "alice", "pw!-secret")
+		f := loginForm("register", dev, "alice", "pw!-secret")
 		body := testclient.EncodeForm(f) + "&devicefriendlyname=Ward+3"
-		r := transportPost(t, s.API, testclient.FormContentType, body)
+		r := postBody(t, s.API, testclient.FormContentType, body)
 		if r.Status != http.StatusOK || !r.Success() {
 			t.Fatalf("register: %d %q", r.Status, r.Body)
 		}
@@ -364,9 +298,9 @@ func TestTransport_BodyDecoding(t *testing.T) {
 	})
 	t.Run("PercentPlusIsPlus", func(t *testing.T) {
 		dev := testclient.NewDeviceID()
-		f := transportForm("register", dev, "alice", "pw!-secret")
+		f := loginForm("register", dev, "alice", "pw!-secret")
 		f["devicefriendlyname"] = "A+B & C=D"
-		r := transportPost(t, s.API, testclient.FormContentType, testclient.EncodeForm(f))
+		r := postBody(t, s.API, testclient.FormContentType, testclient.EncodeForm(f))
 		if r.Status != http.StatusOK || !r.Success() {
 			t.Fatalf("register: %d %q", r.Status, r.Body)
 		}
@@ -381,7 +315,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 		}
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		for k, v := range transportForm("check_device_registered", c.Device(), "alice", "pw!-secret") {
+		for k, v := range loginForm("check_device_registered", c.Device(), "alice", "pw!-secret") {
 			if err := mw.WriteField(k, v); err != nil {
 				t.Fatal(err)
 			}
@@ -389,7 +323,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 		if err := mw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		r := transportPost(t, s.API, mw.FormDataContentType(), buf.String())
+		r := postBody(t, s.API, mw.FormDataContentType(), buf.String())
 		wantReply(t, r, http.StatusOK, "result:check_device_registered\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		wantAPIHeaders(t, r.Header)
 	})
@@ -397,7 +331,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 		// A part sent as a file is a parameter like any other.
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		for k, v := range transportForm("get_allowed_tables", testclient.NewDeviceID(), "", "") {
+		for k, v := range loginForm("get_allowed_tables", testclient.NewDeviceID(), "", "") {
 			if k == "operation" {
 				w, err := mw.CreateFormFile(k, "op.txt")
 				if err != nil {
@@ -409,7 +343,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 			mw.WriteField(k, v)
 		}
 		mw.Close()
-		r := transportPost(t, s.API, mw.FormDataContentType(), buf.String())
+		r := postBody(t, s.API, mw.FormDataContentType(), buf.String())
 		if r.Status != http.StatusOK || !r.IsAPIReply() {
 			t.Fatalf("reply = %d %q, want a key:value reply", r.Status, r.Body)
 		}
@@ -419,7 +353,7 @@ func TestTransport_BodyDecoding(t *testing.T) {
 		if _, err := c.RegisterSequence(context.Background(), "Ward 5"); err != nil {
 			t.Fatal(err)
 		}
-		base := transportForm("check_device_registered", c.Device(), "alice", "pw!-secret")
+		base := loginForm("check_device_registered", c.Device(), "alice", "pw!-secret")
 		enc := func(drop string) string {
 			f := map[string]string{}
 			for k, v := range base {
@@ -430,23 +364,23 @@ func TestTransport_BodyDecoding(t *testing.T) {
 			return testclient.EncodeForm(f)
 		}
 		// operation: the second value is the one dispatched.
-		r := transportPost(t, s.API, testclient.FormContentType, "operation=get_allowed_tables&"+enc("")+"&operation=check_device_registered")
+		r := postBody(t, s.API, testclient.FormContentType, "operation=get_allowed_tables&"+enc("")+"&operation=check_device_registered")
 		wantReply(t, r, http.StatusOK, "result:check_device_registered\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		// camcops_version: a bad first value is overridden...
-		r = transportPost(t, s.API, testclient.FormContentType, "camcops_version=1.0&"+enc("camcops_version")+"&camcops_version=2.4.24")
+		r = postBody(t, s.API, testclient.FormContentType, "camcops_version=1.0&"+enc("camcops_version")+"&camcops_version=2.4.24")
 		if r.Status != http.StatusOK || !r.Success() {
 			t.Fatalf("bad then good version: %d %q, want success", r.Status, r.Body)
 		}
 		// ...and a bad last value wins.
-		r = transportPost(t, s.API, testclient.FormContentType, "camcops_version=2.4.24&"+enc("camcops_version")+"&camcops_version=1.0")
+		r = postBody(t, s.API, testclient.FormContentType, "camcops_version=2.4.24&"+enc("camcops_version")+"&camcops_version=1.0")
 		if r.Status != http.StatusBadRequest || string(r.Body) != plain400 {
 			t.Fatalf("good then bad version: %d %q, want the plain 400", r.Status, r.Body)
 		}
 		// password: a right last value logs in...
-		r = transportPost(t, s.API, testclient.FormContentType, "password=wrong&"+enc("password")+"&password=pw%21-secret")
+		r = postBody(t, s.API, testclient.FormContentType, "password=wrong&"+enc("password")+"&password=pw%21-secret")
 		wantReply(t, r, http.StatusOK, "result:check_device_registered\nsuccess:1\nsession_id:{session_id}\nsession_token:{session_token}\n")
 		// ...and a wrong last value does not.
-		r = transportPost(t, s.API, testclient.FormContentType, enc("")+"&password=wrong")
+		r = postBody(t, s.API, testclient.FormContentType, enc("")+"&password=wrong")
 		wantReply(t, r, http.StatusOK, "result:check_device_registered\nsuccess:1\nsession_id:\nsession_token:\n")
 	})
 }
@@ -517,12 +451,12 @@ func TestTransport_BodyLimit(t *testing.T) {
 	devices, audits, sessions := s.count(t, "devices", "1 = 1"), s.count(t, "audit_log", "1 = 1"), s.count(t, "sessions", "1 = 1")
 
 	dev := testclient.NewDeviceID()
-	base := testclient.EncodeForm(transportForm("register", dev, "alice", "pw!-secret")) + "&devicefriendlyname="
+	base := testclient.EncodeForm(loginForm("register", dev, "alice", "pw!-secret")) + "&devicefriendlyname="
 	over := base + strings.Repeat("x", limit+1-len(base))
 	if len(over) != limit+1 {
 		t.Fatalf("test body is %d bytes", len(over))
 	}
-	resp, b := transportHTTP(t, http.MethodPost, s.API, testclient.FormContentType, over)
+	resp, b := sendHTTP(t, http.MethodPost, s.API, testclient.FormContentType, over)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("status %d (%q), want 413", resp.StatusCode, b)
 	}
@@ -530,7 +464,7 @@ func TestTransport_BodyLimit(t *testing.T) {
 
 	// Well over the limit.
 	huge := base + strings.Repeat("y", 64<<10)
-	resp, b = transportHTTP(t, http.MethodPost, s.API, testclient.FormContentType, huge)
+	resp, b = sendHTTP(t, http.MethodPost, s.API, testclient.FormContentType, huge)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("huge body: status %d (%q), want 413", resp.StatusCode, b)
 	}
@@ -550,7 +484,7 @@ func TestTransport_BodyLimit(t *testing.T) {
 
 	// Exactly at the limit: accepted.
 	at := base + strings.Repeat("x", limit-len(base))
-	r := transportPost(t, s.API, testclient.FormContentType, at)
+	r := postBody(t, s.API, testclient.FormContentType, at)
 	if r.Status != http.StatusOK || !r.Success() {
 		t.Fatalf("body of exactly %d bytes: %d %q, want success", limit, r.Status, r.Body)
 	}
@@ -704,17 +638,9 @@ func TestTransport_RequestLog(t *testing.T) {
 	const requests = 7
 
 	// The line is written after the reply, so wait for it.
-	var lines []string
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		lines = requestLogRE.FindAllString(s.Log.String(), -1)
-		if len(lines) >= requests || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
-	lines = requestLogRE.FindAllString(s.Log.String(), -1)
+	lines := requestLogRE.FindAllString(s.Log.waitFor(t, "the request lines", nil, func(log string) bool {
+		return len(requestLogRE.FindAllString(log, -1)) >= requests
+	}), -1)
 	if len(lines) != requests {
 		t.Fatalf("%d request log lines for %d requests:\n%s", len(lines), requests, s.Log)
 	}
@@ -741,12 +667,12 @@ func TestTransport_RequestLog(t *testing.T) {
 
 	// A plain 400 is logged once, with its status, and without the password.
 	before := strings.Count(s.Log.String(), "status=400")
-	resp, _ := transportHTTP(t, http.MethodPost, s.API, testclient.FormContentType,
+	resp, _ := sendHTTP(t, http.MethodPost, s.API, testclient.FormContentType,
 		testclient.EncodeForm(map[string]string{"operation": "x", "camcops_version": "1.0", "user": "alice", "password": pw}))
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", resp.StatusCode)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// A plain 400's line is written before its reply.
 	if got := strings.Count(s.Log.String(), "status=400") - before; got != 1 {
 		t.Errorf("plain 400 logged %d times, want once:\n%s", got, s.Log)
 	}
@@ -764,10 +690,8 @@ func TestTransport_JSONLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var found map[string]any
-	deadline := time.Now().Add(10 * time.Second)
-	for found == nil {
-		lines := strings.Split(strings.TrimSuffix(s.Log.String(), "\n"), "\n")
-		for _, l := range lines {
+	s.Log.waitFor(t, "a JSON request line", nil, func(log string) bool {
+		for _, l := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
 			var m map[string]any
 			if err := json.Unmarshal([]byte(l), &m); err != nil {
 				t.Fatalf("log line is not JSON: %v: %q", err, l)
@@ -776,11 +700,8 @@ func TestTransport_JSONLog(t *testing.T) {
 				found = m
 			}
 		}
-		if found == nil && time.Now().After(deadline) {
-			t.Fatalf("no JSON request line:\n%s", s.Log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return found != nil
+	})
 	for _, k := range []string{"operation", "device", "user", "status", "outcome", "duration", "level", "time"} {
 		if _, ok := found[k]; !ok {
 			t.Errorf("JSON request line lacks %q: %v", k, found)

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -17,12 +17,12 @@ import (
 
 // End-to-end tests of the multi-step upload (PROTOCOL 6.11–6.18, 8): each
 // talks to a real server through testclient and checks the per-table
-// relations with SQL. Helpers are prefixed ms (and shared with
-// e2e_keys_test.go).
+// relations with SQL. The upload fixture is shared with
+// recordwise_test.go and takeover_test.go.
 
-// msFix is an upload fixture: a server, alice's client on a registered
+// uploadFixture is an upload fixture: a server, alice's client on a registered
 // device, and the ids the checks need.
-type msFix struct {
+type uploadFixture struct {
 	s     *testServer
 	c     *testclient.Client
 	dev   int64 // devices.id of c's device
@@ -30,21 +30,21 @@ type msFix struct {
 	group int64 // alice's upload group
 }
 
-// msSetup starts a server (uploadSetup) and reads the ids.
-func msSetup(t *testing.T, flags ...string) *msFix {
+// newUploadFixture starts a server (startWithUploader) and reads the ids.
+func newUploadFixture(t *testing.T, flags ...string) *uploadFixture {
 	t.Helper()
-	s, c := uploadSetup(t, flags...)
-	f := &msFix{s: s, c: c}
+	s, c := startWithUploader(t, flags...)
+	f := &uploadFixture{s: s, c: c}
 	ctx := context.Background()
 	if err := s.DB.NewSelect().Table("devices").Column("id").Where("name = ?", c.Device()).Scan(ctx, &f.dev); err != nil {
 		t.Fatal(err)
 	}
-	f.alice, f.group = msUser(t, s, "alice")
+	f.alice, f.group = userAndGroup(t, s, "alice")
 	return f
 }
 
-// msUser returns a user's id and upload group id.
-func msUser(t *testing.T, s *testServer, name string) (id, group int64) {
+// userAndGroup returns a user's id and upload group id.
+func userAndGroup(t *testing.T, s *testServer, name string) (id, group int64) {
 	t.Helper()
 	if err := s.DB.NewSelect().Table("users").Column("id", "upload_group_id").Where("username = ?", name).
 		Scan(context.Background(), &id, &group); err != nil {
@@ -55,19 +55,19 @@ func msUser(t *testing.T, s *testServer, name string) (id, group int64) {
 
 // Three distinct when_last_modified instants (client style).
 const (
-	msWLM1 = "2024-05-01T09:31:12.345+01:00"
-	msWLM2 = "2024-05-02T10:00:00.000+01:00"
-	msWLM3 = "2024-05-03T11:00:00.000+01:00"
+	wlm1 = "2024-05-01T09:31:12.345+01:00"
+	wlm2 = "2024-05-02T10:00:00.000+01:00"
+	wlm3 = "2024-05-03T11:00:00.000+01:00"
 )
 
-// msBMI is one bmi record in bmiFields order.
-func msBMI(id, moveOff int, wlm, mass string) string {
+// bmiRecord is one bmi record in bmiFields order.
+func bmiRecord(id, moveOff int, wlm, mass string) string {
 	return fmt.Sprintf("%d,%d,'%s','2024-05-01T09:30:00.000+01:00',1,0,'2024-05-01T09:31:12.300+01:00',72.5,1,%s,1.75,NULL,NULL",
 		id, moveOff, wlm, mass)
 }
 
-// msTable returns upload_table parameters for records of table.
-func msTable(table, fields string, recs ...string) map[string]string {
+// uploadTableOf returns upload_table parameters for records of table.
+func uploadTableOf(table, fields string, recs ...string) map[string]string {
 	p := map[string]string{"table": table, "pkname": "id", "fields": fields, "nrecords": strconv.Itoa(len(recs))}
 	for i, r := range recs {
 		p["record"+strconv.Itoa(i)] = r
@@ -76,13 +76,13 @@ func msTable(table, fields string, recs ...string) map[string]string {
 }
 
 // uploadBMI sends upload_table for bmi and expects success.
-func (f *msFix) uploadBMI(t *testing.T, recs ...string) {
+func (f *uploadFixture) uploadBMI(t *testing.T, recs ...string) {
 	t.Helper()
-	f.s.step(t, f.c, "upload_table", msTable("bmi", bmiFields, recs...), "Table bmi upload successful")
+	f.s.step(t, f.c, "upload_table", uploadTableOf("bmi", bmiFields, recs...), "Table bmi upload successful")
 }
 
 // batchBMI runs start_upload, upload_table bmi and end_upload.
-func (f *msFix) batchBMI(t *testing.T, recs ...string) {
+func (f *uploadFixture) batchBMI(t *testing.T, recs ...string) {
 	t.Helper()
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	f.uploadBMI(t, recs...)
@@ -90,12 +90,12 @@ func (f *msFix) batchBMI(t *testing.T, recs ...string) {
 }
 
 // fail sends op and expects the failure reply with msg.
-func (f *msFix) fail(t *testing.T, op string, params map[string]string, msg string) {
+func (f *uploadFixture) fail(t *testing.T, op string, params map[string]string, msg string) {
 	t.Helper()
-	msFail(t, f.c, op, params, msg)
+	wantClientFailure(t, f.c, op, params, msg)
 }
 
-func msFail(t *testing.T, c *testclient.Client, op string, params map[string]string, msg string) {
+func wantClientFailure(t *testing.T, c *testclient.Client, op string, params map[string]string, msg string) {
 	t.Helper()
 	r, err := c.Do(context.Background(), op, params)
 	if err != nil {
@@ -104,72 +104,15 @@ func msFail(t *testing.T, c *testclient.Client, op string, params map[string]str
 	wantReply(t, r, http.StatusOK, "success:0\nerror:"+msg+"\nsession_id:{session_id}\nsession_token:{session_token}\n")
 }
 
-// msRow is a row of a client table with the columns the tests check.
-type msRow struct {
-	PK             int64      `bun:"_pk"`
-	ID             int64      `bun:"id"`
-	WLM            *string    `bun:"when_last_modified"`
-	MoveOff        *bool      `bun:"_move_off_tablet"`
-	Era            string     `bun:"_era"`
-	Current        bool       `bun:"_current"`
-	AddPending     bool       `bun:"_addition_pending"`
-	RemPending     bool       `bun:"_removal_pending"`
-	Pred           *int64     `bun:"_predecessor_pk"`
-	Succ           *int64     `bun:"_successor_pk"`
-	AddingUser     *int64     `bun:"_adding_user_id"`
-	RemovingUser   *int64     `bun:"_removing_user_id"`
-	PreservingUser *int64     `bun:"_preserving_user_id"`
-	AddedExact     *time.Time `bun:"_when_added_exact"`
-	AddedBatch     *time.Time `bun:"_when_added_batch_utc"`
-	RemovedExact   *time.Time `bun:"_when_removed_exact"`
-	RemovedBatch   *time.Time `bun:"_when_removed_batch_utc"`
-	GroupID        *int64     `bun:"_group_id"`
-	Version        *string    `bun:"_camcops_version"`
-}
-
 // rows returns the device's rows of table, by _pk.
-func (f *msFix) rows(t *testing.T, table string) []msRow {
+func (f *uploadFixture) rows(t *testing.T, table string) []storedRow {
 	t.Helper()
-	return msRowsOf(t, f.s, table, f.dev)
-}
-
-func msRowsOf(t *testing.T, s *testServer, table string, dev int64) []msRow {
-	t.Helper()
-	var rows []msRow
-	q := `SELECT _pk, id, when_last_modified, _move_off_tablet, _era, _current, _addition_pending,
-	_removal_pending, _predecessor_pk, _successor_pk, _adding_user_id, _removing_user_id, _preserving_user_id,
-	_when_added_exact, _when_added_batch_utc, _when_removed_exact, _when_removed_batch_utc, _group_id,
-	_camcops_version FROM "` + table + `" WHERE _device_id = ? ORDER BY _pk`
-	if err := s.DB.NewRaw(q, dev).Scan(context.Background(), &rows); err != nil {
-		t.Fatalf("rows of %s: %v", table, err)
-	}
-	return rows
-}
-
-// msByID returns the rows with client PK id, by _pk.
-func msByID(rows []msRow, id int64) []msRow {
-	var out []msRow
-	for _, r := range rows {
-		if r.ID == id {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// msOne returns the single row of client PK id, failing otherwise.
-func msOne(t *testing.T, rows []msRow, id int64) msRow {
-	t.Helper()
-	got := msByID(rows, id)
-	if len(got) != 1 {
-		t.Fatalf("client PK %d: %d rows, want 1: %+v", id, len(got), rows)
-	}
-	return got[0]
+	return storedRows(t, f.s, table, f.dev)
 }
 
 // snapshot returns every column of the device's rows of table, the
 // device row and its dirty set, for "nothing changed" comparisons.
-func (f *msFix) snapshot(t *testing.T, tables ...string) map[string][]map[string]any {
+func (f *uploadFixture) snapshot(t *testing.T, tables ...string) map[string][]map[string]any {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string][]map[string]any{}
@@ -188,7 +131,7 @@ func (f *msFix) snapshot(t *testing.T, tables ...string) map[string][]map[string
 	return out
 }
 
-func msSameSnapshot(t *testing.T, what string, before, after any) {
+func wantSameSnapshot(t *testing.T, what string, before, after any) {
 	t.Helper()
 	if !reflect.DeepEqual(before, after) {
 		t.Fatalf("%s changed the database:\nbefore %v\nafter  %v", what, before, after)
@@ -197,7 +140,7 @@ func msSameSnapshot(t *testing.T, what string, before, after any) {
 
 // audits returns the details of the device's upload audit rows, oldest
 // first.
-func (f *msFix) audits(t *testing.T) []string {
+func (f *uploadFixture) audits(t *testing.T) []string {
 	t.Helper()
 	var d []string
 	if err := f.s.DB.NewSelect().Table("audit_log").Column("details").
@@ -209,7 +152,7 @@ func (f *msFix) audits(t *testing.T) []string {
 }
 
 // lastAudit returns the newest upload audit text of the device.
-func (f *msFix) lastAudit(t *testing.T) string {
+func (f *uploadFixture) lastAudit(t *testing.T) string {
 	t.Helper()
 	d := f.audits(t)
 	if len(d) == 0 {
@@ -219,12 +162,12 @@ func (f *msFix) lastAudit(t *testing.T) string {
 }
 
 // auditPrefix is the start of the device's upload audit text for user.
-func (f *msFix) auditPrefix(user string) string {
+func (f *uploadFixture) auditPrefix(user string) string {
 	return fmt.Sprintf("Upload from device %d, username '%s': ", f.dev, user)
 }
 
 // batchTime returns devices.last_upload_batch_utc.
-func (f *msFix) batchTime(t *testing.T) time.Time {
+func (f *uploadFixture) batchTime(t *testing.T) time.Time {
 	t.Helper()
 	var bt time.Time
 	if err := f.s.DB.NewSelect().Table("devices").Column("last_upload_batch_utc").Where("id = ?", f.dev).
@@ -235,13 +178,13 @@ func (f *msFix) batchTime(t *testing.T) time.Time {
 }
 
 // era is the era string of the device's last batch (PROTOCOL 8.7).
-func (f *msFix) era(t *testing.T) string {
+func (f *uploadFixture) era(t *testing.T) string {
 	t.Helper()
 	return f.batchTime(t).UTC().Format("2006-01-02T15:04:05Z")
 }
 
 // preserving reads devices.currently_preserving.
-func (f *msFix) preserving(t *testing.T) bool {
+func (f *uploadFixture) preserving(t *testing.T) bool {
 	t.Helper()
 	var p bool
 	if err := f.s.DB.NewSelect().Table("devices").Column("currently_preserving").Where("id = ?", f.dev).
@@ -251,16 +194,16 @@ func (f *msFix) preserving(t *testing.T) bool {
 	return p
 }
 
-func msIs(p *int64, v int64) bool { return p != nil && *p == v }
+func pointsTo(p *int64, v int64) bool { return p != nil && *p == v }
 
 // TestMultistepPendingInvisible: additions stay pending (not current)
 // until end_upload commits them with the bookkeeping of PROTOCOL 8.6.
 func TestMultistepPendingInvisible(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.uploadBMI(t, msBMI(1, 0, msWLM1, "70.2"))
-	r := msOne(t, f.rows(t, "bmi"), 1)
+	f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70.2"))
+	r := oneRow(t, f.rows(t, "bmi"), 1)
 	if r.Current || !r.AddPending || r.RemPending || r.Era != "NOW" || r.AddingUser != nil || r.AddedBatch != nil ||
 		r.Pred != nil || r.Succ != nil {
 		t.Fatalf("pending row = %+v; want _current false, _addition_pending true, era NOW, no adding user", r)
@@ -269,18 +212,18 @@ func TestMultistepPendingInvisible(t *testing.T) {
 		t.Fatalf("%d current rows before end_upload, want 0", n)
 	}
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
-	r = msOne(t, f.rows(t, "bmi"), 1)
+	r = oneRow(t, f.rows(t, "bmi"), 1)
 	bt := f.batchTime(t)
 	switch {
 	case !r.Current || r.AddPending || r.RemPending || r.Era != "NOW":
 		t.Fatalf("committed row = %+v; want current, not pending, era NOW", r)
-	case !msIs(r.AddingUser, f.alice):
+	case !pointsTo(r.AddingUser, f.alice):
 		t.Fatalf("_adding_user_id = %v, want alice (%d)", r.AddingUser, f.alice)
 	case r.AddedBatch == nil || !r.AddedBatch.Equal(bt):
 		t.Fatalf("_when_added_batch_utc = %v, want the batch time %v", r.AddedBatch, bt)
 	case r.AddedExact == nil:
 		t.Fatal("_when_added_exact not set")
-	case !msIs(r.GroupID, f.group):
+	case !pointsTo(r.GroupID, f.group):
 		t.Fatalf("_group_id = %v, want alice's group %d", r.GroupID, f.group)
 	case r.Version == nil || *r.Version != "2.4.24":
 		t.Fatalf("_camcops_version = %v, want 2.4.24", r.Version)
@@ -291,30 +234,30 @@ func TestMultistepPendingInvisible(t *testing.T) {
 // old one stays current, flagged, until the commit (PROTOCOL 8.4.2, 8.6).
 func TestMultistepModify(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70.2"))
-	old := msOne(t, f.rows(t, "bmi"), 1)
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70.2"))
+	old := oneRow(t, f.rows(t, "bmi"), 1)
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"))
-	rows := msByID(f.rows(t, "bmi"), 1)
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"))
+	rows := rowsWithID(f.rows(t, "bmi"), 1)
 	if len(rows) != 2 {
 		t.Fatalf("rows = %+v, want the old and the new version", rows)
 	}
 	l, n := rows[0], rows[1]
-	if l.PK != old.PK || !l.Current || !l.RemPending || !msIs(l.Succ, n.PK) {
+	if l.PK != old.PK || !l.Current || !l.RemPending || !pointsTo(l.Succ, n.PK) {
 		t.Fatalf("old row before commit = %+v; want current, _removal_pending, _successor_pk %d", l, n.PK)
 	}
-	if n.Current || !n.AddPending || !msIs(n.Pred, l.PK) {
+	if n.Current || !n.AddPending || !pointsTo(n.Pred, l.PK) {
 		t.Fatalf("new row before commit = %+v; want pending with _predecessor_pk %d", n, l.PK)
 	}
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
-	rows = msByID(f.rows(t, "bmi"), 1)
+	rows = rowsWithID(f.rows(t, "bmi"), 1)
 	l, n = rows[0], rows[1]
-	if l.Current || l.RemPending || !msIs(l.Succ, n.PK) || !msIs(l.RemovingUser, f.alice) || l.RemovedBatch == nil || l.RemovedExact == nil {
+	if l.Current || l.RemPending || !pointsTo(l.Succ, n.PK) || !pointsTo(l.RemovingUser, f.alice) || l.RemovedBatch == nil || l.RemovedExact == nil {
 		t.Fatalf("old row after commit = %+v; want not current, _successor_pk %d, removed by alice", l, n.PK)
 	}
-	if !n.Current || n.AddPending || !msIs(n.Pred, l.PK) {
+	if !n.Current || n.AddPending || !pointsTo(n.Pred, l.PK) {
 		t.Fatalf("new row after commit = %+v", n)
 	}
 	if a := f.lastAudit(t); !strings.Contains(a, "1 modified out, PKs [1]") {
@@ -326,19 +269,19 @@ func TestMultistepModify(t *testing.T) {
 // unchanged, whatever the other values; nothing is written.
 func TestMultistepUnchanged(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70.2"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70.2"))
 	before := f.snapshot(t, "bmi")
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	// The same instant in another offset, with other values.
-	rec := strings.Replace(msBMI(1, 0, "2024-05-01T08:31:12.345+00:00", "99.9"), "NULL,NULL", "12.5,'changed'", 1)
+	rec := strings.Replace(bmiRecord(1, 0, "2024-05-01T08:31:12.345+00:00", "99.9"), "NULL,NULL", "12.5,'changed'", 1)
 	f.uploadBMI(t, rec)
 	if n := f.s.count(t, "bmi", "_device_id = ? AND (_addition_pending OR _removal_pending)", f.dev); n != 0 {
 		t.Fatalf("%d pending rows for an unchanged record", n)
 	}
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 	after := f.snapshot(t, "bmi")
-	msSameSnapshot(t, "an unchanged record", before["bmi"], after["bmi"])
+	wantSameSnapshot(t, "an unchanged record", before["bmi"], after["bmi"])
 	if a := f.lastAudit(t); a != f.auditPrefix("alice")+"No changes" {
 		t.Fatalf("audit = %q, want No changes", a)
 	}
@@ -348,18 +291,18 @@ func TestMultistepUnchanged(t *testing.T) {
 // of a table listed in upload_empty_tables, is deleted at commit.
 func TestMultistepDelete(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71"))
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"))
-	r := msOne(t, f.rows(t, "bmi"), 2)
+	f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70"))
+	r := oneRow(t, f.rows(t, "bmi"), 2)
 	if !r.Current || !r.RemPending || r.Succ != nil {
 		t.Fatalf("row 2 before commit = %+v; want current, _removal_pending, no successor", r)
 	}
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
-	r = msOne(t, f.rows(t, "bmi"), 2)
-	if r.Current || r.RemPending || r.Succ != nil || !msIs(r.RemovingUser, f.alice) {
+	r = oneRow(t, f.rows(t, "bmi"), 2)
+	if r.Current || r.RemPending || r.Succ != nil || !pointsTo(r.RemovingUser, f.alice) {
 		t.Fatalf("row 2 after commit = %+v; want deleted by alice with no successor", r)
 	}
 	if a := f.lastAudit(t); !strings.Contains(a, "1 deleted, PKs [2]") {
@@ -368,7 +311,7 @@ func TestMultistepDelete(t *testing.T) {
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	f.s.step(t, f.c, "upload_empty_tables", map[string]string{"tables": "phq9, bmi"}, "UPLOAD-EMPTY-TABLES")
-	r = msOne(t, f.rows(t, "bmi"), 1)
+	r = oneRow(t, f.rows(t, "bmi"), 1)
 	if !r.Current || !r.RemPending || r.Succ != nil {
 		t.Fatalf("row 1 after upload_empty_tables = %+v; want flagged delete-later", r)
 	}
@@ -385,12 +328,12 @@ func TestMultistepDelete(t *testing.T) {
 // (and its predecessor chain) at end_upload (PROTOCOL 8.6, 8.7).
 func TestMultistepPreserveRecord(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 1, msWLM1, "71"), msBMI(3, 0, msWLM1, "73"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 1, wlm1, "71"), bmiRecord(3, 0, wlm1, "73"))
 	era1 := f.era(t)
 	rows := f.rows(t, "bmi")
-	r1, r2 := msOne(t, rows, 1), msOne(t, rows, 2)
-	if r2.Era != era1 || !msIs(r2.PreservingUser, f.alice) || r2.MoveOff == nil || *r2.MoveOff || !r2.Current {
+	r1, r2 := oneRow(t, rows, 1), oneRow(t, rows, 2)
+	if r2.Era != era1 || !pointsTo(r2.PreservingUser, f.alice) || r2.MoveOff == nil || *r2.MoveOff || !r2.Current {
 		t.Fatalf("flagged row = %+v; want era %s, preserved by alice, _move_off_tablet false, current", r2, era1)
 	}
 	if r1.Era != "NOW" || r1.PreservingUser != nil {
@@ -399,25 +342,25 @@ func TestMultistepPreserveRecord(t *testing.T) {
 
 	// Batch 2 modifies record 1 with move-off: both versions are preserved.
 	// Record 3 is unchanged but now flagged: its row is preserved.
-	f.batchBMI(t, msBMI(1, 1, msWLM2, "75"), msBMI(3, 1, msWLM1, "73"))
+	f.batchBMI(t, bmiRecord(1, 1, wlm2, "75"), bmiRecord(3, 1, wlm1, "73"))
 	era2 := f.era(t)
 	rows = f.rows(t, "bmi")
-	v := msByID(rows, 1)
+	v := rowsWithID(rows, 1)
 	if len(v) != 2 {
 		t.Fatalf("record 1 versions = %+v, want 2", v)
 	}
 	for _, r := range v {
-		if r.Era != era2 || !msIs(r.PreservingUser, f.alice) || r.MoveOff == nil || *r.MoveOff {
+		if r.Era != era2 || !pointsTo(r.PreservingUser, f.alice) || r.MoveOff == nil || *r.MoveOff {
 			t.Fatalf("version %+v; want era %s, preserved by alice, _move_off_tablet false", r, era2)
 		}
 	}
-	if v[0].Current || !msIs(v[0].Succ, v[1].PK) || !v[1].Current || !msIs(v[1].Pred, v[0].PK) {
+	if v[0].Current || !pointsTo(v[0].Succ, v[1].PK) || !v[1].Current || !pointsTo(v[1].Pred, v[0].PK) {
 		t.Fatalf("chain = %+v; want old (not current) → new (current)", v)
 	}
-	if r := msOne(t, rows, 2); r.Era != era1 || !r.Current {
+	if r := oneRow(t, rows, 2); r.Era != era1 || !r.Current {
 		t.Fatalf("row preserved earlier = %+v; want untouched in era %s", r, era1)
 	}
-	if r := msOne(t, rows, 3); r.Era != era2 || !r.Current || !msIs(r.PreservingUser, f.alice) {
+	if r := oneRow(t, rows, 3); r.Era != era2 || !r.Current || !pointsTo(r.PreservingUser, f.alice) {
 		t.Fatalf("unchanged flagged row = %+v; want preserved in era %s", r, era2)
 	}
 }
@@ -427,7 +370,7 @@ func TestMultistepPreserveRecord(t *testing.T) {
 // rows stay.
 func TestMultistepPreserveBatch(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	other := f.s.client("alice", "pw!-secret")
 	if _, err := other.RegisterSequence(context.Background(), "tablet 2"); err != nil {
 		t.Fatal(err)
@@ -437,13 +380,13 @@ func TestMultistepPreserveBatch(t *testing.T) {
 		Scan(context.Background(), &otherDev); err != nil {
 		t.Fatal(err)
 	}
-	g := &msFix{s: f.s, c: other, dev: otherDev}
-	g.batchBMI(t, msBMI(1, 0, msWLM1, "60"))
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71"))
+	g := &uploadFixture{s: f.s, c: other, dev: otherDev}
+	g.batchBMI(t, bmiRecord(1, 0, wlm1, "60"))
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71"))
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	f.s.step(t, f.c, "start_preservation", nil, "STARTPRESERVATION")
-	f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(3, 0, msWLM1, "73")) // 2 is deleted
+	f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(3, 0, wlm1, "73")) // 2 is deleted
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 	era := f.era(t)
 	rows := f.rows(t, "bmi")
@@ -451,14 +394,14 @@ func TestMultistepPreserveBatch(t *testing.T) {
 		t.Fatalf("rows = %+v, want 3", rows)
 	}
 	for _, r := range rows {
-		if r.Era != era || !msIs(r.PreservingUser, f.alice) || (r.Current != (r.ID != 2)) {
+		if r.Era != era || !pointsTo(r.PreservingUser, f.alice) || (r.Current != (r.ID != 2)) {
 			t.Fatalf("row %+v; want era %s, preserved by alice, current unless deleted", r, era)
 		}
 	}
 	if f.preserving(t) {
 		t.Fatal("currently_preserving still set after end_upload")
 	}
-	if r := msOne(t, g.rows(t, "bmi"), 1); r.Era != "NOW" {
+	if r := oneRow(t, g.rows(t, "bmi"), 1); r.Era != "NOW" {
 		t.Fatalf("other device's row = %+v; want era NOW", r)
 	}
 }
@@ -467,8 +410,8 @@ func TestMultistepPreserveBatch(t *testing.T) {
 // start_preservation starts a batch that does not preserve (D11).
 func TestMultistepStartUploadResetsPreserving(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"))
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	f.s.step(t, f.c, "start_preservation", nil, "STARTPRESERVATION")
 	if !f.preserving(t) {
@@ -478,7 +421,7 @@ func TestMultistepStartUploadResetsPreserving(t *testing.T) {
 	if f.preserving(t) {
 		t.Fatal("currently_preserving still set after start_upload")
 	}
-	f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71")) // bmi becomes dirty
+	f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71")) // bmi becomes dirty
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 	if n := f.s.count(t, "bmi", "_device_id = ? AND _era <> 'NOW'", f.dev); n != 0 {
 		t.Fatalf("%d rows preserved, want 0", n)
@@ -493,13 +436,13 @@ func TestMultistepStartUploadResetsPreserving(t *testing.T) {
 // and every other column (_when_added_exact included, C6) is as before.
 func TestMultistepRollbackAbandoned(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71"), msBMI(3, 0, msWLM1, "72"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71"), bmiRecord(3, 0, wlm1, "72"))
 	before := f.snapshot(t, "bmi")
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	// 1 modified, 2 deleted, 3 unchanged but flagged to move off, 4 new.
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"), msBMI(3, 1, msWLM1, "72"), msBMI(4, 0, msWLM1, "74"))
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"), bmiRecord(3, 1, wlm1, "72"), bmiRecord(4, 0, wlm1, "74"))
 	for cond, want := range map[string]int{"_addition_pending": 2, "_removal_pending": 2, "_move_off_tablet": 1} {
 		if n := f.s.count(t, "bmi", "_device_id = ? AND "+cond, f.dev); n != want {
 			t.Fatalf("%s rows = %d, want %d", cond, n, want)
@@ -508,7 +451,7 @@ func TestMultistepRollbackAbandoned(t *testing.T) {
 	f.c.ResetSession() // a new sequence
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	after := f.snapshot(t, "bmi")
-	msSameSnapshot(t, "the rollback", before["bmi"], after["bmi"])
+	wantSameSnapshot(t, "the rollback", before["bmi"], after["bmi"])
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 	if a := f.lastAudit(t); a != f.auditPrefix("alice")+"No changes" {
 		t.Fatalf("audit = %q, want No changes", a)
@@ -519,16 +462,16 @@ func TestMultistepRollbackAbandoned(t *testing.T) {
 // the earlier send (C11).
 func TestMultistepResendTable(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"))
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"), msBMI(2, 0, msWLM1, "71"))
-	f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(3, 0, msWLM1, "73"))
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"), bmiRecord(2, 0, wlm1, "71"))
+	f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(3, 0, wlm1, "73"))
 	rows := f.rows(t, "bmi")
 	if len(rows) != 2 {
 		t.Fatalf("rows = %+v, want the committed 1 and the pending 3", rows)
 	}
-	r1, r3 := msOne(t, rows, 1), msOne(t, rows, 3)
+	r1, r3 := oneRow(t, rows, 1), oneRow(t, rows, 3)
 	if !r1.Current || r1.RemPending || r1.Succ != nil || r3.Current || !r3.AddPending {
 		t.Fatalf("rows = %+v; want 1 untouched and 3 pending", rows)
 	}
@@ -542,8 +485,8 @@ func TestMultistepResendTable(t *testing.T) {
 // client PK counts.
 func TestMultistepDuplicatePK(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71"), msBMI(1, 0, msWLM2, "80"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71"), bmiRecord(1, 0, wlm2, "80"))
 	rows := f.rows(t, "bmi")
 	if len(rows) != 2 {
 		t.Fatalf("rows = %+v, want 2", rows)
@@ -563,19 +506,19 @@ func TestMultistepDuplicatePK(t *testing.T) {
 // back (PROTOCOL 8.3.2, D10).
 func TestMultistepBusy(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	f.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload")
-	bobID, _ := msUser(t, f.s, "bob")
+	bobID, _ := userAndGroup(t, f.s, "bob")
 	bob := testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2-secret"})
 	const busy = "Device is busy: an upload by another user is in progress"
 
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.uploadBMI(t, msBMI(1, 0, msWLM1, "70"))
+	f.uploadBMI(t, bmiRecord(1, 0, wlm1, "70"))
 	before := f.snapshot(t, "bmi")
-	msFail(t, bob, "start_upload", nil, busy)
-	msFail(t, bob, "upload_table", msTable("bmi", bmiFields, msBMI(2, 0, msWLM1, "71")), busy)
-	msFail(t, bob, "end_upload", nil, busy)
-	msSameSnapshot(t, "bob's refused requests", before, f.snapshot(t, "bmi"))
+	wantClientFailure(t, bob, "start_upload", nil, busy)
+	wantClientFailure(t, bob, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(2, 0, wlm1, "71")), busy)
+	wantClientFailure(t, bob, "end_upload", nil, busy)
+	wantSameSnapshot(t, "bob's refused requests", before, f.snapshot(t, "bmi"))
 
 	// Age alice's batch past the stale-batch timeout (10 min).
 	if _, err := f.s.DB.NewUpdate().Table("devices").
@@ -590,7 +533,7 @@ func TestMultistepBusy(t *testing.T) {
 	if n := f.s.count(t, "devices", "id = ? AND uploading_user_id = ?", f.dev, bobID); n != 1 {
 		t.Fatal("bob does not own the batch after start_upload")
 	}
-	f.fail(t, "upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM1, "70")), busy)
+	f.fail(t, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(1, 0, wlm1, "70")), busy)
 	f.s.step(t, bob, "end_upload", nil, "end_upload")
 	if a := f.lastAudit(t); a != f.auditPrefix("bob")+"No changes" {
 		t.Fatalf("audit = %q, want bob's No changes", a)
@@ -601,11 +544,11 @@ func TestMultistepBusy(t *testing.T) {
 // commits nothing.
 func TestMultistepRepeatedEndUpload(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"))
 	before := f.snapshot(t, "bmi")
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
-	msSameSnapshot(t, "a repeated end_upload", before["bmi"], f.snapshot(t, "bmi")["bmi"])
+	wantSameSnapshot(t, "a repeated end_upload", before["bmi"], f.snapshot(t, "bmi")["bmi"])
 	a := f.audits(t)
 	if len(a) != 2 || a[1] != f.auditPrefix("alice")+"No changes" {
 		t.Fatalf("audits = %q, want the upload then No changes", a)
@@ -616,8 +559,8 @@ func TestMultistepRepeatedEndUpload(t *testing.T) {
 // (PROTOCOL 8.9).
 func TestMultistepAuditFormat(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"))
 	var row struct {
 		Source   string `bun:"source"`
 		UserID   int64  `bun:"user_id"`
@@ -642,12 +585,12 @@ func TestMultistepAuditFormat(t *testing.T) {
 // current after the commit, preserved or not (current PKs [12]).
 func TestMultistepAuditServerPKs(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(7, 0, msWLM1, "70"), msBMI(5, 0, msWLM1, "71"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(7, 0, wlm1, "70"), bmiRecord(5, 0, wlm1, "71"))
 	rows := f.rows(t, "bmi")
-	o7, o5 := msOne(t, rows, 7).PK, msOne(t, rows, 5).PK
-	f.batchBMI(t, msBMI(7, 1, msWLM2, "75")) // 7 modified and moved off, 5 deleted
-	v := msByID(f.rows(t, "bmi"), 7)
+	o7, o5 := oneRow(t, rows, 7).PK, oneRow(t, rows, 5).PK
+	f.batchBMI(t, bmiRecord(7, 1, wlm2, "75")) // 7 modified and moved off, 5 deleted
+	v := rowsWithID(f.rows(t, "bmi"), 7)
 	if len(v) != 2 {
 		t.Fatalf("versions of 7 = %+v", v)
 	}
@@ -664,12 +607,12 @@ func TestMultistepAuditServerPKs(t *testing.T) {
 // a valid number (PROTOCOL 8.4.2); a failure changes nothing.
 func TestMultistepIDNumbers(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	idnum := func(id int, which, value string) string {
 		return fmt.Sprintf("%d,0,'2024-05-01T09:29:00.000+01:00',1,%s,%s", id, which, value)
 	}
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.s.step(t, f.c, "upload_table", msTable("patient_idnum", idnumFields, idnum(1, "1", "9434765919")),
+	f.s.step(t, f.c, "upload_table", uploadTableOf("patient_idnum", idnumFields, idnum(1, "1", "9434765919")),
 		"Table patient_idnum upload successful")
 	before := f.snapshot(t, "patient_idnum")
 	for _, tc := range []struct{ which, value, msg string }{
@@ -677,10 +620,10 @@ func TestMultistepIDNumbers(t *testing.T) {
 		{"NULL", "9434765919", "No such ID number type: None"},
 		{"1", "9434765918", "For ID type 1, ID number 9434765918 is invalid: Invalid UK NHS number"},
 	} {
-		f.fail(t, "upload_table", msTable("patient_idnum", idnumFields, idnum(1, "1", "9434765919"), idnum(2, tc.which, tc.value)), tc.msg)
-		msSameSnapshot(t, "a refused ID number", before, f.snapshot(t, "patient_idnum"))
+		f.fail(t, "upload_table", uploadTableOf("patient_idnum", idnumFields, idnum(1, "1", "9434765919"), idnum(2, tc.which, tc.value)), tc.msg)
+		wantSameSnapshot(t, "a refused ID number", before, f.snapshot(t, "patient_idnum"))
 	}
-	f.s.step(t, f.c, "upload_table", msTable("patient_idnum", idnumFields, idnum(1, "1", "9434765919"), idnum(2, "1", "NULL")),
+	f.s.step(t, f.c, "upload_table", uploadTableOf("patient_idnum", idnumFields, idnum(1, "1", "9434765919"), idnum(2, "1", "NULL")),
 		"Table patient_idnum upload successful")
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 	if n := f.s.count(t, "patient_idnum", "_device_id = ? AND _current", f.dev); n != 2 {
@@ -695,19 +638,19 @@ func TestMultistepIDNumbers(t *testing.T) {
 // batch with pending work (PROTOCOL 1.6, 6.14, 8.4.1).
 func TestMultistepBadInput(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71"))
+	f := newUploadFixture(t)
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71"))
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"), msBMI(3, 0, msWLM1, "73")) // 1 modified, 2 deleted, 3 new
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"), bmiRecord(3, 0, wlm1, "73")) // 1 modified, 2 deleted, 3 new
 	before := f.snapshot(t, "bmi")
 
-	good := msBMI(1, 0, msWLM2, "80")
+	good := bmiRecord(1, 0, wlm2, "80")
 	short := strings.TrimSuffix(good, ",NULL") // 12 values
 	noWLM := func(id int) string {
-		return strings.Replace(msBMI(id, 0, msWLM1, "70"), "'"+msWLM1+"',", "", 1)
+		return strings.Replace(bmiRecord(id, 0, wlm1, "70"), "'"+wlm1+"',", "", 1)
 	}
 	with := func(change func(p map[string]string)) map[string]string {
-		p := msTable("bmi", bmiFields, good, msBMI(2, 0, msWLM1, "71"))
+		p := uploadTableOf("bmi", bmiFields, good, bmiRecord(2, 0, wlm1, "71"))
 		change(p)
 		return p
 	}
@@ -716,7 +659,7 @@ func TestMultistepBadInput(t *testing.T) {
 		params map[string]string
 		msg    string
 	}{
-		{"LastRecordShort", msTable("bmi", bmiFields, good, msBMI(2, 0, msWLM1, "71"), short),
+		{"LastRecordShort", uploadTableOf("bmi", bmiFields, good, bmiRecord(2, 0, wlm1, "71"), short),
 			"Number of fields in field list (13) doesn't match number of values in record 2 (12)"},
 		{"NegativeNrecords", with(func(p map[string]string) { p["nrecords"] = "-1" }), "nrecords=-1: can't be less than 0"},
 		{"NonIntegerNrecords", with(func(p map[string]string) { p["nrecords"] = "x" }), "Variable nrecords is not a valid integer; was 'x'"},
@@ -727,17 +670,19 @@ func TestMultistepBadInput(t *testing.T) {
 			"Invalid field name for table 'bmi': 'nosuch'"},
 		{"UnknownTable", with(func(p map[string]string) { p["table"] = "nosuch" }), "Invalid client table name: nosuch"},
 		{"PknameNotPK", with(func(p map[string]string) { p["pkname"] = "mass_kg" }), "Invalid field name for table 'bmi': 'mass_kg'"},
-		{"InvalidValue", with(func(p map[string]string) { p["record1"] = msBMI(2, 0, msWLM1, "'abc'") }),
+		{"InvalidValue", with(func(p map[string]string) { p["record1"] = bmiRecord(2, 0, wlm1, "'abc'") }),
 			`Invalid value for field 'mass_kg' in table 'bmi', record 1: "'abc'"`},
-		{"NullPK", with(func(p map[string]string) { p["record1"] = "NULL" + strings.TrimPrefix(msBMI(2, 0, msWLM1, "71"), "2") }),
+		{"NullPK", with(func(p map[string]string) {
+			p["record1"] = "NULL" + strings.TrimPrefix(bmiRecord(2, 0, wlm1, "71"), "2")
+		}),
 			"Bad (non-integer) client PK: None"},
-		{"MissingWLM", msTable("bmi", strings.Replace(bmiFields, ",when_last_modified", "", 1), noWLM(1), noWLM(2)),
+		{"MissingWLM", uploadTableOf("bmi", strings.Replace(bmiFields, ",when_last_modified", "", 1), noWLM(1), noWLM(2)),
 			"Field 'when_last_modified' missing in client input"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f.fail(t, "upload_table", tc.params, tc.msg)
-			msSameSnapshot(t, tc.name, before, f.snapshot(t, "bmi"))
+			wantSameSnapshot(t, tc.name, before, f.snapshot(t, "bmi"))
 		})
 	}
 }
@@ -747,10 +692,10 @@ func TestMultistepBadInput(t *testing.T) {
 // literal as received (PROTOCOL 7.5).
 func TestMultistepTextWithNUL(t *testing.T) {
 	t.Parallel()
-	f := msSetup(t)
+	f := newUploadFixture(t)
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	rec := strings.Replace(msBMI(1, 0, msWLM1, "70"), "NULL,NULL", "NULL,'a\x00b'", 1)
-	f.fail(t, "upload_table", msTable("bmi", bmiFields, rec),
+	rec := strings.Replace(bmiRecord(1, 0, wlm1, "70"), "NULL,NULL", "NULL,'a\x00b'", 1)
+	f.fail(t, "upload_table", uploadTableOf("bmi", bmiFields, rec),
 		`Invalid value for field 'comment' in table 'bmi', record 0: "'a\\x00b'"`)
 	if n := f.s.count(t, "bmi", "_device_id = ?", f.dev); n != 0 {
 		t.Fatalf("%d rows stored", n)
@@ -773,10 +718,10 @@ func TestMultistepMinVersion(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Replace(string(src), line, "table bmi kind=task pk=id min_version=2.5.0", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := msSetup(t, "--tables", path)
+	f := newUploadFixture(t, "--tables", path)
 	const msg = "Client CamCOPS version 2.4.24 is less than the version (2.5.0) required to handle table bmi"
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	f.fail(t, "upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM1, "70")), msg)
+	f.fail(t, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(1, 0, wlm1, "70")), msg)
 	f.fail(t, "upload_empty_tables", map[string]string{"tables": "phq9,bmi"}, msg)
 	if n := f.s.count(t, "bmi", "1 = 1"); n != 0 {
 		t.Fatalf("%d bmi rows stored", n)

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -22,16 +22,16 @@ import (
 // passwords before the first lockout, and some got two "locked out" audit
 // rows.
 
-// lrWrongLogins sends n wrong passwords for user at once, each from its
+// wrongLogins sends n wrong passwords for user at once, each from its
 // own client address through the trusted proxy (so the per-IP throttle
 // stays out of it), and returns the replies' error messages.
-func lrWrongLogins(t *testing.T, s *testServer, user string, n int) []string {
+func wrongLogins(t *testing.T, s *testServer, user string, n int) []string {
 	t.Helper()
 	errs := make([]string, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			c := slClientVia(s, fmt.Sprintf("10.9.%d.%d", i/250, i%250+1), testclient.NewDeviceID(), user, "Wrong-Guess-1234")
+			c := clientVia(s, fmt.Sprintf("10.9.%d.%d", i/250, i%250+1), testclient.NewDeviceID(), user, "Wrong-Guess-1234")
 			r, err := c.Do(context.Background(), "get_allowed_tables", nil)
 			if err != nil {
 				t.Error(err)
@@ -44,11 +44,11 @@ func lrWrongLogins(t *testing.T, s *testServer, user string, n int) []string {
 	return errs
 }
 
-// lrLockedReply fails unless user's correct password is refused with the
+// wantLockedReply fails unless user's correct password is refused with the
 // lockout message of its stored lockout.
-func lrLockedReply(t *testing.T, s *testServer, user, pw string) {
+func wantLockedReply(t *testing.T, s *testServer, user, pw string) {
 	t.Helper()
-	c := slClientVia(s, "10.8.0.1", testclient.NewDeviceID(), user, pw)
+	c := clientVia(s, "10.8.0.1", testclient.NewDeviceID(), user, pw)
 	r, err := c.Do(context.Background(), "get_allowed_tables", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func lrLockedReply(t *testing.T, s *testServer, user, pw string) {
 		t.Fatalf("%s: %d lockout rows after %d failures; the correct password got %q",
 			user, len(until), s.count(t, "login_failures", "username = ?", user), r.Body)
 	}
-	wantReply(t, r, http.StatusOK, "success:0\nerror:"+slLockedMsg(until[0])+"\nsession_id:\nsession_token:\n")
+	wantReply(t, r, http.StatusOK, "success:0\nerror:"+lockedMsg(until[0])+"\nsession_id:\nsession_token:\n")
 }
 
 // TestLoginLockoutConcurrentFailures: twelve wrong passwords at once, all
@@ -75,7 +75,7 @@ func TestLoginLockoutConcurrentFailures(t *testing.T) {
 	for i := range 20 {
 		user := fmt.Sprintf("racer%d", i)
 		s.addUser(t, "race", user, pw, "--may-register-devices")
-		lrWrongLogins(t, s, user, 12)
+		wrongLogins(t, s, user, 12)
 		n := s.count(t, "login_failures", "username = ?", user)
 		if n < 10 || n > 12 {
 			t.Fatalf("%s: %d failures recorded for 12 wrong passwords", user, n)
@@ -83,7 +83,7 @@ func TestLoginLockoutConcurrentFailures(t *testing.T) {
 		if m := s.count(t, "audit_log", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
 			t.Fatalf("%s: %d 'locked out' audit rows after %d failures, want 1", user, m, n)
 		}
-		lrLockedReply(t, s, user, pw)
+		wantLockedReply(t, s, user, pw)
 	}
 }
 
@@ -96,7 +96,7 @@ func TestLoginLockoutRecheckAfterBcryptWait(t *testing.T) {
 	s := startServer(t, "--trusted-proxies", "127.0.0.1/32", "--bcrypt-workers", "1", "--bcrypt-cost", "8", "--bcrypt-wait", "5m")
 	const pw = "Queue-Secret-2024"
 	s.addUser(t, "race", "queued", pw, "--may-register-devices")
-	errs := lrWrongLogins(t, s, "queued", 30)
+	errs := wrongLogins(t, s, "queued", 30)
 	refused := 0
 	for _, e := range errs {
 		if strings.HasPrefix(e, "Account locked; try again after ") {
@@ -112,7 +112,7 @@ func TestLoginLockoutRecheckAfterBcryptWait(t *testing.T) {
 	if m := s.count(t, "audit_log", "details LIKE 'Account queued locked out%'"); m != 1 {
 		t.Fatalf("%d 'locked out' audit rows, want 1", m)
 	}
-	lrLockedReply(t, s, "queued", pw)
+	wantLockedReply(t, s, "queued", pw)
 }
 
 // TestLoginLockoutRepeatableReadDefault: the failure count stays atomic on
@@ -143,10 +143,10 @@ func TestLoginLockoutRepeatableReadDefault(t *testing.T) {
 	for i := range 5 {
 		user := fmt.Sprintf("rr%d", i)
 		s.addUser(t, "race", user, pw, "--may-register-devices")
-		lrWrongLogins(t, s, user, 12)
+		wrongLogins(t, s, user, 12)
 		if m := s.count(t, "audit_log", "details = ?", "Account "+user+" locked out for 10 minutes"); m != 1 {
 			t.Fatalf("%s: %d 'locked out' audit rows after %d failures, want 1", user, m, s.count(t, "login_failures", "username = ?", user))
 		}
-		lrLockedReply(t, s, user, pw)
+		wantLockedReply(t, s, user, pw)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -11,33 +11,34 @@ import (
 // End-to-end tests of the takeover mark (PROTOCOL 8.3.2 step 3, 8.3.3
 // step 2, D10a).
 
-const msTakenOver = "Upload interrupted: another user took over this device's upload. Please upload again."
+const msgTakenOver = "Upload interrupted: another user took over this device's upload. Please upload again."
 
-// tkSetup starts a server whose stale-batch timeout is one second, with
+// takeoverSetup starts a server whose stale-batch timeout is one minute, with
 // alice's device (f) and bob, who may upload to it.
-func tkSetup(t *testing.T) (*msFix, *testclient.Client) {
+func takeoverSetup(t *testing.T) (*uploadFixture, *testclient.Client) {
 	t.Helper()
-	f := msSetup(t, "--stale-batch-timeout", "1s")
+	f := newUploadFixture(t, "--stale-batch-timeout", "1m")
 	f.s.addUser(t, "research", "bob", "pw2-secret", "--may-upload")
 	return f, testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "bob", Password: "pw2-secret"})
 }
 
-// tkStale waits until the open batch is past the one-second timeout.
-func tkStale() { time.Sleep(1100 * time.Millisecond) }
+// makeBatchStale steps the server's clock past the one-minute timeout of the
+// open batch.
+func makeBatchStale(s *testServer) { s.Clock.Advance(time.Minute + time.Second) }
 
 // marked reports whether user is marked as taken over on f's device.
-func (f *msFix) marked(t *testing.T, user int64) bool {
+func (f *uploadFixture) marked(t *testing.T, user int64) bool {
 	t.Helper()
 	return f.s.count(t, "batch_takeovers", "device_id = ? AND user_id = ?", f.dev, user) == 1
 }
 
-// tkBatchOps are the batch operations a taken-over user is refused, each
+// batchOps are the batch operations a taken-over user is refused, each
 // with parameters that pass its validation.
-var tkBatchOps = []struct {
+var batchOps = []struct {
 	op     string
 	params map[string]string
 }{
-	{"upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM2, "80"))},
+	{"upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(1, 0, wlm2, "80"))},
 	{"end_upload", nil},
 	{"start_preservation", nil},
 	{"upload_empty_tables", map[string]string{"tables": "phq9"}},
@@ -60,27 +61,27 @@ var tkBatchOps = []struct {
 // alice's on that device only, and her next start_upload clears it.
 func TestBatchTakenOver(t *testing.T) {
 	t.Parallel()
-	f, bob := tkSetup(t)
-	bobID, _ := msUser(t, f.s, "bob")
-	f.batchBMI(t, msBMI(1, 0, msWLM1, "70"), msBMI(2, 0, msWLM1, "71"))
+	f, bob := takeoverSetup(t)
+	bobID, _ := userAndGroup(t, f.s, "bob")
+	f.batchBMI(t, bmiRecord(1, 0, wlm1, "70"), bmiRecord(2, 0, wlm1, "71"))
 	stored := f.snapshot(t, "bmi")["bmi"]
 
 	// Alice's Move: bmi 1 modified, 2 deleted, 3 new, all to be preserved.
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
 	f.s.step(t, f.c, "start_preservation", nil, "STARTPRESERVATION")
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"), msBMI(3, 0, msWLM1, "73"))
-	tkStale()
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"), bmiRecord(3, 0, wlm1, "73"))
+	makeBatchStale(f.s)
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	if !f.marked(t, f.alice) || f.marked(t, bobID) {
 		t.Fatal("after bob's takeover: want alice marked and bob not")
 	}
 	f.s.step(t, bob, "end_upload", nil, "end_upload")
-	msSameSnapshot(t, "the takeover", stored, f.snapshot(t, "bmi")["bmi"])
+	wantSameSnapshot(t, "the takeover", stored, f.snapshot(t, "bmi")["bmi"])
 
 	before := f.snapshot(t, "bmi", "blobs", "phq9")
-	for _, o := range tkBatchOps {
-		f.fail(t, o.op, o.params, msTakenOver)
-		msSameSnapshot(t, "alice's refused "+o.op, before, f.snapshot(t, "bmi", "blobs", "phq9"))
+	for _, o := range batchOps {
+		f.fail(t, o.op, o.params, msgTakenOver)
+		wantSameSnapshot(t, "alice's refused "+o.op, before, f.snapshot(t, "bmi", "blobs", "phq9"))
 		if !f.marked(t, f.alice) {
 			t.Fatalf("alice's refused %s cleared her mark", o.op)
 		}
@@ -94,14 +95,14 @@ func TestBatchTakenOver(t *testing.T) {
 	carol := testclient.New(testclient.Config{URL: f.s.API, Device: f.c.Device(), User: "carol", Password: "pw3-secret"})
 	f.s.step(t, carol, "upload_empty_tables", map[string]string{"tables": "phq9"}, "UPLOAD-EMPTY-TABLES")
 	f.s.step(t, carol, "end_upload", nil, "end_upload")
-	f.fail(t, "upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM2, "80")), msTakenOver)
+	f.fail(t, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(1, 0, wlm2, "80")), msgTakenOver)
 
 	// Per device: alice's other tablet is not affected.
 	other := f.s.client("alice", "pw!-secret")
 	if _, err := other.RegisterSequence(context.Background(), "tablet 2"); err != nil {
 		t.Fatal(err)
 	}
-	f.s.step(t, other, "upload_table", msTable("bmi", bmiFields, msBMI(1, 0, msWLM1, "70")), "Table bmi upload successful")
+	f.s.step(t, other, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(1, 0, wlm1, "70")), "Table bmi upload successful")
 	f.s.step(t, other, "end_upload", nil, "end_upload")
 
 	// Alice starts again: the mark goes and her Move commits.
@@ -110,7 +111,7 @@ func TestBatchTakenOver(t *testing.T) {
 		t.Fatal("alice's start_upload left her mark")
 	}
 	f.s.step(t, f.c, "start_preservation", nil, "STARTPRESERVATION")
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"), msBMI(3, 0, msWLM1, "73"))
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"), bmiRecord(3, 0, wlm1, "73"))
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 	if n := f.s.count(t, "bmi", "_device_id = ? AND _era = ? AND _preserving_user_id = ?", f.dev, f.era(t), f.alice); n != 4 {
 		t.Fatalf("alice's Move preserved %d rows, want 4 (1 in two versions, 2 and 3)", n)
@@ -122,16 +123,16 @@ func TestBatchTakenOver(t *testing.T) {
 // mark, since it changed nothing.
 func TestBatchTakenOverStartUploadRefusedStaysMarked(t *testing.T) {
 	t.Parallel()
-	f, bob := tkSetup(t)
+	f, bob := takeoverSetup(t)
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	tkStale()
+	makeBatchStale(f.s)
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	f.fail(t, "start_upload", nil, "Device is busy: an upload by another user is in progress")
 	if !f.marked(t, f.alice) {
 		t.Fatal("a refused start_upload cleared alice's mark")
 	}
 	f.s.step(t, bob, "end_upload", nil, "end_upload")
-	f.fail(t, "end_upload", nil, msTakenOver)
+	f.fail(t, "end_upload", nil, msgTakenOver)
 }
 
 // TestBatchTakenOverOneStepClears: a one-step upload clears the user's
@@ -139,13 +140,13 @@ func TestBatchTakenOverStartUploadRefusedStaysMarked(t *testing.T) {
 // implicitly as usual.
 func TestBatchTakenOverOneStepClears(t *testing.T) {
 	t.Parallel()
-	f, bob := tkSetup(t)
+	f, bob := takeoverSetup(t)
 	f.s.step(t, f.c, "start_upload", nil, "start_upload")
-	tkStale()
+	makeBatchStale(f.s)
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
 	f.s.step(t, bob, "end_upload", nil, "end_upload")
-	f.fail(t, "end_upload", nil, msTakenOver)
-	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
+	f.fail(t, "end_upload", nil, msgTakenOver)
+	params, err := bmiOneStepParams(map[int64]bmiVersion{1: {wlm: wlm1, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestBatchTakenOverOneStepClears(t *testing.T) {
 	if f.marked(t, f.alice) {
 		t.Fatal("alice's one-step upload left her mark")
 	}
-	f.uploadBMI(t, msBMI(1, 0, msWLM2, "80"))
+	f.uploadBMI(t, bmiRecord(1, 0, wlm2, "80"))
 	f.s.step(t, f.c, "end_upload", nil, "end_upload")
 }
 
@@ -162,12 +163,12 @@ func TestBatchTakenOverOneStepClears(t *testing.T) {
 // bob's end_upload cannot commit a batch begun after the rollback.
 func TestBatchTakenOverByOneStep(t *testing.T) {
 	t.Parallel()
-	f, bob := tkSetup(t)
-	bobID, _ := msUser(t, f.s, "bob")
+	f, bob := takeoverSetup(t)
+	bobID, _ := userAndGroup(t, f.s, "bob")
 	f.s.step(t, bob, "start_upload", nil, "start_upload")
-	f.s.step(t, bob, "upload_table", msTable("bmi", bmiFields, msBMI(9, 0, msWLM1, "60")), "Table bmi upload successful")
-	tkStale()
-	params, err := ccOneStepParams(map[int64]ccVersion{1: {wlm: msWLM1, comment: "one-step"}}, false)
+	f.s.step(t, bob, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(9, 0, wlm1, "60")), "Table bmi upload successful")
+	makeBatchStale(f.s)
+	params, err := bmiOneStepParams(map[int64]bmiVersion{1: {wlm: wlm1, comment: "one-step"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestBatchTakenOverByOneStep(t *testing.T) {
 		t.Fatal("after alice's one-step takeover: want bob marked and alice not")
 	}
 	before := f.snapshot(t, "bmi")
-	msFail(t, bob, "upload_table", msTable("bmi", bmiFields, msBMI(10, 0, msWLM1, "61")), msTakenOver)
-	msFail(t, bob, "end_upload", nil, msTakenOver)
-	msSameSnapshot(t, "bob's refused requests", before, f.snapshot(t, "bmi"))
+	wantClientFailure(t, bob, "upload_table", uploadTableOf("bmi", bmiFields, bmiRecord(10, 0, wlm1, "61")), msgTakenOver)
+	wantClientFailure(t, bob, "end_upload", nil, msgTakenOver)
+	wantSameSnapshot(t, "bob's refused requests", before, f.snapshot(t, "bmi"))
 }

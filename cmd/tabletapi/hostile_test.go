@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bufio"
@@ -80,8 +80,8 @@ func TestHostile_SlowBodiesReserveWhatArrived(t *testing.T) {
 		}
 		io.WriteString(c, "k")
 	}
-	r := transportPost(t, s.API, testclient.FormContentType,
-		testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", "")))
+	r := postBody(t, s.API, testclient.FormContentType,
+		testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", "")))
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 }
 
@@ -105,15 +105,15 @@ func TestHostile_BodyBudget(t *testing.T) {
 		}
 		slow = append(slow, c)
 	}
-	body := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
-	r := transportPost(t, s.API, testclient.FormContentType, body)
+	body := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+	r := postBody(t, s.API, testclient.FormContentType, body)
 	wantReply(t, r, http.StatusServiceUnavailable, "success:0\nerror:Server busy; try again later\nsession_id:\nsession_token:\n")
 	wantAPIHeaders(t, r.Header)
 	for _, c := range slow {
 		c.Close()
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		r = transportPost(t, s.API, testclient.FormContentType, body)
+		r = postBody(t, s.API, testclient.FormContentType, body)
 		if r.Status == http.StatusOK || time.Now().After(deadline) {
 			break
 		}
@@ -130,10 +130,10 @@ func TestHostile_BodyBudget(t *testing.T) {
 func TestHostile_AmplifyingBody(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
-	valid := testclient.EncodeForm(transportForm("check_device_registered", testclient.NewDeviceID(), "", ""))
+	valid := testclient.EncodeForm(loginForm("check_device_registered", testclient.NewDeviceID(), "", ""))
 	for _, unit := range []string{"k&", "=&", "colour=red&", "record999999=x&"} {
 		body := strings.Repeat(unit, (8<<20)/len(unit)) + valid
-		r := transportPost(t, s.API, testclient.FormContentType, body)
+		r := postBody(t, s.API, testclient.FormContentType, body)
 		wantReply(t, r, http.StatusOK, "success:0\nerror:Unregistered device\nsession_id:\nsession_token:\n")
 	}
 }
@@ -156,9 +156,9 @@ func TestHostile_NUL(t *testing.T) {
 		"CamcopsVersion": func(f map[string]string) { f["camcops_version"] = "2.4.24\x00" },
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := transportForm("register", dev, "alice", pw)
+			f := loginForm("register", dev, "alice", pw)
 			edit(f)
-			resp, b := transportHTTP(t, http.MethodPost, s.API, testclient.FormContentType, testclient.EncodeForm(f))
+			resp, b := sendHTTP(t, http.MethodPost, s.API, testclient.FormContentType, testclient.EncodeForm(f))
 			if resp.StatusCode != http.StatusBadRequest || b != plain400 {
 				t.Fatalf("reply = %d %q, want 400 %q", resp.StatusCode, b, plain400)
 			}
@@ -187,8 +187,7 @@ func TestHostile_HugeNRecords(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	const pw = "hardening-pw"
-	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
-	c := slRegistered(t, s, "alice", pw)
+	c := s.addUploader(t, "g", "alice", pw)
 	ctx := context.Background()
 	r, err := c.Do(ctx, "upload_table", map[string]string{"table": "bmi", "pkname": "id",
 		"fields": "id,when_last_modified,_move_off_tablet", "nrecords": "1099511627776",

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -26,26 +26,26 @@ import (
 // Concurrency tests of the upload engine (PROTOCOL 8.3 device lock,
 // AcquireBatch and the busy rule; 8.8 one-step; 8.9 atomicity and audit):
 // many devices uploading at once, two users racing for one device, and two
-// servers sharing one database. Every request carries a ccRequestTimeout
+// servers sharing one database. Every request carries a raceRequestTimeout
 // deadline; a request that misses it fails the test as a probable
 // deadlock. Requests run in goroutines, so the helpers return errors
-// instead of failing the test. Helpers are prefixed cc.
+// instead of failing the test.
 
 const (
-	ccRequestTimeout = 60 * time.Second
-	ccBusy           = "Device is busy: an upload by another user is in progress"
-	ccEmptyTables    = "blobs,patient_idnum,phq9"
+	raceRequestTimeout = 60 * time.Second
+	msgDeviceBusy      = "Device is busy: an upload by another user is in progress"
+	raceEmptyTables    = "blobs,patient_idnum,phq9"
 )
 
-// errCCBusy marks the documented busy reply (PROTOCOL 8.3.2 step 2).
-var errCCBusy = errors.New("the documented busy error")
+// errDeviceBusy marks the documented busy reply (PROTOCOL 8.3.2 step 2).
+var errDeviceBusy = errors.New("the documented busy error")
 
-// ccHTTP serves every cc client: no client-side timeout (each request's
+// raceHTTPClient serves every cc client: no client-side timeout (each request's
 // context carries the deadline) and enough idle connections per host for
 // the goroutines of a test.
-var ccHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
+var raceHTTPClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
 
-func ccSkipWithoutPostgres(t *testing.T) {
+func skipUnlessPostgres(t *testing.T) {
 	t.Helper()
 	if !dbtest.Postgres() {
 		t.Skip("needs TABLETAPI_TEST_DATABASE_URL (CI sets it)")
@@ -54,11 +54,11 @@ func ccSkipWithoutPostgres(t *testing.T) {
 
 // ---- Sending requests.
 
-// ccSender sends one device's requests as one user, as the real client
+// sender sends one device's requests as one user, as the real client
 // does: the session goes from reply to request and is dropped after a
 // failure. With several endpoints it uses them in turn, request by
 // request; servers sharing one database share its sessions (PROTOCOL 3).
-type ccSender struct {
+type sender struct {
 	name      string // for messages
 	clients   []*testclient.Client
 	next      int
@@ -66,23 +66,23 @@ type ccSender struct {
 	sessions  map[string]bool // session ids seen in replies
 }
 
-func ccNewSender(name, device, user, password string, apis ...string) *ccSender {
-	p := &ccSender{name: name, sessions: map[string]bool{}}
+func newSender(name, device, user, password string, apis ...string) *sender {
+	p := &sender{name: name, sessions: map[string]bool{}}
 	for _, api := range apis {
 		p.clients = append(p.clients, testclient.New(testclient.Config{
-			URL: api, Device: device, User: user, Password: password, HTTPClient: ccHTTP,
+			URL: api, Device: device, User: user, Password: password, HTTPClient: raceHTTPClient,
 		}))
 	}
 	return p
 }
 
 // reset forgets the session: the next request starts a new sequence.
-func (p *ccSender) reset() { p.id, p.token = "", "" }
+func (p *sender) reset() { p.id, p.token = "", "" }
 
 // do sends op to the next endpoint with the sender's session, under
-// ccRequestTimeout, and keeps the session as the client does. It returns
+// raceRequestTimeout, and keeps the session as the client does. It returns
 // the reply and the endpoint's letter.
-func (p *ccSender) do(op string, params map[string]string) (*testclient.Reply, string, error) {
+func (p *sender) do(op string, params map[string]string) (*testclient.Reply, string, error) {
 	i := p.next
 	p.next = (p.next + 1) % len(p.clients)
 	srv := string(rune('A' + i))
@@ -93,7 +93,7 @@ func (p *ccSender) do(op string, params map[string]string) (*testclient.Reply, s
 	if p.id != "" && p.token != "" {
 		form["session_id"], form["session_token"] = p.id, p.token
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ccRequestTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), raceRequestTimeout)
 	defer cancel()
 	start := time.Now()
 	r, err := c.Do(ctx, op, form)
@@ -115,16 +115,16 @@ func (p *ccSender) do(op string, params map[string]string) (*testclient.Reply, s
 }
 
 // step sends op and wants success with result:want. The exact busy reply
-// gives an error wrapping errCCBusy; anything else unexpected, another
+// gives an error wrapping errDeviceBusy; anything else unexpected, another
 // error with the reply.
-func (p *ccSender) step(op string, params map[string]string, want string) error {
+func (p *sender) step(op string, params map[string]string, want string) error {
 	r, srv, err := p.do(op, params)
 	if err != nil {
 		return err
 	}
-	if r.Status == http.StatusOK && r.IsAPIReply() && !r.Success() && r.Error() == ccBusy &&
+	if r.Status == http.StatusOK && r.IsAPIReply() && !r.Success() && r.Error() == msgDeviceBusy &&
 		slices.Equal(r.Keys, []string{"success", "error", "session_id", "session_token"}) {
-		return fmt.Errorf("%s: %s via server %s: %w", p.name, op, srv, errCCBusy)
+		return fmt.Errorf("%s: %s via server %s: %w", p.name, op, srv, errDeviceBusy)
 	}
 	if got, _ := r.Get("result"); r.Err() != nil || got != want {
 		return fmt.Errorf("%s: %s via server %s: reply %d\n%s\nwant result:%s", p.name, op, srv, r.Status, r.Body, want)
@@ -134,7 +134,7 @@ func (p *ccSender) step(op string, params map[string]string, want string) error 
 
 // preamble starts a sequence: a new login, then
 // check_upload_user_and_device (PROTOCOL 12.3).
-func (p *ccSender) preamble() error {
+func (p *sender) preamble() error {
 	p.reset()
 	if err := p.step("check_device_registered", nil, "check_device_registered"); err != nil {
 		return err
@@ -142,10 +142,10 @@ func (p *ccSender) preamble() error {
 	return p.step("check_upload_user_and_device", nil, "check_upload_user_and_device")
 }
 
-// ccRegister registers device for user (PROTOCOL 12.2), under the deadline.
-func ccRegister(api, device, user, password string) error {
-	c := testclient.New(testclient.Config{URL: api, Device: device, User: user, Password: password, HTTPClient: ccHTTP})
-	ctx, cancel := context.WithTimeout(context.Background(), ccRequestTimeout)
+// registerDevice registers device for user (PROTOCOL 12.2), under the deadline.
+func registerDevice(api, device, user, password string) error {
+	c := testclient.New(testclient.Config{URL: api, Device: device, User: user, Password: password, HTTPClient: raceHTTPClient})
+	ctx, cancel := context.WithTimeout(context.Background(), raceRequestTimeout)
 	defer cancel()
 	if _, err := c.RegisterSequence(ctx, "tablet "+device); err != nil {
 		return fmt.Errorf("register %s as %s: %w", device, user, err)
@@ -155,26 +155,26 @@ func ccRegister(api, device, user, password string) error {
 
 // ---- Records, as the client encodes them (PROTOCOL 7.4).
 
-// ccVersion is one version of a bmi record: when_last_modified and the
+// bmiVersion is one version of a bmi record: when_last_modified and the
 // comment that names the version.
-type ccVersion struct {
+type bmiVersion struct {
 	wlm, comment string
 	round        int // the tablet round that made it
 }
 
-// ccBMI returns the literals of a bmi record, in bmiFields order.
-func ccBMI(pk int64, v ccVersion) []string {
+// versionedBMI returns the literals of a bmi record, in bmiFields order.
+func versionedBMI(pk int64, v bmiVersion) []string {
 	return []string{strconv.FormatInt(pk, 10), "0", "'" + v.wlm + "'", "'2024-05-01T09:30:00.000+01:00'", "1", "0",
 		"'2024-05-01T09:31:12.300+01:00'", "72.5", "1", "70.2", "1.75", "NULL", "'" + v.comment + "'"}
 }
 
-// ccPatient is the one patient record of every tablet, in patientFields
+// racePatientRow is the one patient record of every tablet, in patientFields
 // order; it never changes.
-var ccPatient = []string{"1", "0", "'2024-05-01T09:29:00.000+01:00'", "'Ann'", "'Smith'", "'F'", "'1980-02-29'",
+var racePatientRow = []string{"1", "0", "'2024-05-01T09:29:00.000+01:00'", "'Ann'", "'Smith'", "'F'", "'1980-02-29'",
 	"NULL", "NULL", "NULL", "NULL"}
 
-// ccTableParams are upload_table's parameters for rows of literals.
-func ccTableParams(table, fields string, rows [][]string) map[string]string {
+// tableParams are upload_table's parameters for rows of literals.
+func tableParams(table, fields string, rows [][]string) map[string]string {
 	p := map[string]string{"table": table, "pkname": "id", "fields": fields, "nrecords": strconv.Itoa(len(rows))}
 	for i, r := range rows {
 		p["record"+strconv.Itoa(i)] = strings.Join(r, ",")
@@ -182,18 +182,18 @@ func ccTableParams(table, fields string, rows [][]string) map[string]string {
 	return p
 }
 
-// ccBMIRows returns the records of recs in client PK order.
-func ccBMIRows(recs map[int64]ccVersion) [][]string {
+// versionedBMIRows returns the records of recs in client PK order.
+func versionedBMIRows(recs map[int64]bmiVersion) [][]string {
 	var rows [][]string
 	for _, pk := range slices.Sorted(maps.Keys(recs)) {
-		rows = append(rows, ccBMI(pk, recs[pk]))
+		rows = append(rows, versionedBMI(pk, recs[pk]))
 	}
 	return rows
 }
 
-// ccOneStepParams are upload_entire_database's parameters (PROTOCOL 8.8):
+// bmiOneStepParams are upload_entire_database's parameters (PROTOCOL 8.8):
 // every table of the tablet, the bmi records and, if patient, the patient.
-func ccOneStepParams(recs map[int64]ccVersion, patient bool) (map[string]string, error) {
+func bmiOneStepParams(recs map[int64]bmiVersion, patient bool) (map[string]string, error) {
 	toObjects := func(fields string, rows [][]string) []map[string]string {
 		names := strings.Split(fields, ",")
 		out := []map[string]string{}
@@ -212,9 +212,9 @@ func ccOneStepParams(recs map[int64]ccVersion, patient bool) (map[string]string,
 		pk[table] = "id"
 		data[table] = []any{}
 	}
-	data["bmi"] = toObjects(bmiFields, ccBMIRows(recs))
+	data["bmi"] = toObjects(bmiFields, versionedBMIRows(recs))
 	if patient {
-		data["patient"] = toObjects(patientFields, [][]string{ccPatient})
+		data["patient"] = toObjects(patientFields, [][]string{racePatientRow})
 	}
 	pkJSON, err := json.Marshal(pk)
 	if err != nil {
@@ -227,34 +227,34 @@ func ccOneStepParams(recs map[int64]ccVersion, patient bool) (map[string]string,
 	return map[string]string{"finalizing": "0", "pknameinfo": string(pkJSON), "dbdata": string(dataJSON)}, nil
 }
 
-// ccMultiStep runs the client's multi-step Copy (PROTOCOL 12.3) of the
+// sendMultiStep runs the client's multi-step Copy (PROTOCOL 12.3) of the
 // bmi records and, if patient, the patient, after the preamble. A busy
-// start_upload returns errCCBusy having written nothing; busy anywhere
+// start_upload returns errDeviceBusy having written nothing; busy anywhere
 // later is a plain error, since the batch is then the sender's own.
-func ccMultiStep(p *ccSender, recs map[int64]ccVersion, patient bool, pause func()) error {
+func sendMultiStep(p *sender, recs map[int64]bmiVersion, patient bool, pause func()) error {
 	if err := p.step("start_upload", nil, "start_upload"); err != nil {
 		return err
 	}
 	later := func(op string, params map[string]string, want string) error {
 		pause()
 		err := p.step(op, params, want)
-		if errors.Is(err, errCCBusy) {
+		if errors.Is(err, errDeviceBusy) {
 			return fmt.Errorf("busy inside the sender's own batch: %v", err)
 		}
 		return err
 	}
-	empty := ccEmptyTables
+	empty := raceEmptyTables
 	if !patient {
 		empty = "blobs,patient,patient_idnum,phq9"
 	}
 	if err := later("upload_empty_tables", map[string]string{"tables": empty}, "UPLOAD-EMPTY-TABLES"); err != nil {
 		return err
 	}
-	if err := later("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(recs)), "Table bmi upload successful"); err != nil {
+	if err := later("upload_table", tableParams("bmi", bmiFields, versionedBMIRows(recs)), "Table bmi upload successful"); err != nil {
 		return err
 	}
 	if patient {
-		if err := later("upload_table", ccTableParams("patient", patientFields, [][]string{ccPatient}),
+		if err := later("upload_table", tableParams("patient", patientFields, [][]string{racePatientRow}),
 			"Table patient upload successful"); err != nil {
 			return err
 		}
@@ -262,14 +262,14 @@ func ccMultiStep(p *ccSender, recs map[int64]ccVersion, patient bool, pause func
 	return later("end_upload", nil, "end_upload")
 }
 
-// ccNoPause is the pause of sequences that run flat out.
-func ccNoPause() {}
+// noPause is the pause of sequences that run flat out.
+func noPause() {}
 
-// ccJitter pauses up to 3 ms, to widen the windows between requests.
-func ccJitter() { time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) }
+// jitter pauses up to 3 ms, to widen the windows between requests.
+func jitter() { time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) }
 
-// ccPKList writes PKs as the audit does: [1, 2, 3].
-func ccPKList(pks []int64) string {
+// pkList writes PKs as the audit does: [1, 2, 3].
+func pkList(pks []int64) string {
 	s := make([]string, len(pks))
 	for i, p := range slices.Sorted(slices.Values(pks)) {
 		s[i] = strconv.FormatInt(p, 10)
@@ -277,17 +277,17 @@ func ccPKList(pks []int64) string {
 	return "[" + strings.Join(s, ", ") + "]"
 }
 
-// ccAuditLine is one table's part of an upload audit (PROTOCOL 8.9) of a
+// auditLine is one table's part of an upload audit (PROTOCOL 8.9) of a
 // non-preserving upload.
-func ccAuditLine(table string, added, modified, deleted, current []int64) string {
+func auditLine(table string, added, modified, deleted, current []int64) string {
 	return fmt.Sprintf("%s (%d added, PKs %s; %d modified out, PKs %s; %d deleted, PKs %s; 0 preserved, PKs []; current PKs %s)",
-		table, len(added), ccPKList(added), len(modified), ccPKList(modified), len(deleted), ccPKList(deleted), ccPKList(current))
+		table, len(added), pkList(added), len(modified), pkList(modified), len(deleted), pkList(deleted), pkList(current))
 }
 
-// ccDiff is the bmi audit line of an upload that replaces every record of
+// pkMapDiff is the bmi audit line of an upload that replaces every record of
 // before with a new version, the records of after. Both map client PKs to
 // server PKs, which the audit lists (TestMultistepAuditServerPKs).
-func ccDiff(before, after map[int64]int64) string {
+func pkMapDiff(before, after map[int64]int64) string {
 	var modified, deleted []int64
 	for pk, spk := range before {
 		if _, ok := after[pk]; ok {
@@ -297,11 +297,11 @@ func ccDiff(before, after map[int64]int64) string {
 		}
 	}
 	current := slices.Collect(maps.Values(after))
-	return ccAuditLine("bmi", current, modified, deleted, current)
+	return auditLine("bmi", current, modified, deleted, current)
 }
 
-// ccServerPKs maps client PK to server PK for rows.
-func ccServerPKs(rows []ccRow) map[int64]int64 {
+// serverPKsOf maps client PK to server PK for rows.
+func serverPKsOf(rows []bmiHistoryRow) map[int64]int64 {
 	out := map[int64]int64{}
 	for _, r := range rows {
 		out[r.ID] = r.PK
@@ -311,8 +311,8 @@ func ccServerPKs(rows []ccRow) map[int64]int64 {
 
 // ---- Reading the database.
 
-// ccRow is a row of a client table with the columns the checks need.
-type ccRow struct {
+// bmiHistoryRow is a row of a client table with the columns the checks need.
+type bmiHistoryRow struct {
 	PK         int64      `bun:"_pk"`
 	ID         int64      `bun:"id"`
 	Comment    *string    `bun:"comment"`
@@ -327,16 +327,16 @@ type ccRow struct {
 	Removed    *time.Time `bun:"_when_removed_exact"`
 }
 
-func (r ccRow) comment() string {
+func (r bmiHistoryRow) comment() string {
 	if r.Comment == nil {
 		return "<NULL>"
 	}
 	return *r.Comment
 }
 
-// ccRows returns the bmi rows of device dev matching cond, by _pk.
-func ccRows(s *testServer, dev int64, cond string, args ...any) ([]ccRow, error) {
-	var rows []ccRow
+// bmiHistory returns the bmi rows of device dev matching cond, by _pk.
+func bmiHistory(s *testServer, dev int64, cond string, args ...any) ([]bmiHistoryRow, error) {
+	var rows []bmiHistoryRow
 	q := `SELECT _pk, id, comment, when_last_modified, _era, _current, _addition_pending, _removal_pending,
 	_predecessor_pk, _successor_pk, _adding_user_id, _when_removed_exact FROM bmi WHERE _device_id = ? AND ` + cond +
 		` ORDER BY _pk`
@@ -344,28 +344,18 @@ func ccRows(s *testServer, dev int64, cond string, args ...any) ([]ccRow, error)
 	return rows, err
 }
 
-// ccInt reads one integer.
-func ccInt(t *testing.T, s *testServer, q string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := s.DB.NewRaw(q, args...).Scan(context.Background(), &n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
-// ccAudit is an upload audit row.
-type ccAudit struct {
+// auditRow is an upload audit row.
+type auditRow struct {
 	ID       int64  `bun:"id"`
 	Username string `bun:"username"`
 	Details  string `bun:"details"`
 }
 
-// ccAudits returns device dev's upload audit rows, oldest first (commits
+// auditRows returns device dev's upload audit rows, oldest first (commits
 // of one device are serialised by its lock, so id order is commit order).
-func ccAudits(t *testing.T, s *testServer, dev int64) []ccAudit {
+func auditRows(t *testing.T, s *testServer, dev int64) []auditRow {
 	t.Helper()
-	var a []ccAudit
+	var a []auditRow
 	if err := s.DB.NewSelect().Table("audit_log").Column("id", "username", "details").
 		Where("device_id = ? AND details LIKE 'Upload from device %'", dev).Order("id").
 		Scan(context.Background(), &a); err != nil {
@@ -374,10 +364,10 @@ func ccAudits(t *testing.T, s *testServer, dev int64) []ccAudit {
 	return a
 }
 
-// ccCheckGlobal checks the invariants over every device: at most one
+// checkGlobalInvariants checks the invariants over every device: at most one
 // live row per (device, client PK), no pending flags, empty dirty sets, no
 // open batch, and no WARN or ERROR line in the servers' logs.
-func ccCheckGlobal(t *testing.T, s *testServer, logs ...*syncBuffer) {
+func checkGlobalInvariants(t *testing.T, s *testServer, logs ...*syncBuffer) {
 	t.Helper()
 	ctx := context.Background()
 	for _, table := range []string{"bmi", "patient", "patient_idnum", "phq9", "blobs"} {
@@ -416,8 +406,8 @@ func ccCheckGlobal(t *testing.T, s *testServer, logs ...*syncBuffer) {
 	}
 }
 
-// ccDumpLogs logs the servers' logs when the test has failed.
-func ccDumpLogs(t *testing.T, logs ...*syncBuffer) {
+// dumpLogsOnFailure logs the servers' logs when the test has failed.
+func dumpLogsOnFailure(t *testing.T, logs ...*syncBuffer) {
 	t.Helper()
 	if !t.Failed() {
 		return
@@ -433,45 +423,45 @@ func ccDumpLogs(t *testing.T, logs ...*syncBuffer) {
 
 // ---- Test 1: many devices at once.
 
-// ccTablet is one device's local bmi table, changed round by round as a
+// fleetTablet is one device's local bmi table, changed round by round as a
 // user would change it, and what the server must end up holding.
-type ccTablet struct {
-	p       *ccSender
+type fleetTablet struct {
+	p       *sender
 	n       int   // the tablet's number
 	dev     int64 // devices.id
 	device  string
 	user    string
-	base    int64                 // client PKs start after base
-	next    int64                 // the next new client PK
-	cur     map[int64]ccVersion   // the records on the tablet
-	history map[int64][]ccVersion // every version uploaded, oldest first
-	deleted map[int64]bool        // client PKs deleted from the tablet
-	changes []ccChange            // each round's changes
+	base    int64                  // client PKs start after base
+	next    int64                  // the next new client PK
+	cur     map[int64]bmiVersion   // the records on the tablet
+	history map[int64][]bmiVersion // every version uploaded, oldest first
+	deleted map[int64]bool         // client PKs deleted from the tablet
+	changes []rowChange            // each round's changes
 }
 
-// ccChange is what one round changed, in client PKs.
-type ccChange struct {
+// rowChange is what one round changed, in client PKs.
+type rowChange struct {
 	modified, added, deleted, current []int64 // added: new client PKs
 }
 
-// ccRound says how a tablet uploads in one round.
-type ccRound int
+// uploadRound says how a tablet uploads in one round.
+type uploadRound int
 
 const (
-	ccMulti ccRound = iota // multi-step Copy
-	ccOne                  // one-step
+	roundMulti uploadRound = iota // multi-step Copy
+	roundOne                      // one-step
 )
 
-func (r ccRound) String() string {
-	if r == ccOne {
+func (r uploadRound) String() string {
+	if r == roundOne {
 		return "one-step"
 	}
 	return "multi-step"
 }
 
 // put stores a new version of pk made in round r.
-func (tb *ccTablet) put(pk int64, r int) {
-	v := ccVersion{
+func (tb *fleetTablet) put(pk int64, r int) {
+	v := bmiVersion{
 		wlm:     fmt.Sprintf("2024-06-%02dT10:%02d:00.000+01:00", r+1, pk%60),
 		comment: fmt.Sprintf("tablet%d pk%d round%d", tb.n, pk, r),
 		round:   r,
@@ -482,7 +472,7 @@ func (tb *ccTablet) put(pk int64, r int) {
 
 // change makes round r's local changes: 50 new records in round 0, then
 // each round a fifth of the records modified, one deleted and two added.
-func (tb *ccTablet) change(r int) {
+func (tb *fleetTablet) change(r int) {
 	if r == 0 {
 		var added []int64
 		for i := int64(1); i <= 50; i++ {
@@ -490,7 +480,7 @@ func (tb *ccTablet) change(r int) {
 			added = append(added, tb.base+i)
 		}
 		tb.next = tb.base + 51
-		tb.changes = append(tb.changes, ccChange{added: added, current: added})
+		tb.changes = append(tb.changes, rowChange{added: added, current: added})
 		return
 	}
 	pks := slices.Sorted(maps.Keys(tb.cur))
@@ -519,16 +509,16 @@ func (tb *ccTablet) change(r int) {
 		added = append(added, tb.next)
 		tb.next++
 	}
-	tb.changes = append(tb.changes, ccChange{modified: modified, added: added, deleted: deleted,
+	tb.changes = append(tb.changes, rowChange{modified: modified, added: added, deleted: deleted,
 		current: slices.Sorted(maps.Keys(tb.cur))})
 }
 
 // want returns the expected upload audit summaries, one per round, given
 // the server PK of each version (by comment) and of the patient.
-func (tb *ccTablet) want(serverPK map[string]int64, patientPK int64) []string {
+func (tb *fleetTablet) want(serverPK map[string]int64, patientPK int64) []string {
 	// at returns the server PK of the version of pk current after round r.
 	at := func(pk int64, r int) int64 {
-		var v ccVersion
+		var v bmiVersion
 		for _, h := range tb.history[pk] {
 			if h.round <= r {
 				v = h
@@ -552,10 +542,10 @@ func (tb *ccTablet) want(serverPK map[string]int64, patientPK int64) []string {
 		for _, pk := range ch.current {
 			current = append(current, at(pk, r))
 		}
-		line := ccAuditLine("bmi", added, modified, deleted, current)
+		line := auditLine("bmi", added, modified, deleted, current)
 		if r == 0 {
 			p := []int64{patientPK}
-			line = ccAuditLine("patient", p, nil, nil, p) + ", " + line
+			line = auditLine("patient", p, nil, nil, p) + ", " + line
 		}
 		out = append(out, line)
 	}
@@ -563,20 +553,20 @@ func (tb *ccTablet) want(serverPK map[string]int64, patientPK int64) []string {
 }
 
 // run uploads the tablet's changes in every round.
-func (tb *ccTablet) run(rounds []ccRound) error {
+func (tb *fleetTablet) run(rounds []uploadRound) error {
 	for r, how := range rounds {
 		tb.change(r)
 		if err := tb.p.preamble(); err != nil {
 			return fmt.Errorf("round %d (%s): %w", r, how, err)
 		}
 		var err error
-		if how == ccOne {
+		if how == roundOne {
 			var params map[string]string
-			if params, err = ccOneStepParams(tb.cur, true); err == nil {
+			if params, err = bmiOneStepParams(tb.cur, true); err == nil {
 				err = tb.p.step("upload_entire_database", params, "Success")
 			}
 		} else {
-			err = ccMultiStep(tb.p, tb.cur, true, ccNoPause)
+			err = sendMultiStep(tb.p, tb.cur, true, noPause)
 		}
 		if err != nil {
 			return fmt.Errorf("round %d (%s): %w", r, how, err)
@@ -589,7 +579,7 @@ func (tb *ccTablet) run(rounds []ccRound) error {
 // the tablet's history: exactly the current records live, one version
 // chain per client PK holding every version in order, nothing pending, and
 // one audit row per round with the expected summary.
-func (tb *ccTablet) check(t *testing.T, s *testServer) {
+func (tb *fleetTablet) check(t *testing.T, s *testServer) {
 	t.Helper()
 	var patients []int64
 	if err := s.DB.NewRaw("SELECT _pk FROM patient WHERE _device_id = ?", tb.dev).Scan(context.Background(), &patients); err != nil {
@@ -599,7 +589,7 @@ func (tb *ccTablet) check(t *testing.T, s *testServer) {
 		t.Errorf("tablet %d: %d patient rows, want 1", tb.n, len(patients))
 		return
 	}
-	rows, err := ccRows(s, tb.dev, "1 = 1")
+	rows, err := bmiHistory(s, tb.dev, "1 = 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,13 +599,13 @@ func (tb *ccTablet) check(t *testing.T, s *testServer) {
 	}
 	prefix := fmt.Sprintf("Upload from device %d, username '%s': ", tb.dev, tb.user)
 	var got []string
-	for _, a := range ccAudits(t, s, tb.dev) {
+	for _, a := range auditRows(t, s, tb.dev) {
 		got = append(got, strings.TrimPrefix(a.Details, prefix))
 	}
 	if want := tb.want(serverPK, patients[0]); !slices.Equal(got, want) {
 		t.Errorf("tablet %d: upload audits\n%s\nwant\n%s", tb.n, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	byID := map[int64][]ccRow{}
+	byID := map[int64][]bmiHistoryRow{}
 	for _, r := range rows {
 		byID[r.ID] = append(byID[r.ID], r)
 	}
@@ -625,22 +615,22 @@ func (tb *ccTablet) check(t *testing.T, s *testServer) {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(tb.history)) {
-		if err := ccCheckChain(byID[id], tb.history[id], !tb.deleted[id]); err != nil {
+		if err := checkVersionChain(byID[id], tb.history[id], !tb.deleted[id]); err != nil {
 			t.Errorf("tablet %d, client PK %d: %v", tb.n, id, err)
 		}
 	}
 }
 
-// ccCheckChain checks the rows of one client PK: one version chain
+// checkVersionChain checks the rows of one client PK: one version chain
 // (_predecessor_pk and _successor_pk agreeing) holding versions in order,
 // era NOW and nothing pending, the newest live unless deleted and every
 // other row no longer current.
-func ccCheckChain(rows []ccRow, versions []ccVersion, live bool) error {
+func checkVersionChain(rows []bmiHistoryRow, versions []bmiVersion, live bool) error {
 	if len(rows) != len(versions) {
 		return fmt.Errorf("%d rows, want %d versions: %+v", len(rows), len(versions), rows)
 	}
-	byPK := map[int64]ccRow{}
-	var chain []ccRow
+	byPK := map[int64]bmiHistoryRow{}
+	var chain []bmiHistoryRow
 	for _, r := range rows {
 		byPK[r.PK] = r
 		if r.Pred == nil {
@@ -685,14 +675,14 @@ func ccCheckChain(rows []ccRow, versions []ccVersion, live bool) error {
 	return nil
 }
 
-// ccRunTablets registers every tablet (through register(i)) and runs its
+// runTablets registers every tablet (through register(i)) and runs its
 // rounds, all at once; each tablet's first error is reported.
-func ccRunTablets(t *testing.T, tablets []*ccTablet, rounds []ccRound, register func(i int) string) {
+func runTablets(t *testing.T, tablets []*fleetTablet, rounds []uploadRound, register func(i int) string) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for _, tb := range tablets {
 		wg.Go(func() {
-			if err := ccRegister(register(tb.n), tb.device, tb.user, "pw-secret-"+tb.user); err != nil {
+			if err := registerDevice(register(tb.n), tb.device, tb.user, "pw-secret-"+tb.user); err != nil {
 				t.Errorf("tablet %d: %v", tb.n, err)
 				return
 			}
@@ -704,50 +694,50 @@ func ccRunTablets(t *testing.T, tablets []*ccTablet, rounds []ccRound, register 
 	wg.Wait()
 }
 
-// ccNewTablets makes n tablets; tablet i belongs to users[i%len(users)]
+// newFleetTablets makes n tablets; tablet i belongs to users[i%len(users)]
 // (password "pw-secret-" + name) and sends through the endpoints apis(i). Pairs of
 // tablets use the same client PKs, so that only the device tells their
 // records apart.
-func ccNewTablets(n int, users []string, apis func(i int) []string) []*ccTablet {
-	var out []*ccTablet
+func newFleetTablets(n int, users []string, apis func(i int) []string) []*fleetTablet {
+	var out []*fleetTablet
 	for i := range n {
 		device := testclient.NewDeviceID()
 		user := users[i%len(users)]
-		out = append(out, &ccTablet{
-			p: ccNewSender(fmt.Sprintf("tablet %d (%s)", i, user), device, user, "pw-secret-"+user, apis(i)...),
+		out = append(out, &fleetTablet{
+			p: newSender(fmt.Sprintf("tablet %d (%s)", i, user), device, user, "pw-secret-"+user, apis(i)...),
 			n: i, device: device, user: user, base: int64(i/2) * 1000,
-			cur: map[int64]ccVersion{}, history: map[int64][]ccVersion{}, deleted: map[int64]bool{},
+			cur: map[int64]bmiVersion{}, history: map[int64][]bmiVersion{}, deleted: map[int64]bool{},
 		})
 	}
 	return out
 }
 
-// ccCheckTablets reads each tablet's device id and checks it, then the
+// checkTablets reads each tablet's device id and checks it, then the
 // global invariants.
-func ccCheckTablets(t *testing.T, s *testServer, tablets []*ccTablet, logs ...*syncBuffer) {
+func checkTablets(t *testing.T, s *testServer, tablets []*fleetTablet, logs ...*syncBuffer) {
 	t.Helper()
 	for _, tb := range tablets {
-		tb.dev = ccInt(t, s, "SELECT id FROM devices WHERE name = ?", tb.device)
+		tb.dev = queryInt(t, s, "SELECT id FROM devices WHERE name = ?", tb.device)
 		tb.check(t, s)
 	}
-	ccCheckGlobal(t, s, logs...)
+	checkGlobalInvariants(t, s, logs...)
 }
 
-// ccConcurrentDevices runs 8 tablets of 4 users at once on s.
-func ccConcurrentDevices(t *testing.T, s *testServer, rounds []ccRound) {
+// runConcurrentDevices runs 8 tablets of 4 users at once on s.
+func runConcurrentDevices(t *testing.T, s *testServer, rounds []uploadRound) {
 	users := []string{"u0", "u1", "u2", "u3"}
 	for _, u := range users {
 		s.addUser(t, "research", u, "pw-secret-"+u, "--may-upload", "--may-register-devices")
 	}
-	tablets := ccNewTablets(8, users, func(int) []string { return []string{s.API} })
+	tablets := newFleetTablets(8, users, func(int) []string { return []string{s.API} })
 	start := time.Now()
-	ccRunTablets(t, tablets, rounds, func(int) string { return s.API })
+	runTablets(t, tablets, rounds, func(int) string { return s.API })
 	t.Logf("8 tablets × %d rounds in %v", len(rounds), time.Since(start).Round(time.Millisecond))
-	defer ccDumpLogs(t, s.Log)
+	defer dumpLogsOnFailure(t, s.Log)
 	if t.Failed() {
 		return
 	}
-	ccCheckTablets(t, s, tablets, s.Log)
+	checkTablets(t, s, tablets, s.Log)
 }
 
 // TestConcurrentDevices: 8 devices of 4 users (two devices each) upload at
@@ -757,10 +747,10 @@ func ccConcurrentDevices(t *testing.T, s *testServer, rounds []ccRound) {
 // and one correct audit row per round (PROTOCOL 8.3.1: different devices
 // run in parallel).
 func TestConcurrentDevices(t *testing.T) {
-	ccSkipWithoutPostgres(t)
+	skipUnlessPostgres(t)
 	t.Parallel()
 	s := startServer(t)
-	ccConcurrentDevices(t, s, []ccRound{ccMulti, ccMulti, ccOne, ccMulti})
+	runConcurrentDevices(t, s, []uploadRound{roundMulti, roundMulti, roundOne, roundMulti})
 }
 
 // TestConcurrentDevicesSQLite is TestConcurrentDevices on SQLite, always
@@ -769,53 +759,53 @@ func TestConcurrentDevices(t *testing.T) {
 func TestConcurrentDevicesSQLite(t *testing.T) {
 	t.Parallel()
 	s := startServerOn(t, "sqlite:"+filepath.Join(t.TempDir(), "concurrent.db"))
-	ccConcurrentDevices(t, s, []ccRound{ccMulti, ccOne, ccMulti})
+	runConcurrentDevices(t, s, []uploadRound{roundMulti, roundOne, roundMulti})
 }
 
 // ---- Test 2: two users racing for one device.
 
-// ccRacer is one user hammering a shared device with whole upload
+// racer is one user hammering a shared device with whole upload
 // sequences; a sequence may fail only with the busy error at its first
 // batch request, and is then retried after a short sleep.
-type ccRacer struct {
+type racer struct {
 	user    string
 	uid     int64
-	p       *ccSender
+	p       *sender
 	oneStep func(seq int) bool // whether sequence seq is one-step
-	tries   []*ccTry
+	tries   []*uploadTry
 	busy    int
 }
 
-// ccTry is one attempted sequence.
-type ccTry struct {
+// uploadTry is one attempted sequence.
+type uploadTry struct {
 	comment   string
-	recs      map[int64]ccVersion
+	recs      map[int64]bmiVersion
 	oneStep   bool
 	committed bool
 }
 
 // records returns attempt a's records: client PKs 1–6 and one of 7–9,
 // each a new version named after the attempt.
-func (rc *ccRacer) records(a int) map[int64]ccVersion {
+func (rc *racer) records(a int) map[int64]bmiVersion {
 	comment := fmt.Sprintf("%s try%d", rc.user, a)
 	// Each user its own year, so that no two attempts share an instant.
 	base := time.Date(2024+int(rc.uid), 7, 1, 0, 0, 0, 0, time.UTC)
 	wlm := base.Add(time.Duration(a) * time.Second).Format("2006-01-02T15:04:05.000-07:00")
-	recs := map[int64]ccVersion{}
+	recs := map[int64]bmiVersion{}
 	for _, pk := range []int64{1, 2, 3, 4, 5, 6, 7 + int64(a%3)} {
-		recs[pk] = ccVersion{wlm: wlm, comment: comment}
+		recs[pk] = bmiVersion{wlm: wlm, comment: comment}
 	}
 	return recs
 }
 
 // run commits n sequences, retrying those refused as busy.
-func (rc *ccRacer) run(n int, deadline time.Time) error {
+func (rc *racer) run(n int, deadline time.Time) error {
 	committed := 0
 	for a := 0; committed < n; a++ {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s: only %d of %d sequences committed by the deadline (%d busy)", rc.user, committed, n, rc.busy)
 		}
-		try := &ccTry{comment: fmt.Sprintf("%s try%d", rc.user, a), recs: rc.records(a), oneStep: rc.oneStep(committed)}
+		try := &uploadTry{comment: fmt.Sprintf("%s try%d", rc.user, a), recs: rc.records(a), oneStep: rc.oneStep(committed)}
 		rc.tries = append(rc.tries, try)
 		if err := rc.p.preamble(); err != nil {
 			return err
@@ -823,13 +813,13 @@ func (rc *ccRacer) run(n int, deadline time.Time) error {
 		var err error
 		if try.oneStep {
 			var params map[string]string
-			if params, err = ccOneStepParams(try.recs, false); err == nil {
+			if params, err = bmiOneStepParams(try.recs, false); err == nil {
 				err = rc.p.step("upload_entire_database", params, "Success")
 			}
 		} else {
-			err = ccMultiStep(rc.p, try.recs, false, ccJitter)
+			err = sendMultiStep(rc.p, try.recs, false, jitter)
 		}
-		if errors.Is(err, errCCBusy) {
+		if errors.Is(err, errDeviceBusy) {
 			rc.busy++
 			time.Sleep(time.Duration(1+rand.IntN(5)) * time.Millisecond)
 			continue
@@ -843,8 +833,8 @@ func (rc *ccRacer) run(n int, deadline time.Time) error {
 	return nil
 }
 
-// ccRace runs the racers at once, n committed sequences each.
-func ccRace(t *testing.T, n int, racers ...*ccRacer) {
+// runRace runs the racers at once, n committed sequences each.
+func runRace(t *testing.T, n int, racers ...*racer) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	var wg sync.WaitGroup
@@ -867,16 +857,16 @@ func ccRace(t *testing.T, n int, racers ...*ccRacer) {
 	}
 }
 
-// ccCheckRace checks device dev after a race: the upload audit rows, in
+// checkRace checks device dev after a race: the upload audit rows, in
 // commit order, are the racers' committed sequences, each user's in the
 // order it ran them, and each summary is the change from the previous
 // commit; every committed sequence's records are stored exactly once,
 // added by its user; a refused sequence stored nothing; the live rows are
 // those of the last commit; nothing is left pending.
-func ccCheckRace(t *testing.T, s *testServer, dev int64, racers ...*ccRacer) {
+func checkRace(t *testing.T, s *testServer, dev int64, racers ...*racer) {
 	t.Helper()
-	byUser := map[string]*ccRacer{}
-	queue := map[string][]*ccTry{}
+	byUser := map[string]*racer{}
+	queue := map[string][]*uploadTry{}
 	total := 0
 	for _, rc := range racers {
 		byUser[rc.user] = rc
@@ -887,21 +877,21 @@ func ccCheckRace(t *testing.T, s *testServer, dev int64, racers ...*ccRacer) {
 			}
 		}
 	}
-	rowsOf := map[*ccTry][]ccRow{}
+	rowsOf := map[*uploadTry][]bmiHistoryRow{}
 	for _, rc := range racers {
 		for _, try := range rc.tries {
-			rows, err := ccRows(s, dev, "comment = ?", try.comment)
+			rows, err := bmiHistory(s, dev, "comment = ?", try.comment)
 			if err != nil {
 				t.Fatal(err)
 			}
 			rowsOf[try] = rows
 		}
 	}
-	audits := ccAudits(t, s, dev)
+	audits := auditRows(t, s, dev)
 	if len(audits) != total {
 		t.Errorf("%d upload audit rows, want %d committed sequences", len(audits), total)
 	}
-	var last *ccTry
+	var last *uploadTry
 	var before map[int64]int64
 	for i, a := range audits {
 		rc, q := byUser[a.Username], queue[a.Username]
@@ -911,8 +901,8 @@ func ccCheckRace(t *testing.T, s *testServer, dev int64, racers ...*ccRacer) {
 		}
 		try := q[0]
 		queue[a.Username] = q[1:]
-		after := ccServerPKs(rowsOf[try])
-		want := fmt.Sprintf("Upload from device %d, username '%s': %s", dev, rc.user, ccDiff(before, after))
+		after := serverPKsOf(rowsOf[try])
+		want := fmt.Sprintf("Upload from device %d, username '%s': %s", dev, rc.user, pkMapDiff(before, after))
 		if a.Details != want {
 			t.Errorf("audit %d (id %d) for %s:\n%s\nwant\n%s", i, a.ID, try.comment, a.Details, want)
 		}
@@ -946,7 +936,7 @@ func ccCheckRace(t *testing.T, s *testServer, dev int64, racers ...*ccRacer) {
 	if all := s.count(t, "bmi", "_device_id = ?", dev); all != stored {
 		t.Errorf("device has %d bmi rows, but the sequences account for %d", all, stored)
 	}
-	live, err := ccRows(s, dev, "_era = 'NOW' AND _current")
+	live, err := bmiHistory(s, dev, "_era = 'NOW' AND _current")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -971,15 +961,9 @@ func ccCheckRace(t *testing.T, s *testServer, dev int64, racers ...*ccRacer) {
 	}
 }
 
-// ccUserID returns a user's id.
-func ccUserID(t *testing.T, s *testServer, user string) int64 {
-	t.Helper()
-	return ccInt(t, s, "SELECT id FROM users WHERE username = ?", user)
-}
-
-// ccRaceSetup adds alice (who registers a new device) and bob, and
+// raceSetup adds alice (who registers a new device) and bob, and
 // returns the device and its id.
-func ccRaceSetup(t *testing.T, s *testServer) (device string, dev int64) {
+func raceSetup(t *testing.T, s *testServer) (device string, dev int64) {
 	t.Helper()
 	for _, u := range []string{"alice", "bob"} {
 		if s.count(t, "users", "username = ?", u) == 0 {
@@ -987,20 +971,20 @@ func ccRaceSetup(t *testing.T, s *testServer) (device string, dev int64) {
 		}
 	}
 	device = testclient.NewDeviceID()
-	if err := ccRegister(s.API, device, "alice", "pw-secret-alice"); err != nil {
+	if err := registerDevice(s.API, device, "alice", "pw-secret-alice"); err != nil {
 		t.Fatal(err)
 	}
-	return device, ccInt(t, s, "SELECT id FROM devices WHERE name = ?", device)
+	return device, queryInt(t, s, "SELECT id FROM devices WHERE name = ?", device)
 }
 
-// ccNewRacer returns a racer for user on device through the endpoints.
-func ccNewRacer(t *testing.T, s *testServer, device, user string, oneStep func(int) bool, apis ...string) *ccRacer {
-	return &ccRacer{user: user, uid: ccUserID(t, s, user), oneStep: oneStep,
-		p: ccNewSender(user, device, user, "pw-secret-"+user, apis...)}
+// newRacer returns a racer for user on device through the endpoints.
+func newRacer(t *testing.T, s *testServer, device, user string, oneStep func(int) bool, apis ...string) *racer {
+	return &racer{user: user, uid: lookupUserID(t, s, user), oneStep: oneStep,
+		p: newSender(user, device, user, "pw-secret-"+user, apis...)}
 }
 
-func ccNever(int) bool        { return false }
-func ccEveryOther(i int) bool { return i%2 == 1 }
+func neverOneStep(int) bool        { return false }
+func everyOtherOneStep(i int) bool { return i%2 == 1 }
 
 // TestTwoUsersRaceOneDevice: alice and bob, both allowed to upload, hammer
 // one device with whole sequences (bob every other time one-step). Only
@@ -1011,17 +995,17 @@ func ccEveryOther(i int) bool { return i%2 == 1 }
 // alice's open batch, and a takeover of a stale batch racing its owner's
 // late requests (PROTOCOL 8.3.3).
 func TestTwoUsersRaceOneDevice(t *testing.T) {
-	ccSkipWithoutPostgres(t)
+	skipUnlessPostgres(t)
 	t.Parallel()
 	s := startServer(t)
-	defer ccDumpLogs(t, s.Log)
+	defer dumpLogsOnFailure(t, s.Log)
 
 	// Meanwhile the device is re-registered again and again, which must
 	// keep its batch fields (PROTOCOL 6.4).
 	t.Run("Sequences", func(t *testing.T) {
-		device, dev := ccRaceSetup(t, s)
-		alice := ccNewRacer(t, s, device, "alice", ccNever, s.API)
-		bob := ccNewRacer(t, s, device, "bob", ccEveryOther, s.API)
+		device, dev := raceSetup(t, s)
+		alice := newRacer(t, s, device, "alice", neverOneStep, s.API)
+		bob := newRacer(t, s, device, "bob", everyOtherOneStep, s.API)
 		stop := make(chan struct{})
 		registered := make(chan int)
 		go func() {
@@ -1034,31 +1018,31 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 				case <-time.After(10 * time.Millisecond):
 				}
 				user := []string{"alice", "bob"}[n%2]
-				if err := ccRegister(s.API, device, user, "pw-secret-"+user); err != nil {
+				if err := registerDevice(s.API, device, user, "pw-secret-"+user); err != nil {
 					t.Errorf("re-registration during the race: %v", err)
 					return
 				}
 				n++
 			}
 		}()
-		ccRace(t, 10, alice, bob)
+		runRace(t, 10, alice, bob)
 		close(stop)
 		t.Logf("%d re-registrations during the race", <-registered)
 		if t.Failed() {
 			return
 		}
-		ccCheckRace(t, s, dev, alice, bob)
+		checkRace(t, s, dev, alice, bob)
 	})
 
 	// One-step uploads by bob racing with alice's multi-step batch: each
 	// is refused as busy while the batch is open, and the first to
 	// succeed commits after alice's batch.
 	t.Run("OneStepDuringBatch", func(t *testing.T) {
-		device, dev := ccRaceSetup(t, s)
-		alice := ccNewRacer(t, s, device, "alice", ccNever, s.API)
-		bob := ccNewRacer(t, s, device, "bob", ccEveryOther, s.API)
-		aliceTry := &ccTry{comment: "alice try0", recs: alice.records(0), committed: true}
-		alice.tries = []*ccTry{aliceTry}
+		device, dev := raceSetup(t, s)
+		alice := newRacer(t, s, device, "alice", neverOneStep, s.API)
+		bob := newRacer(t, s, device, "bob", everyOtherOneStep, s.API)
+		aliceTry := &uploadTry{comment: "alice try0", recs: alice.records(0), committed: true}
+		alice.tries = []*uploadTry{aliceTry}
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
@@ -1067,14 +1051,14 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 		}
 		must(alice.p.preamble())
 		must(alice.p.step("start_upload", nil, "start_upload"))
-		must(alice.p.step("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(aliceTry.recs)), "Table bmi upload successful"))
+		must(alice.p.step("upload_table", tableParams("bmi", bmiFields, versionedBMIRows(aliceTry.recs)), "Table bmi upload successful"))
 		must(bob.p.preamble())
-		params, err := ccOneStepParams(bob.records(0), false)
+		params, err := bmiOneStepParams(bob.records(0), false)
 		must(err)
-		if err := bob.p.step("upload_entire_database", params, "Success"); !errors.Is(err, errCCBusy) {
+		if err := bob.p.step("upload_entire_database", params, "Success"); !errors.Is(err, errDeviceBusy) {
 			t.Fatalf("bob's one-step during alice's batch: %v, want the busy error", err)
 		}
-		bob.tries = append(bob.tries, &ccTry{comment: "bob try0", recs: bob.records(0)})
+		bob.tries = append(bob.tries, &uploadTry{comment: "bob try0", recs: bob.records(0)})
 		if n := s.count(t, "bmi", "_device_id = ? AND _addition_pending", dev); n != len(aliceTry.recs) {
 			t.Fatalf("%d pending rows after bob's refused one-step, want alice's %d", n, len(aliceTry.recs))
 		}
@@ -1084,7 +1068,7 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 		go func() {
 			for range 3 {
 				time.Sleep(20 * time.Millisecond)
-				if err := alice.p.step("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(aliceTry.recs)),
+				if err := alice.p.step("upload_table", tableParams("bmi", bmiFields, versionedBMIRows(aliceTry.recs)),
 					"Table bmi upload successful"); err != nil {
 					done <- err
 					return
@@ -1093,16 +1077,16 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 			done <- alice.p.step("end_upload", nil, "end_upload")
 		}()
 		for a := 1; ; a++ {
-			try := &ccTry{comment: fmt.Sprintf("bob try%d", a), recs: bob.records(a), oneStep: true}
+			try := &uploadTry{comment: fmt.Sprintf("bob try%d", a), recs: bob.records(a), oneStep: true}
 			bob.tries = append(bob.tries, try)
 			err := bob.p.preamble()
 			if err == nil {
 				var params map[string]string
-				if params, err = ccOneStepParams(try.recs, false); err == nil {
+				if params, err = bmiOneStepParams(try.recs, false); err == nil {
 					err = bob.p.step("upload_entire_database", params, "Success")
 				}
 			}
-			if errors.Is(err, errCCBusy) {
+			if errors.Is(err, errDeviceBusy) {
 				bob.busy++
 				time.Sleep(2 * time.Millisecond)
 				continue
@@ -1117,8 +1101,8 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 			t.Fatalf("alice: %v", err)
 		}
 		t.Logf("bob's one-step was refused %d times while alice's batch was open", bob.busy)
-		ccCheckRace(t, s, dev, alice, bob)
-		if a := ccAudits(t, s, dev); len(a) == 2 && (a[0].Username != "alice" || a[1].Username != "bob") {
+		checkRace(t, s, dev, alice, bob)
+		if a := auditRows(t, s, dev); len(a) == 2 && (a[0].Username != "alice" || a[1].Username != "bob") {
 			t.Errorf("commit order %s then %s, want alice's batch before bob's one-step", a[0].Username, a[1].Username)
 		}
 	})
@@ -1133,14 +1117,14 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 	// commits nothing (PROTOCOL 8.3.2, 8.3.3, 6.18 step 1).
 	t.Run("StaleTakeover", func(t *testing.T) {
 		// The pauses are far shorter than the timeout, so that a batch
-		// goes stale only during the deliberate wait, even on a loaded
-		// machine.
-		const stale, pause = time.Second, 100 * time.Millisecond
+		// goes stale only by the deliberate step of the server's clock,
+		// even on a loaded machine.
+		const stale, pause = time.Minute, 100 * time.Millisecond
 		st := startServer(t, "--stale-batch-timeout", stale.String())
-		defer ccDumpLogs(t, st.Log)
-		device, dev := ccRaceSetup(t, st)
-		alice := ccNewRacer(t, st, device, "alice", ccNever, st.API)
-		bob := ccNewRacer(t, st, device, "bob", ccNever, st.API)
+		defer dumpLogsOnFailure(t, st.Log)
+		device, dev := raceSetup(t, st)
+		alice := newRacer(t, st, device, "alice", neverOneStep, st.API)
+		bob := newRacer(t, st, device, "bob", neverOneStep, st.API)
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
@@ -1152,12 +1136,12 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 		for i := range 4 {
 			aRecs, bRecs := alice.records(i), bob.records(i)
 			aComment, bComment := fmt.Sprintf("alice try%d", i), fmt.Sprintf("bob try%d", i)
-			audits := len(ccAudits(t, st, dev))
+			audits := len(auditRows(t, st, dev))
 			must(alice.p.preamble())
 			must(alice.p.step("start_upload", nil, "start_upload"))
-			must(alice.p.step("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(aRecs)), "Table bmi upload successful"))
+			must(alice.p.step("upload_table", tableParams("bmi", bmiFields, versionedBMIRows(aRecs)), "Table bmi upload successful"))
 			must(bob.p.preamble())
-			time.Sleep(stale + pause)
+			st.Clock.Advance(stale + pause)
 			var aliceErr, bobErr error
 			aliceGoing, bobStarted := false, false
 			var wg sync.WaitGroup
@@ -1176,21 +1160,21 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 				}
 				bobStarted = true
 				time.Sleep(pause)
-				if bobErr = bob.p.step("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(bRecs)),
+				if bobErr = bob.p.step("upload_table", tableParams("bmi", bmiFields, versionedBMIRows(bRecs)),
 					"Table bmi upload successful"); bobErr == nil {
 					bobErr = bob.p.step("end_upload", nil, "end_upload")
 				}
 			})
 			wg.Wait()
-			aliceBusy := errors.Is(aliceErr, errCCBusy) && !aliceGoing
-			bobBusy := errors.Is(bobErr, errCCBusy) && !bobStarted
+			aliceBusy := errors.Is(aliceErr, errDeviceBusy) && !aliceGoing
+			bobBusy := errors.Is(bobErr, errDeviceBusy) && !bobStarted
 			if (aliceErr != nil && !aliceBusy) || (bobErr != nil && !bobBusy) {
 				t.Fatalf("iteration %d: alice: %v; bob: %v", i, aliceErr, bobErr)
 			}
 			// The commits, in order: a comment, or "" for alice's empty
 			// batch.
 			var commits []string
-			newAudits := ccAudits(t, st, dev)[audits:]
+			newAudits := auditRows(t, st, dev)[audits:]
 			switch {
 			case aliceErr == nil && bobBusy:
 				commits = []string{aComment}
@@ -1210,14 +1194,14 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 			var want []string
 			serverPKs := map[string]map[int64]int64{}
 			for _, comment := range []string{aComment, bComment} {
-				rows, err := ccRows(st, dev, "comment = ?", comment)
+				rows, err := bmiHistory(st, dev, "comment = ?", comment)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if slices.Contains(commits, comment) != (len(rows) > 0) {
 					t.Fatalf("iteration %d, commits %q: %s has rows %+v", i, commits, comment, rows)
 				}
-				serverPKs[comment] = ccServerPKs(rows)
+				serverPKs[comment] = serverPKsOf(rows)
 			}
 			last := ""
 			for _, c := range commits {
@@ -1226,7 +1210,7 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 					continue
 				}
 				user, _, _ := strings.Cut(c, " ")
-				want = append(want, fmt.Sprintf("Upload from device %d, username '%s': %s", dev, user, ccDiff(before, serverPKs[c])))
+				want = append(want, fmt.Sprintf("Upload from device %d, username '%s': %s", dev, user, pkMapDiff(before, serverPKs[c])))
 				before, last = serverPKs[c], c
 			}
 			var got []string
@@ -1236,27 +1220,27 @@ func TestTwoUsersRaceOneDevice(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("iteration %d: new audits\n%s\nwant\n%s", i, strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
-			live, err := ccRows(st, dev, "_era = 'NOW' AND _current")
+			live, err := bmiHistory(st, dev, "_era = 'NOW' AND _current")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ccServerPKs(live); !maps.Equal(got, before) || len(live) != len(before) {
+			if got := serverPKsOf(live); !maps.Equal(got, before) || len(live) != len(before) {
 				t.Fatalf("iteration %d: live rows %+v, want those of %s", i, live, last)
 			}
 		}
 		t.Logf("outcomes: %v", outcomes)
-		ccCheckGlobal(t, st, st.Log)
+		checkGlobalInvariants(t, st, st.Log)
 	})
 
 	if !t.Failed() {
-		ccCheckGlobal(t, s, s.Log)
+		checkGlobalInvariants(t, s, s.Log)
 	}
 }
 
 // ---- Test 3: two servers on one database.
 
-// ccBuildBinary builds the command into a temporary directory.
-func ccBuildBinary(t *testing.T) string {
+// buildBinary builds the command into a temporary directory.
+func buildBinary(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -1269,9 +1253,9 @@ func ccBuildBinary(t *testing.T) string {
 	return bin
 }
 
-// ccStartProcess runs `tabletapi serve` as a separate OS process on dbURL
+// startServerProcess runs `tabletapi serve` as a separate OS process on dbURL
 // until the test ends, and returns its API endpoint and log.
-func ccStartProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
+func startServerProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
 	var env []string
@@ -1301,26 +1285,8 @@ func ccStartProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 			t.Errorf("server process did not stop")
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return "http://" + addr + "/api", log
-			}
-		}
-		select {
-		case err := <-waited:
-			waited <- err
-			t.Fatalf("server process exited early: %v\n%s", err, log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server process not ready: %v\n%s", err, log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitServing(t, log, waited)
+	return "http://" + addr + "/api", log
 }
 
 // TestTwoServersShareDatabase: two servers (two `run` instances, each with
@@ -1332,11 +1298,11 @@ func ccStartProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 // one batch's requests arrive at both at once, or a one-step upload is
 // retried while the first copy still runs (PROTOCOL 8.8).
 func TestTwoServersShareDatabase(t *testing.T) {
-	ccSkipWithoutPostgres(t)
+	skipUnlessPostgres(t)
 	t.Parallel()
 	a := startServer(t)
 	b := startServerOn(t, a.DBURL)
-	defer ccDumpLogs(t, a.Log, b.Log)
+	defer dumpLogsOnFailure(t, a.Log, b.Log)
 	for _, u := range []string{"alice", "bob"} {
 		a.addUser(t, "research", u, "pw-secret-"+u, "--may-upload", "--may-register-devices")
 	}
@@ -1345,14 +1311,14 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	// and B accepts A's session (the IP is 127.0.0.1 for both).
 	t.Run("SessionAcrossServers", func(t *testing.T) {
 		device := testclient.NewDeviceID()
-		if err := ccRegister(a.API, device, "alice", "pw-secret-alice"); err != nil {
+		if err := registerDevice(a.API, device, "alice", "pw-secret-alice"); err != nil {
 			t.Fatal(err)
 		}
 		logins := a.count(t, "audit_log", "details = 'Login as user: alice'")
-		p := ccNewSender("alice", device, "alice", "pw-secret-alice", a.API, b.API)
-		tb := &ccTablet{p: p, device: device, user: "alice", n: 100,
-			cur: map[int64]ccVersion{}, history: map[int64][]ccVersion{}, deleted: map[int64]bool{}}
-		if err := tb.run([]ccRound{ccMulti, ccMulti, ccOne, ccMulti}); err != nil {
+		p := newSender("alice", device, "alice", "pw-secret-alice", a.API, b.API)
+		tb := &fleetTablet{p: p, device: device, user: "alice", n: 100,
+			cur: map[int64]bmiVersion{}, history: map[int64][]bmiVersion{}, deleted: map[int64]bool{}}
+		if err := tb.run([]uploadRound{roundMulti, roundMulti, roundOne, roundMulti}); err != nil {
 			t.Fatal(err)
 		}
 		if n := a.count(t, "audit_log", "details = 'Login as user: alice'") - logins; n != 4 {
@@ -1361,7 +1327,7 @@ func TestTwoServersShareDatabase(t *testing.T) {
 		if len(p.sessions) != 4 {
 			t.Errorf("%d distinct sessions in replies, want 4: %v", len(p.sessions), p.sessions)
 		}
-		tb.dev = ccInt(t, a, "SELECT id FROM devices WHERE name = ?", device)
+		tb.dev = queryInt(t, a, "SELECT id FROM devices WHERE name = ?", device)
 		tb.check(t, a)
 	})
 
@@ -1373,20 +1339,20 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	// commit holds exactly one of them.
 	t.Run("OneBatchBothServers", func(t *testing.T) {
 		device := testclient.NewDeviceID()
-		if err := ccRegister(b.API, device, "alice", "pw-secret-alice"); err != nil {
+		if err := registerDevice(b.API, device, "alice", "pw-secret-alice"); err != nil {
 			t.Fatal(err)
 		}
-		dev := ccInt(t, a, "SELECT id FROM devices WHERE name = ?", device)
+		dev := queryInt(t, a, "SELECT id FROM devices WHERE name = ?", device)
 		const senders, iterations, nrec = 4, 4, 20
-		var ps []*ccSender
+		var ps []*sender
 		for k := range senders {
-			p := ccNewSender(fmt.Sprintf("alice sender %d", k), device, "alice", "pw-secret-alice", []string{a.API, b.API}[k%2])
+			p := newSender(fmt.Sprintf("alice sender %d", k), device, "alice", "pw-secret-alice", []string{a.API, b.API}[k%2])
 			if err := p.preamble(); err != nil {
 				t.Fatal(err)
 			}
 			ps = append(ps, p)
 		}
-		history := map[int64][]ccVersion{}
+		history := map[int64][]bmiVersion{}
 		var before map[int64]int64 // client PK → server PK of the live rows
 		var allPKs []int64
 		for pk := int64(1); pk <= nrec; pk++ {
@@ -1396,13 +1362,13 @@ func TestTwoServersShareDatabase(t *testing.T) {
 			if err := ps[0].step("start_upload", nil, "start_upload"); err != nil {
 				t.Fatal(err)
 			}
-			sends := make([]map[int64]ccVersion, senders)
+			sends := make([]map[int64]bmiVersion, senders)
 			var wg sync.WaitGroup
 			startLine := make(chan struct{})
 			for k, p := range ps {
-				recs := map[int64]ccVersion{}
+				recs := map[int64]bmiVersion{}
 				for _, pk := range allPKs {
-					recs[pk] = ccVersion{
+					recs[pk] = bmiVersion{
 						wlm:     fmt.Sprintf("2024-08-%02dT10:%02d:00.000+01:00", i+1, k),
 						comment: fmt.Sprintf("iteration%d sender%d", i, k),
 					}
@@ -1411,7 +1377,7 @@ func TestTwoServersShareDatabase(t *testing.T) {
 				wg.Go(func() {
 					<-startLine
 					for range 3 {
-						if err := p.step("upload_table", ccTableParams("bmi", bmiFields, ccBMIRows(recs)),
+						if err := p.step("upload_table", tableParams("bmi", bmiFields, versionedBMIRows(recs)),
 							"Table bmi upload successful"); err != nil {
 							t.Errorf("iteration %d: %v", i, err)
 							return
@@ -1427,7 +1393,7 @@ func TestTwoServersShareDatabase(t *testing.T) {
 			if err := ps[1].step("end_upload", nil, "end_upload"); err != nil {
 				t.Fatal(err)
 			}
-			live, err := ccRows(a, dev, "_era = 'NOW' AND _current")
+			live, err := bmiHistory(a, dev, "_era = 'NOW' AND _current")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1451,24 +1417,24 @@ func TestTwoServersShareDatabase(t *testing.T) {
 			for pk, v := range sends[winner] {
 				history[pk] = append(history[pk], v)
 			}
-			audits := ccAudits(t, a, dev)
-			after := ccServerPKs(live)
-			want := fmt.Sprintf("Upload from device %d, username 'alice': %s", dev, ccDiff(before, after))
+			audits := auditRows(t, a, dev)
+			after := serverPKsOf(live)
+			want := fmt.Sprintf("Upload from device %d, username 'alice': %s", dev, pkMapDiff(before, after))
 			before = after
 			if len(audits) != i+1 || audits[i].Details != want {
 				t.Fatalf("iteration %d: audits %+v, want %d, the last\n%s", i, audits, i+1, want)
 			}
 		}
-		rows, err := ccRows(a, dev, "1 = 1")
+		rows, err := bmiHistory(a, dev, "1 = 1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		byID := map[int64][]ccRow{}
+		byID := map[int64][]bmiHistoryRow{}
 		for _, r := range rows {
 			byID[r.ID] = append(byID[r.ID], r)
 		}
 		for _, pk := range allPKs {
-			if err := ccCheckChain(byID[pk], history[pk], true); err != nil {
+			if err := checkVersionChain(byID[pk], history[pk], true); err != nil {
 				t.Errorf("client PK %d: %v", pk, err)
 			}
 		}
@@ -1478,13 +1444,13 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	// requests alternate between A and B.
 	t.Run("ConcurrentDevices", func(t *testing.T) {
 		apis := [][]string{{a.API}, {b.API}, {a.API, b.API}}
-		tablets := ccNewTablets(6, []string{"alice", "bob"}, func(i int) []string { return apis[i%3] })
-		ccRunTablets(t, tablets, []ccRound{ccMulti, ccOne, ccMulti}, func(i int) string { return []string{a.API, b.API}[i%2] })
+		tablets := newFleetTablets(6, []string{"alice", "bob"}, func(i int) []string { return apis[i%3] })
+		runTablets(t, tablets, []uploadRound{roundMulti, roundOne, roundMulti}, func(i int) string { return []string{a.API, b.API}[i%2] })
 		if t.Failed() {
 			return
 		}
 		for _, tb := range tablets {
-			tb.dev = ccInt(t, a, "SELECT id FROM devices WHERE name = ?", tb.device)
+			tb.dev = queryInt(t, a, "SELECT id FROM devices WHERE name = ?", tb.device)
 			tb.check(t, a)
 		}
 	})
@@ -1492,14 +1458,14 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	// Alice through A and bob through B race for one device; one-step
 	// uploads by bob included.
 	t.Run("SameDeviceTwoUsers", func(t *testing.T) {
-		device, dev := ccRaceSetup(t, a)
-		alice := ccNewRacer(t, a, device, "alice", ccNever, a.API)
-		bob := ccNewRacer(t, a, device, "bob", ccEveryOther, b.API)
-		ccRace(t, 8, alice, bob)
+		device, dev := raceSetup(t, a)
+		alice := newRacer(t, a, device, "alice", neverOneStep, a.API)
+		bob := newRacer(t, a, device, "bob", everyOtherOneStep, b.API)
+		runRace(t, 8, alice, bob)
 		if t.Failed() {
 			return
 		}
-		ccCheckRace(t, a, dev, alice, bob)
+		checkRace(t, a, dev, alice, bob)
 	})
 
 	// A one-step upload sent four times at once, through A and B, as a
@@ -1509,12 +1475,12 @@ func TestTwoServersShareDatabase(t *testing.T) {
 	// idempotent"), for a Copy and for a finalizing (Move) upload.
 	t.Run("ConcurrentRetries", func(t *testing.T) {
 		for _, finalizing := range []bool{false, true} {
-			device, dev := ccRaceSetup(t, a)
-			recs := map[int64]ccVersion{}
+			device, dev := raceSetup(t, a)
+			recs := map[int64]bmiVersion{}
 			for pk := int64(1); pk <= 10; pk++ {
-				recs[pk] = ccVersion{wlm: "2024-09-01T10:00:00.000+01:00", comment: fmt.Sprintf("retry %v", finalizing)}
+				recs[pk] = bmiVersion{wlm: "2024-09-01T10:00:00.000+01:00", comment: fmt.Sprintf("retry %v", finalizing)}
 			}
-			params, err := ccOneStepParams(recs, false)
+			params, err := bmiOneStepParams(recs, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1522,9 +1488,9 @@ func TestTwoServersShareDatabase(t *testing.T) {
 				params["finalizing"] = "1"
 			}
 			const copies = 4
-			var ps []*ccSender
+			var ps []*sender
 			for k := range copies {
-				p := ccNewSender(fmt.Sprintf("alice copy %d", k), device, "alice", "pw-secret-alice", []string{a.API, b.API}[k%2])
+				p := newSender(fmt.Sprintf("alice copy %d", k), device, "alice", "pw-secret-alice", []string{a.API, b.API}[k%2])
 				if err := p.preamble(); err != nil {
 					t.Fatal(err)
 				}
@@ -1545,11 +1511,11 @@ func TestTwoServersShareDatabase(t *testing.T) {
 			if t.Failed() {
 				return
 			}
-			rows, err := ccRows(a, dev, "1 = 1")
+			rows, err := bmiHistory(a, dev, "1 = 1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := ccServerPKs(rows); len(rows) != len(recs) || len(got) != len(recs) {
+			if got := serverPKsOf(rows); len(rows) != len(recs) || len(got) != len(recs) {
 				t.Errorf("finalizing %v: %d rows for %d records: %+v", finalizing, len(rows), len(recs), rows)
 			}
 			for _, r := range rows {
@@ -1558,12 +1524,12 @@ func TestTwoServersShareDatabase(t *testing.T) {
 				}
 			}
 			noChanges := 0
-			for _, au := range ccAudits(t, a, dev) {
+			for _, au := range auditRows(t, a, dev) {
 				if strings.HasSuffix(au.Details, ": No changes") {
 					noChanges++
 				}
 			}
-			if n := len(ccAudits(t, a, dev)); n != copies || noChanges != copies-1 {
+			if n := len(auditRows(t, a, dev)); n != copies || noChanges != copies-1 {
 				t.Errorf("finalizing %v: %d upload audits, %d of them No changes; want %d and %d",
 					finalizing, n, noChanges, copies, copies-1)
 			}
@@ -1576,20 +1542,20 @@ func TestTwoServersShareDatabase(t *testing.T) {
 		if testing.Short() {
 			t.Skip("builds the binary")
 		}
-		api, log := ccStartProcess(t, ccBuildBinary(t), a.DBURL)
-		defer ccDumpLogs(t, a.Log, log)
-		device, dev := ccRaceSetup(t, a)
-		alice := ccNewRacer(t, a, device, "alice", ccNever, a.API, api)
-		bob := ccNewRacer(t, a, device, "bob", ccEveryOther, api)
-		ccRace(t, 8, alice, bob)
+		api, log := startServerProcess(t, buildBinary(t), a.DBURL)
+		defer dumpLogsOnFailure(t, a.Log, log)
+		device, dev := raceSetup(t, a)
+		alice := newRacer(t, a, device, "alice", neverOneStep, a.API, api)
+		bob := newRacer(t, a, device, "bob", everyOtherOneStep, api)
+		runRace(t, 8, alice, bob)
 		if t.Failed() {
 			return
 		}
-		ccCheckRace(t, a, dev, alice, bob)
-		ccCheckGlobal(t, a, log)
+		checkRace(t, a, dev, alice, bob)
+		checkGlobalInvariants(t, a, log)
 	})
 
 	if !t.Failed() {
-		ccCheckGlobal(t, a, a.Log, b.Log)
+		checkGlobalInvariants(t, a, a.Log, b.Log)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"context"
@@ -11,18 +11,18 @@ import (
 
 // End-to-end tests of the client's three upload methods (PROTOCOL 12.3),
 // each multi-step and one-step, through the tablet model of
-// e2e_tablet_test.go: what the server holds afterwards (8.1, 8.4–8.7) and
+// tabletmodel_test.go: what the server holds afterwards (8.1, 8.4–8.7) and
 // what later uploads do.
 
-// tmAll lists ids 1 and 2 in one era, both current.
-func tmAll(era string) []string { return []string{"1 " + era + " cur", "2 " + era + " cur"} }
+// allIn lists ids 1 and 2 in one era, both current.
+func allIn(era string) []string { return []string{"1 " + era + " cur", "2 " + era + " cur"} }
 
-// tmFirstState is the server state after the first upload of the standard
+// firstState is the server state after the first upload of the standard
 // tablet by m: Copy keeps patient 1's data in era NOW and preserves the
 // flagged patient 2's; the Move methods preserve everything.
-func tmFirstState(m tmMethod) map[string][]string {
-	rows := tmAll("E1")
-	if m == tmCopy {
+func firstState(m uploadMethod) map[string][]string {
+	rows := allIn("E1")
+	if m == methodCopy {
 		rows = []string{"1 NOW cur", "2 E1 cur"}
 	}
 	return map[string][]string{"patient": rows, "patient_idnum": rows, "blobs": rows, "bmi": rows, "phq9": rows}
@@ -33,46 +33,38 @@ func tmFirstState(m tmMethod) map[string][]string {
 // case) with each method and path, and checks the stored rows, their
 // bookkeeping columns, the era, the stored values and the audit.
 func TestMethodUpload(t *testing.T) {
-	t.Parallel()
-	s := tmShared(t)
-	for _, m := range tmMethods {
-		for _, mode := range tmModes {
-			t.Run(m.String()+"/"+mode.name, func(t *testing.T) {
-				tmPar(t)
-				e := tmNewEnv(t, s)
-				e.tab.standardTablet(m == tmCopy)
-				from := time.Now()
-				res := e.tab.upload(m, mode.oneStep)
-				to := time.Now()
-				if !mode.oneStep {
-					if res.whichKeys != "1,2" || len(res.uploadRecords) != 2 ||
-						res.uploadRecords[0] != "UPLOAD-INSERT" || res.uploadRecords[1] != "UPLOAD-INSERT" {
-						t.Fatalf("BLOBs: which_keys_to_send %q, upload_record %q; want 1,2 and two UPLOAD-INSERT", res.whichKeys, res.uploadRecords)
-					}
-				}
-				tmWantState(t, e.s, e.dev, tmFirstState(m))
-				e.wantSettled(t)
-				eras := tmEras(t, e.s, e.dev)
-				if len(eras) != 1 {
-					t.Fatalf("eras %q, want one", eras)
-				}
-				tmWantEraIn(t, eras[0], from, to)
-				// The era is the batch time: that of start_upload (8.3.3),
-				// or of the one-step upload, which records it once stored.
-				if got := e.lastBatchEra(t); got != eras[0] {
-					t.Fatalf("era %s, but the device's last batch is at %s", eras[0], got)
-				}
-				// Every row was added in this batch (8.1, 8.6).
-				for _, table := range tmCommitOrder {
-					if got := e.batchTimes(t, table, "_when_added_batch_utc"); len(got) != 1 || got[0] != eras[0] {
-						t.Fatalf("%s: _when_added_batch_utc %q, want the batch time %s", table, got, eras[0])
-					}
-				}
-				e.wantValues(t)
-				e.wantFirstAudit(t)
-			})
+	eachMethodAndMode(t, func(t *testing.T, e *tabletEnv, m uploadMethod, oneStep bool) {
+		e.tab.standardTablet(m == methodCopy)
+		from := time.Now()
+		res := e.tab.upload(m, oneStep)
+		to := time.Now()
+		if !oneStep {
+			if res.whichKeys != "1,2" || len(res.uploadRecords) != 2 ||
+				res.uploadRecords[0] != "UPLOAD-INSERT" || res.uploadRecords[1] != "UPLOAD-INSERT" {
+				t.Fatalf("BLOBs: which_keys_to_send %q, upload_record %q; want 1,2 and two UPLOAD-INSERT", res.whichKeys, res.uploadRecords)
+			}
 		}
-	}
+		wantState(t, e.s, e.dev, firstState(m))
+		e.wantSettled(t)
+		eras := erasOf(t, e.s, e.dev)
+		if len(eras) != 1 {
+			t.Fatalf("eras %q, want one", eras)
+		}
+		wantEraIn(t, eras[0], from, to)
+		// The era is the batch time: that of start_upload (8.3.3),
+		// or of the one-step upload, which records it once stored.
+		if got := e.lastBatchEra(t); got != eras[0] {
+			t.Fatalf("era %s, but the device's last batch is at %s", eras[0], got)
+		}
+		// Every row was added in this batch (8.1, 8.6).
+		for _, table := range commitOrder {
+			if got := e.batchTimes(t, table, "_when_added_batch_utc"); len(got) != 1 || got[0] != eras[0] {
+				t.Fatalf("%s: _when_added_batch_utc %q, want the batch time %s", table, got, eras[0])
+			}
+		}
+		e.wantValues(t)
+		e.wantFirstAudit(t)
+	})
 }
 
 // wantFirstAudit checks the audit of the standard tablet's first upload
@@ -80,19 +72,19 @@ func TestMethodUpload(t *testing.T) {
 // and preserved, and as current the rows current after the upload, those it
 // preserved included (the 8.9 example: "2 preserved, PKs [7, 12]; current
 // PKs [12]").
-func (e *tmEnv) wantFirstAudit(t *testing.T) {
+func (e *tabletEnv) wantFirstAudit(t *testing.T) {
 	t.Helper()
 	var parts []string
-	for _, table := range tmCommitOrder {
+	for _, table := range commitOrder {
 		all := e.pks(t, table, "1 NOW cur", "2 NOW cur", "1 E1 cur", "2 E1 cur")
-		parts = append(parts, tmChange(table, all, nil, nil, e.pks(t, table, "1 E1 cur", "2 E1 cur"), all))
+		parts = append(parts, changeLine(table, all, nil, nil, e.pks(t, table, "1 E1 cur", "2 E1 cur"), all))
 	}
 	e.wantAudit(t, strings.Join(parts, ", "))
 }
 
 // batchTimes returns the distinct values of a time column of the device's
 // rows of table, as era strings (whole seconds, UTC).
-func (e *tmEnv) batchTimes(t *testing.T, table, column string) []string {
+func (e *tabletEnv) batchTimes(t *testing.T, table, column string) []string {
 	t.Helper()
 	rows, err := e.s.DB.QueryContext(context.Background(), "SELECT "+column+" FROM \""+table+"\" WHERE _device_id = ?", e.dev)
 	if err != nil {
@@ -120,7 +112,7 @@ func (e *tmEnv) batchTimes(t *testing.T, table, column string) []string {
 // wantValues checks the values stored from the standard tablet: typed as
 // the registry says (PROTOCOL 7.5), date-times as ISO text keeping the
 // client's offset (7.6), patient.uuid generated (8.1).
-func (e *tmEnv) wantValues(t *testing.T) {
+func (e *tabletEnv) wantValues(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	var mass, height, editing float64
@@ -151,10 +143,10 @@ func (e *tmEnv) wantValues(t *testing.T) {
 	if forename != "Ann" || dob != "1980-02-29" || emailNull != 1 || !v4.MatchString(uuid1) || !v4.MatchString(uuid2) || uuid1 == uuid2 {
 		t.Fatalf("patient stored as %q %q email-null=%v uuids %q %q", forename, dob, emailNull, uuid1, uuid2)
 	}
-	if n := tmScalar(t, e.s, "SELECT idnum_value FROM patient_idnum WHERE _device_id = ? AND id = 1 AND which_idnum = 1 AND patient_id = 1", e.dev); n != 9434765919 {
+	if n := queryInt(t, e.s, "SELECT idnum_value FROM patient_idnum WHERE _device_id = ? AND id = 1 AND which_idnum = 1 AND patient_id = 1", e.dev); n != 9434765919 {
 		t.Fatalf("idnum_value = %d", n)
 	}
-	if n := tmScalar(t, e.s, "SELECT q10 FROM phq9 WHERE _device_id = ? AND id = 2", e.dev); n != 0 {
+	if n := queryInt(t, e.s, "SELECT q10 FROM phq9 WHERE _device_id = ? AND id = 2", e.dev); n != 0 {
 		t.Fatalf("phq9 2 q10 = %d, want 0", n)
 	}
 	var blob []byte
@@ -162,7 +154,7 @@ func (e *tmEnv) wantValues(t *testing.T) {
 	if err := e.s.DB.QueryRowContext(ctx, "SELECT theblob, mimetype FROM blobs WHERE _device_id = ? AND id = 2", e.dev).Scan(&blob, &mime); err != nil {
 		t.Fatal(err)
 	}
-	png, _ := base64.StdEncoding.DecodeString(tmPNG)
+	png, _ := base64.StdEncoding.DecodeString(pngBase64)
 	if string(blob) != string(png) || mime != "image/png" {
 		t.Fatalf("blob 2 stored as %x %q", blob, mime)
 	}
@@ -175,78 +167,78 @@ func (e *tmEnv) wantValues(t *testing.T) {
 // client deletes patient 2's rows; then a Copy of only what changed: bmi 1
 // modified, phq9 3 added, phq9 1 deleted. It returns the second upload's
 // result.
-func (e *tmEnv) scenarioCopyThenChanges(t *testing.T, oneStep bool) *tmResult {
+func (e *tabletEnv) scenarioCopyThenChanges(t *testing.T, oneStep bool) *uploadResult {
 	t.Helper()
 	tab := e.tab.standardTablet(true)
-	tab.upload(tmCopy, oneStep)
-	tab.afterUpload(tmCopy)
-	for _, table := range tmTableNames {
+	tab.upload(methodCopy, oneStep)
+	tab.afterUpload(methodCopy)
+	for _, table := range tableNames {
 		if len(tab.tables[table]) != 1 || tab.tables[table][0]["id"] != "1" {
 			t.Fatalf("after Copy the tablet keeps %s %v, want only row 1", table, tab.tables[table])
 		}
 	}
 	bmi := tab.row("bmi", 1)
 	bmi["mass_kg"], bmi["when_last_modified"] = "71.4", "'2024-05-08T09:00:00.000+01:00'"
-	tab.add("phq9", tmPHQ9(3, 1, "2024-05-08T10:00:00.000+01:00"))
+	tab.add("phq9", phq9Row(3, 1, "2024-05-08T10:00:00.000+01:00"))
 	tab.del("phq9", 1)
-	return tab.upload(tmCopy, oneStep)
+	return tab.upload(methodCopy, oneStep)
 }
 
 // scenarioMoveKeepThenNewTask: Move keeping patients, then a Copy of the
 // kept patients with a new bmi 3.
-func (e *tmEnv) scenarioMoveKeepThenNewTask(t *testing.T, oneStep bool) {
+func (e *tabletEnv) scenarioMoveKeepThenNewTask(t *testing.T, oneStep bool) {
 	t.Helper()
 	tab := e.tab.standardTablet(false)
-	tab.upload(tmMoveKeep, oneStep)
-	tab.afterUpload(tmMoveKeep)
+	tab.upload(methodMoveKeep, oneStep)
+	tab.afterUpload(methodMoveKeep)
 	if len(tab.tables["patient"]) != 2 || len(tab.tables["patient_idnum"]) != 2 || len(tab.tables["bmi"]) != 0 || len(tab.tables["blobs"]) != 0 {
 		t.Fatalf("tablet after Move keeping patients: %v", tab.tables)
 	}
-	tab.add("bmi", tmBMI(3, 1, "69", "2024-06-01T08:00:00.000+01:00"))
-	tab.upload(tmCopy, oneStep)
+	tab.add("bmi", bmiRow(3, 1, "69", "2024-06-01T08:00:00.000+01:00"))
+	tab.upload(methodCopy, oneStep)
 }
 
 // scenarioMoveThenReusedPKs: a Move empties the tablet; a new patient, ID
 // number and bmi reuse client PK 1 and are uploaded by Copy.
-func (e *tmEnv) scenarioMoveThenReusedPKs(t *testing.T, oneStep bool) {
+func (e *tabletEnv) scenarioMoveThenReusedPKs(t *testing.T, oneStep bool) {
 	t.Helper()
 	tab := e.tab.standardTablet(false)
-	tab.upload(tmMove, oneStep)
-	tab.afterUpload(tmMove)
-	for _, table := range tmTableNames {
+	tab.upload(methodMove, oneStep)
+	tab.afterUpload(methodMove)
+	for _, table := range tableNames {
 		if len(tab.tables[table]) != 0 {
 			t.Fatalf("tablet keeps %s after Move", table)
 		}
 	}
-	tab.add("patient", tmPatient(1, "Cat", "Brown", "F", "1990-01-01", "2024-06-02T08:00:00.000+01:00", "0"))
-	tab.add("patient_idnum", tmIDNum(1, 1, tmNHS3, "2024-06-02T08:00:00.000+01:00", "NULL"))
-	tab.add("bmi", tmBMI(1, 1, "55.5", "2024-06-02T08:05:00.000+01:00"))
-	tab.upload(tmCopy, oneStep)
+	tab.add("patient", patientRow(1, "Cat", "Brown", "F", "1990-01-01", "2024-06-02T08:00:00.000+01:00", "0"))
+	tab.add("patient_idnum", idNumRow(1, 1, nhs3, "2024-06-02T08:00:00.000+01:00", "NULL"))
+	tab.add("bmi", bmiRow(1, 1, "55.5", "2024-06-02T08:05:00.000+01:00"))
+	tab.upload(methodCopy, oneStep)
 }
 
 // scenarioCopyFlagLater: a Copy with no flags, then the user flags patient
 // 2 and Copies again, with no record changed.
-func (e *tmEnv) scenarioCopyFlagLater(t *testing.T, oneStep bool) *tmResult {
+func (e *tabletEnv) scenarioCopyFlagLater(t *testing.T, oneStep bool) *uploadResult {
 	t.Helper()
 	tab := e.tab.standardTablet(false)
-	tab.upload(tmCopy, oneStep)
-	tab.afterUpload(tmCopy)
+	tab.upload(methodCopy, oneStep)
+	tab.afterUpload(methodCopy)
 	tab.row("patient", 2)["_move_off_tablet"] = "1"
-	return tab.upload(tmCopy, oneStep)
+	return tab.upload(methodCopy, oneStep)
 }
 
 // scenarioModifyFlagDelete is the PROTOCOL 8.9 example as a Copy: after a
 // first Copy with no flags, bmi 2 is modified and its patient flagged for
 // move-off, and bmi 1 is deleted (the client drops its BLOB, now an
 // orphan).
-func (e *tmEnv) scenarioModifyFlagDelete(t *testing.T, oneStep bool) {
+func (e *tabletEnv) scenarioModifyFlagDelete(t *testing.T, oneStep bool) {
 	t.Helper()
 	tab := e.tab.standardTablet(false)
-	tab.upload(tmCopy, oneStep)
+	tab.upload(methodCopy, oneStep)
 	tab.row("bmi", 2)["when_last_modified"] = "'2024-05-09T09:00:00.000+01:00'"
 	tab.row("patient", 2)["_move_off_tablet"] = "1"
 	tab.del("bmi", 1)
-	tab.upload(tmCopy, oneStep)
+	tab.upload(methodCopy, oneStep)
 	if len(tab.tables["blobs"]) != 1 {
 		t.Fatal("the client kept the orphan BLOB")
 	}
@@ -255,15 +247,15 @@ func (e *tmEnv) scenarioModifyFlagDelete(t *testing.T, oneStep bool) {
 // scenarioMoveAfterChanges: a Copy with no flags; then bmi 1 is modified,
 // bmi 2 deleted (its BLOB dropped) and every phq9 deleted, and the tablet
 // is uploaded by Move.
-func (e *tmEnv) scenarioMoveAfterChanges(t *testing.T, oneStep bool) {
+func (e *tabletEnv) scenarioMoveAfterChanges(t *testing.T, oneStep bool) {
 	t.Helper()
 	tab := e.tab.standardTablet(false)
-	tab.upload(tmCopy, oneStep)
+	tab.upload(methodCopy, oneStep)
 	tab.row("bmi", 1)["when_last_modified"] = "'2024-05-09T09:00:00.000+01:00'"
 	tab.del("bmi", 2)
 	tab.del("phq9", 1)
 	tab.del("phq9", 2)
-	tab.upload(tmMove, oneStep)
+	tab.upload(methodMove, oneStep)
 }
 
 // TestMethodCopyModifyFlagDelete: in scenarioModifyFlagDelete the modified
@@ -271,9 +263,9 @@ func (e *tmEnv) scenarioMoveAfterChanges(t *testing.T, oneStep bool) {
 // other rows; bmi 1 and BLOB 1 are deleted and stay in era NOW (PROTOCOL
 // 8.4.2 "Preservation", 8.6, 8.7).
 func TestMethodCopyModifyFlagDelete(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		e.scenarioModifyFlagDelete(t, oneStep)
-		tmWantState(t, e.s, e.dev, map[string][]string{
+		wantState(t, e.s, e.dev, map[string][]string{
 			"patient":       {"1 NOW cur", "2 E1 cur"},
 			"patient_idnum": {"1 NOW cur", "2 E1 cur"},
 			"blobs":         {"1 NOW old", "2 E1 cur"},
@@ -281,7 +273,7 @@ func TestMethodCopyModifyFlagDelete(t *testing.T) {
 			"phq9":          {"1 NOW cur", "2 E1 cur"},
 		})
 		e.wantSettled(t)
-		b := tmRows(t, e.s, "bmi", e.dev)
+		b := serverRows(t, e.s, "bmi", e.dev)
 		if b[1].Succ != b[2].PK || b[2].Pred != b[1].PK || b[0].Succ != 0 {
 			t.Fatalf("bmi links wrong: %+v", b)
 		}
@@ -290,11 +282,11 @@ func TestMethodCopyModifyFlagDelete(t *testing.T) {
 		// one current; bmi 1 deleted.
 		newBMI, oldBMI, delBMI := e.pks(t, "bmi", "2 E1 cur"), e.pks(t, "bmi", "2 E1 old"), e.pks(t, "bmi", "1 NOW old")
 		p2 := func(table string) string {
-			return tmChange(table, nil, nil, nil, e.pks(t, table, "2 E1 cur"), e.pks(t, table, "1 NOW cur", "2 E1 cur"))
+			return changeLine(table, nil, nil, nil, e.pks(t, table, "2 E1 cur"), e.pks(t, table, "1 NOW cur", "2 E1 cur"))
 		}
 		e.wantAudit(t, p2("patient")+", "+p2("patient_idnum")+", "+
-			tmChange("blobs", nil, nil, e.pks(t, "blobs", "1 NOW old"), e.pks(t, "blobs", "2 E1 cur"), e.pks(t, "blobs", "2 E1 cur"))+", "+
-			tmChange("bmi", newBMI, oldBMI, delBMI, append(oldBMI, newBMI...), newBMI)+", "+p2("phq9"))
+			changeLine("blobs", nil, nil, e.pks(t, "blobs", "1 NOW old"), e.pks(t, "blobs", "2 E1 cur"), e.pks(t, "blobs", "2 E1 cur"))+", "+
+			changeLine("bmi", newBMI, oldBMI, delBMI, append(oldBMI, newBMI...), newBMI)+", "+p2("phq9"))
 	})
 }
 
@@ -302,11 +294,11 @@ func TestMethodCopyModifyFlagDelete(t *testing.T) {
 // device in the tables it touches: the new and the modified-out version of
 // bmi 1, and the rows it deletes (PROTOCOL 8.6, 8.7).
 func TestMethodMoveAfterChanges(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		e.scenarioMoveAfterChanges(t, oneStep)
-		tmWantState(t, e.s, e.dev, map[string][]string{
-			"patient":       tmAll("E1"),
-			"patient_idnum": tmAll("E1"),
+		wantState(t, e.s, e.dev, map[string][]string{
+			"patient":       allIn("E1"),
+			"patient_idnum": allIn("E1"),
 			"blobs":         {"1 E1 cur", "2 E1 old"},
 			"bmi":           {"1 E1 old", "2 E1 old", "1 E1 cur"},
 			"phq9":          {"1 E1 old", "2 E1 old"},
@@ -320,13 +312,13 @@ func TestMethodMoveAfterChanges(t *testing.T) {
 // table goes to upload_empty_tables (multi-step) or as an empty list
 // (one-step), and the server deletes its rows (PROTOCOL 6.13, 8.5).
 func TestMethodCopyEmptiedTable(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		tab := e.tab.standardTablet(false)
-		tab.upload(tmCopy, oneStep)
+		tab.upload(methodCopy, oneStep)
 		tab.del("phq9", 1)
 		tab.del("phq9", 2)
-		tab.upload(tmCopy, oneStep)
-		tmWantState(t, e.s, e.dev, map[string][]string{"bmi": tmAll("NOW"), "phq9": {"1 NOW old", "2 NOW old"}})
+		tab.upload(methodCopy, oneStep)
+		wantState(t, e.s, e.dev, map[string][]string{"bmi": allIn("NOW"), "phq9": {"1 NOW old", "2 NOW old"}})
 		e.wantSettled(t)
 		e.wantAuditCounts(t, "phq9 0/0/2/0")
 	})
@@ -338,20 +330,20 @@ func TestMethodCopyEmptiedTable(t *testing.T) {
 // asks for nothing and stores nothing.
 func TestMethodMoveSingleBlob(t *testing.T) {
 	t.Parallel()
-	e := tmNewEnv(t, nil)
+	e := newTabletEnv(t, nil)
 	tab := e.tab.standardTablet(false)
 	tab.del("blobs", 2)
-	res := tab.multiStep(tmMove)
+	res := tab.multiStep(methodMove)
 	if res.whichKeys != "1" || len(res.uploadRecords) != 1 || res.uploadRecords[0] != "UPLOAD-INSERT" {
 		t.Fatalf("which_keys_to_send %q, upload_record %q", res.whichKeys, res.uploadRecords)
 	}
-	tmWantState(t, e.s, e.dev, map[string][]string{"blobs": {"1 E1 cur"}, "bmi": tmAll("E1")})
+	wantState(t, e.s, e.dev, map[string][]string{"blobs": {"1 E1 cur"}, "bmi": allIn("E1")})
 	e.wantSettled(t)
-	before := tmTableSnapshot(t, e.s, e.dev)
-	if res := tab.multiStep(tmMove); res.whichKeys != "" {
+	before := tableSnapshot(t, e.s, e.dev)
+	if res := tab.multiStep(methodMove); res.whichKeys != "" {
 		t.Fatalf("repeat: which_keys_to_send %q", res.whichKeys)
 	}
-	tmWantSame(t, "the repeat", before, tmTableSnapshot(t, e.s, e.dev))
+	wantSame(t, "the repeat", before, tableSnapshot(t, e.s, e.dev))
 	e.wantAudit(t, "No changes")
 }
 
@@ -360,12 +352,12 @@ func TestMethodMoveSingleBlob(t *testing.T) {
 // adds phq9 3, and leaves patient 2's preserved rows alone (PROTOCOL 8.4.2,
 // 8.5, 8.6).
 func TestMethodCopyThenChanges(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		res := e.scenarioCopyThenChanges(t, oneStep)
 		if !oneStep && (res.whichKeys != "" || len(res.uploadRecords) != 0) {
 			t.Fatalf("unchanged BLOB requested: which_keys_to_send %q", res.whichKeys)
 		}
-		tmWantState(t, e.s, e.dev, map[string][]string{
+		wantState(t, e.s, e.dev, map[string][]string{
 			"patient":       {"1 NOW cur", "2 E1 cur"},
 			"patient_idnum": {"1 NOW cur", "2 E1 cur"},
 			"blobs":         {"1 NOW cur", "2 E1 cur"},
@@ -373,11 +365,11 @@ func TestMethodCopyThenChanges(t *testing.T) {
 			"phq9":          {"1 NOW old", "2 E1 cur", "3 NOW cur"},
 		})
 		e.wantSettled(t)
-		b := tmRows(t, e.s, "bmi", e.dev)
+		b := serverRows(t, e.s, "bmi", e.dev)
 		if b[0].Succ != b[2].PK || b[2].Pred != b[0].PK || b[0].Pred != 0 || b[2].Succ != 0 || b[1].Pred != 0 || b[1].Succ != 0 {
 			t.Fatalf("bmi version links wrong: %+v", b)
 		}
-		p := tmRows(t, e.s, "phq9", e.dev)
+		p := serverRows(t, e.s, "phq9", e.dev)
 		if p[0].Succ != 0 || p[0].Removing != e.alice || p[2].Pred != 0 {
 			t.Fatalf("phq9 deletion wrong: %+v", p)
 		}
@@ -388,8 +380,8 @@ func TestMethodCopyThenChanges(t *testing.T) {
 		// Server PKs; current: the table's live rows (PROTOCOL 8.9).
 		added := e.pks(t, "bmi", "1 NOW cur")
 		live := func(table string) []int { return e.pks(t, table, "1 NOW cur", "2 NOW cur", "3 NOW cur") }
-		e.wantAudit(t, tmChange("bmi", added, e.pks(t, "bmi", "1 NOW old"), nil, nil, live("bmi"))+", "+
-			tmChange("phq9", e.pks(t, "phq9", "3 NOW cur"), nil, e.pks(t, "phq9", "1 NOW old"), nil, live("phq9")))
+		e.wantAudit(t, changeLine("bmi", added, e.pks(t, "bmi", "1 NOW old"), nil, nil, live("bmi"))+", "+
+			changeLine("phq9", e.pks(t, "phq9", "3 NOW cur"), nil, e.pks(t, "phq9", "1 NOW old"), nil, live("phq9")))
 	})
 }
 
@@ -399,14 +391,14 @@ func TestMethodCopyThenChanges(t *testing.T) {
 // so the new task has its patient in the same era (PROTOCOL 8.4.2,
 // "Patient tables after preservation").
 func TestMethodMoveKeepingPatientsThenNewTask(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		e.scenarioMoveKeepThenNewTask(t, oneStep)
-		tmWantState(t, e.s, e.dev, map[string][]string{
+		wantState(t, e.s, e.dev, map[string][]string{
 			"patient":       {"1 E1 cur", "2 E1 cur", "1 NOW cur", "2 NOW cur"},
 			"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 NOW cur", "2 NOW cur"},
-			"blobs":         tmAll("E1"),
+			"blobs":         allIn("E1"),
 			"bmi":           {"1 E1 cur", "2 E1 cur", "3 NOW cur"},
-			"phq9":          tmAll("E1"),
+			"phq9":          allIn("E1"),
 		})
 		e.wantSettled(t)
 		e.wantUnlinked(t, "patient", "patient_idnum")
@@ -418,17 +410,17 @@ func TestMethodMoveKeepingPatientsThenNewTask(t *testing.T) {
 // reuse client PKs; a later upload with PK 1 creates new, unrelated rows
 // and leaves the preserved ones alone (PROTOCOL 8.7).
 func TestMethodMoveThenReusedPKs(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		e.scenarioMoveThenReusedPKs(t, oneStep)
-		tmWantState(t, e.s, e.dev, map[string][]string{
+		wantState(t, e.s, e.dev, map[string][]string{
 			"patient":       {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
 			"patient_idnum": {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
-			"blobs":         tmAll("E1"),
+			"blobs":         allIn("E1"),
 			"bmi":           {"1 E1 cur", "2 E1 cur", "1 NOW cur"},
-			"phq9":          tmAll("E1"),
+			"phq9":          allIn("E1"),
 		})
 		e.wantSettled(t)
-		e.wantUnlinked(t, tmCommitOrder...)
+		e.wantUnlinked(t, commitOrder...)
 		var forename string
 		if err := e.s.DB.QueryRowContext(context.Background(), "SELECT forename FROM patient WHERE _device_id = ? AND id = 1 AND _era = 'NOW'", e.dev).Scan(&forename); err != nil || forename != "Cat" {
 			t.Fatalf("new patient 1: %q (%v)", forename, err)
@@ -443,17 +435,17 @@ func TestMethodMoveThenReusedPKs(t *testing.T) {
 // not ask for the flagged BLOB but flags it itself (PROTOCOL 6.17 step 6,
 // 8.4.3, C7). The client then deletes that patient's rows.
 func TestMethodCopyFlagLater(t *testing.T) {
-	tmEachMode(t, func(t *testing.T, e *tmEnv, oneStep bool) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
 		res := e.scenarioCopyFlagLater(t, oneStep)
 		if !oneStep && res.whichKeys != "" {
 			t.Fatalf("which_keys_to_send asked for %q, want nothing", res.whichKeys)
 		}
-		tmWantState(t, e.s, e.dev, tmFirstState(tmCopy))
+		wantState(t, e.s, e.dev, firstState(methodCopy))
 		e.wantSettled(t)
 		// Preserving unchanged rows is a change (PROTOCOL 8.9).
-		e.wantAuditCounts(t, tmEach("0/0/0/1"))
-		e.tab.afterUpload(tmCopy)
-		for _, table := range tmTableNames {
+		e.wantAuditCounts(t, eachTable("0/0/0/1"))
+		e.tab.afterUpload(methodCopy)
+		for _, table := range tableNames {
 			if len(e.tab.tables[table]) != 1 {
 				t.Fatalf("tablet keeps %d %s rows after the Copy, want 1", len(e.tab.tables[table]), table)
 			}
