@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/tabletapi/tabletapi/internal/codec"
-	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/testclient"
 )
 
@@ -44,13 +43,6 @@ var errCCBusy = errors.New("the documented busy error")
 // context carries the deadline) and enough idle connections per host for
 // the goroutines of a test.
 var ccHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
-
-func ccSkipWithoutPostgres(t *testing.T) {
-	t.Helper()
-	if !dbtest.Postgres() {
-		t.Skip("needs TABLETAPI_TEST_DATABASE_URL (CI sets it)")
-	}
-}
 
 // ---- Sending requests.
 
@@ -757,7 +749,6 @@ func ccConcurrentDevices(t *testing.T, s *testServer, rounds []ccRound) {
 // and one correct audit row per round (PROTOCOL 8.3.1: different devices
 // run in parallel).
 func TestConcurrentDevices(t *testing.T) {
-	ccSkipWithoutPostgres(t)
 	t.Parallel()
 	s := startServer(t)
 	ccConcurrentDevices(t, s, []ccRound{ccMulti, ccMulti, ccOne, ccMulti})
@@ -1011,7 +1002,6 @@ func ccEveryOther(i int) bool { return i%2 == 1 }
 // alice's open batch, and a takeover of a stale batch racing its owner's
 // late requests (PROTOCOL 8.3.3).
 func TestTwoUsersRaceOneDevice(t *testing.T) {
-	ccSkipWithoutPostgres(t)
 	t.Parallel()
 	s := startServer(t)
 	defer ccDumpLogs(t, s.Log)
@@ -1325,14 +1315,14 @@ func ccStartProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 
 // TestTwoServersShareDatabase: two servers (two `run` instances, each with
 // its own connection pool, and in one subtest a separate OS process) share
-// one PostgreSQL database. Sessions made on one work on the other; the
-// requests of one batch can alternate between them; devices split across
-// them upload at once; the device-row lock serialises one device's
-// requests across servers (PROTOCOL 8.3.1), whether two users race for it,
+// one database. Sessions made on one work on the other; the requests of one
+// batch can alternate between them; devices split across them upload at
+// once; the device lock serialises one device's requests across servers
+// (PROTOCOL 8.3.1: on SQLite, the immediate write transaction, a lock on
+// the database file that the processes share), whether two users race for it,
 // one batch's requests arrive at both at once, or a one-step upload is
 // retried while the first copy still runs (PROTOCOL 8.8).
 func TestTwoServersShareDatabase(t *testing.T) {
-	ccSkipWithoutPostgres(t)
 	t.Parallel()
 	a := startServer(t)
 	b := startServerOn(t, a.DBURL)
