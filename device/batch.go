@@ -24,7 +24,7 @@ type BatchState struct {
 	LastActivity    *time.Time // batch_last_activity_utc
 	AlreadyReceived bool       // batch_already_received
 	// BatchStarted is batch_started_db_utc: when the open batch began, on
-	// the database's clock (PROTOCOL 8.3.2 step 4).
+	// the clock of the receipt times (StartBatch; PROTOCOL 8.3.2 step 4).
 	BatchStarted *time.Time
 	// DBNow is the database's statement_timestamp() of the locking
 	// statement on PostgreSQL, and zero on SQLite, whose batch times are
@@ -63,9 +63,11 @@ func (s *Store) LockForBatch(ctx context.Context, id int64) (*BatchState, error)
 
 // StartBatch opens a batch owned by userID at the Store's now (PROTOCOL
 // 8.3.3 step 4): it is the last and the ongoing batch, not preserving, with
-// no already-received record, and active now. Its database-clock start is
-// statement_timestamp() on PostgreSQL and now on SQLite. Its errors come
-// from the database only.
+// no already-received record, and active now. Its start is also written on
+// the clock of the requests' receipt times (PROTOCOL 8.3.2 step 4): the
+// database's, statement_timestamp(), on PostgreSQL; on SQLite, one process,
+// this process's real clock, not the Store's now, which may be a test's.
+// Its errors come from the database only.
 func (s *Store) StartBatch(ctx context.Context, id, userID int64) error {
 	now := s.clock()
 	q := s.db.NewUpdate().Model((*Device)(nil)).
@@ -78,7 +80,7 @@ func (s *Store) StartBatch(ctx context.Context, id, userID int64) error {
 	if sqldb.IsPostgres(s.db) {
 		q = q.Set("batch_started_db_utc = statement_timestamp()")
 	} else {
-		q = q.Set("batch_started_db_utc = ?", now)
+		q = q.Set("batch_started_db_utc = ?", time.Now().UTC().Truncate(time.Microsecond))
 	}
 	if _, err := q.Where("d.id = ?", id).Exec(ctx); err != nil {
 		return fmt.Errorf("device %d: start batch: %w", id, err)

@@ -17,8 +17,10 @@ import "time"
 // statement_timestamp() of the StartBatch UPDATE, the database's clock,
 // which every gateway instance shares. The receipt time is then estimated on
 // the same clock by onBatchClock. On SQLite, one process on one machine,
-// both are the server's clock: the batch start is Call.Now of the request
-// that started it, and the receipt time is Call.Received itself.
+// both are the machine's clock, time.Now: the batch start is read when
+// StartBatch writes it, and the receipt time is Call.Received itself.
+// Neither is Call.Now: that comes from the server's injectable clock (tests
+// move it), which cannot order physical events.
 
 // onBatchClock returns when the request was received, on the database's
 // clock: dbNow, the statement_timestamp() of the device-lock statement,
