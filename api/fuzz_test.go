@@ -104,7 +104,7 @@ func fuzzHandler(tb testing.TB) (http.Handler, *fuzzLog) {
 	}
 	h := New(Config{MaxBodyBytes: fuzzMaxBody, MaxInflightBodyBytes: 4 * fuzzMaxBody, DatabaseTitle: "Fuzz"}, Deps{
 		DB: db, Log: logger, Auth: auth, Registry: reg,
-		Engine: upload.NewEngine(reg, 10*time.Minute, sqldb.IsPostgres(db)),
+		Engine: upload.NewEngine(reg, 10*time.Minute),
 	})
 	// Register the example's device, so check_device_registered can succeed.
 	rec := fuzzPost(h, "application/x-www-form-urlencoded",

@@ -14,6 +14,7 @@ import (
 	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/extrastrings"
 	"github.com/tabletapi/tabletapi/internal/fault"
+	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
@@ -30,10 +31,11 @@ type operation struct {
 }
 
 // opContext is what phase B of an operation works with. For writing
-// operations db is a bun.Conn inside the request's transaction
-// (inTransaction); never begin another transaction on it.
+// operations db is tx, the request's transaction (upload.InTransaction);
+// never begin another transaction on it.
 type opContext struct {
 	db     bun.IDB
+	tx     *upload.Tx // nil for operations that do not write
 	req    *tabletsession.Request
 	rights *tabletsession.Rights
 	now    time.Time

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
 
@@ -125,8 +125,8 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request, received t
 		return reply, sess, err
 	}
 	// Phase B is all or nothing: any error rolls the transaction back.
-	err = s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
-		x.db = conn
+	err = upload.InTransaction(ctx, s.db, func(ctx context.Context, tx *upload.Tx) error {
+		x.db, x.tx = tx, tx
 		var err error
 		reply, err = op.run(ctx, x)
 		return err

@@ -42,7 +42,7 @@ func batchOp(run func(context.Context, *upload.Call) (string, error)) operation 
 func uploadCall(x *opContext) *upload.Call {
 	r := x.req
 	return &upload.Call{
-		Tx:           x.db,
+		Tx:           x.tx,
 		DeviceID:     x.rights.DeviceID,
 		UserID:       x.rights.UserID,
 		Username:     x.rights.Username,

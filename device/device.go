@@ -1,6 +1,8 @@
-// Package device registers tablets and looks them up. A device row also
-// carries the state of its open upload batch (PROTOCOL 8.2), which this
-// package reads but only the upload engine writes.
+// Package device owns the devices table: registering tablets (PROTOCOL
+// 6.4), looking them up and listing them, and the batch state each device
+// row carries (PROTOCOL 8.2): the row lock every batch operation takes and
+// the batch columns' writes (batch.go). The upload engine decides when a
+// batch starts, is touched or ends; only this package writes the row.
 package device
 
 import (
@@ -45,6 +47,10 @@ func NewStore(db bun.IDB, now func() time.Time) *Store {
 	}
 	return &Store{db: db, now: now}
 }
+
+// clock is the Store's now as stored: UTC, to the microsecond that SQLite
+// keeps.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // WithTx returns a Store that runs its queries inside tx.
 func (s *Store) WithTx(tx bun.Tx) *Store { return &Store{db: tx, now: s.now} }

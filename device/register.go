@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
@@ -33,7 +32,7 @@ func (s *Store) Register(ctx context.Context, r Registration) (*Device, error) {
 	case ServerName:
 		return nil, fmt.Errorf("device %q: %w", r.Name, ErrReservedName)
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.clock()
 	d := &Device{
 		Name:               r.Name,
 		CamcopsVersion:     &r.CamcopsVersion,

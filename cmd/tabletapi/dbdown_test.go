@@ -278,7 +278,7 @@ func TestDatabaseDown(t *testing.T) {
 // middle of an upload's rows (PostgreSQL loads them with COPY), the tablet
 // gets a prompt 503 and nothing of the request is stored; the retry, on a
 // fresh connection, succeeds. (Which error the driver sees depends on how
-// much it had written; api's TestDiscardInsideTransaction covers the one
+// much it had written; upload's TestInTransaction_DiscardedConnection covers the one
 // that used to hang.)
 func TestConnectionLostDuringCopy(t *testing.T) {
 	cut := newUpstreamCut(`COPY "bmi"`, 64<<10)

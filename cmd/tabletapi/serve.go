@@ -72,7 +72,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes, MaxInflightBodyBytes: s.maxInflightBytes,
 		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
 	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining,
-		Engine:       upload.NewEngine(s.registry, s.staleBatchTimeout, sqldb.IsPostgres(db)),
+		Engine:       upload.NewEngine(s.registry, s.staleBatchTimeout),
 		ExtraStrings: s.extraStringList(), Now: e.now,
 	})
 

@@ -1,6 +1,7 @@
-// Package audit writes the audit trail: registrations, logins, login
-// failures, lockouts and (later) committed uploads. Rows are never read by
-// the tablet API; operators query the audit_log table.
+// Package audit owns the audit_log table and writes the audit trail
+// (PROTOCOL 8.9): registrations, logins, login failures, lockouts and
+// committed uploads. Rows are never read by the tablet API; operators query
+// the audit_log table.
 package audit
 
 import (

@@ -1,5 +1,7 @@
-// Package sqldb opens the database named by a tabletapi database URL and
-// classifies driver errors, so the rest of the code never imports a driver.
+// Package sqldb opens the database named by a tabletapi database URL,
+// classifies driver errors and runs the one driver-specific operation
+// (COPY, for the upload engine), so the rest of the code never imports a
+// driver.
 //
 // Two kinds of URL are accepted: postgres://… (PostgreSQL, production) and
 // sqlite:PATH (the embedded default).

@@ -18,7 +18,8 @@ import (
 // placeholders; on PostgreSQL they become $1, $2, ….
 type Stmt struct {
 	db    *bun.DB
-	query string
+	query string // as written, with ? placeholders
+	dbSQL string // as prepared: with $1, $2, … on PostgreSQL
 
 	mu   sync.Mutex // serialises preparation
 	stmt atomic.Pointer[sql.Stmt]
@@ -26,10 +27,11 @@ type Stmt struct {
 
 // NewStmt returns a statement for db; nothing is sent to the database yet.
 func NewStmt(db *bun.DB, query string) *Stmt {
+	dbSQL := query
 	if IsPostgres(db) {
-		query = dollarPlaceholders(query)
+		dbSQL = dollarPlaceholders(query)
 	}
-	return &Stmt{db: db, query: query}
+	return &Stmt{db: db, query: query, dbSQL: dbSQL}
 }
 
 // prepared returns the prepared statement, preparing it on first use. A
@@ -43,7 +45,7 @@ func (s *Stmt) prepared(ctx context.Context) (*sql.Stmt, error) {
 	if st := s.stmt.Load(); st != nil {
 		return st, nil
 	}
-	st, err := s.db.DB.PrepareContext(ctx, s.query)
+	st, err := s.db.DB.PrepareContext(ctx, s.dbSQL)
 	if err != nil {
 		return nil, err
 	}
@@ -51,24 +53,21 @@ func (s *Stmt) prepared(ctx context.Context) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// QueryRowContext runs the statement on idb: the pool, or inside a
-// transaction when idb is a bun.Tx or a bun.Conn. A failed preparation is reported by
-// the row's Scan, and the next call tries again.
+// QueryRowContext runs the statement on idb. On the pool it was made for
+// it runs prepared, and a failed preparation is reported by the row's Scan
+// (the next call tries again). On anything else, a transaction, it runs
+// there, formatted by bun: preparing would take a second pool connection
+// while the transaction holds one, and the statement would not see the
+// transaction's writes.
 func (s *Stmt) QueryRowContext(ctx context.Context, idb bun.IDB, args ...any) *sql.Row {
-	if c, ok := idb.(bun.Conn); ok {
-		// A connection that may be inside a transaction begun with BEGIN:
-		// run it there, unprepared. Preparing would take a second pool
-		// connection while this one is held.
-		return c.Conn.QueryRowContext(ctx, s.query, args...)
+	if db, ok := idb.(*bun.DB); !ok || db != s.db {
+		return idb.QueryRowContext(ctx, s.query, args...)
 	}
 	stmt, err := s.prepared(ctx)
 	if err != nil {
 		// Run it unprepared, so the caller sees the real database error
 		// on Scan.
-		return s.db.DB.QueryRowContext(ctx, s.query, args...)
-	}
-	if tx, ok := idb.(bun.Tx); ok {
-		return tx.Tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+		return s.db.DB.QueryRowContext(ctx, s.dbSQL, args...)
 	}
 	return stmt.QueryRowContext(ctx, args...)
 }

@@ -2,7 +2,6 @@ package upload
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,20 +9,15 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
-// deviceState is the batch state of the device row (PROTOCOL 8.2).
+// deviceState is the batch state of the device row (PROTOCOL 8.2) with
+// the request's receipt time on the clock of BatchStarted (earlier.go).
 type deviceState struct {
-	Ongoing         *time.Time
-	UploadingUserID *int64
-	Preserving      bool
-	LastActivity    *time.Time
-	AlreadyReceived bool
-	// BatchStarted is batch_started_db_utc, and Received the request's
-	// receipt time on the same clock (earlier.go).
-	BatchStarted *time.Time
-	Received     time.Time
+	device.BatchState
+	Received time.Time
 }
 
 // batch is the open batch an operation works in.
@@ -36,37 +30,29 @@ type batch struct {
 // era is the era string of the batch (PROTOCOL 8.7).
 func (b *batch) era() string { return b.time.UTC().Format("2006-01-02T15:04:05Z") }
 
+// devices is the device store inside the request's transaction, whose
+// clock is the request's one instant.
+func (c *Call) devices() *device.Store {
+	return device.NewStore(c.Tx, func() time.Time { return c.Now })
+}
+
 // lockDevice takes D's row lock for the rest of the transaction and reads
-// its batch state (PROTOCOL 8.3.1). On SQLite every transaction is already
-// an immediate write transaction, which serialises writers. On PostgreSQL
-// the statement also reads the database's clock, for the receipt time.
+// its batch state (PROTOCOL 8.3.1). On PostgreSQL the lock also reads the
+// database's clock, for the receipt time.
 func (e *Engine) lockDevice(ctx context.Context, c *Call) (*deviceState, error) {
-	var st deviceState
-	dest := []any{&st.Ongoing, &st.UploadingUserID, &st.Preserving, &st.LastActivity, &st.AlreadyReceived, &st.BatchStarted}
-	q := `SELECT ongoing_upload_batch_utc, uploading_user_id, currently_preserving,
-       batch_last_activity_utc, batch_already_received, batch_started_db_utc`
-	var dbNow time.Time
-	if e.pg {
-		q += ", statement_timestamp()"
-		dest = append(dest, &dbNow)
-	}
-	q += " FROM devices WHERE id = ?"
-	if e.pg {
-		q += " FOR UPDATE"
-	}
 	sent := time.Now()
-	err := c.Tx.QueryRowContext(ctx, q, c.DeviceID).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
+	bs, err := c.devices().LockForBatch(ctx, c.DeviceID)
+	if errors.Is(err, device.ErrNotFound) {
 		return nil, deviceMissing(c.DeviceID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("upload: lock device: %w", err)
+		return nil, fmt.Errorf("upload: %w", err)
 	}
-	st.Received = c.Received
-	if e.pg {
-		st.Received = onBatchClock(dbNow, sent, c.Received)
+	st := &deviceState{BatchState: *bs, Received: c.Received}
+	if !bs.DBNow.IsZero() {
+		st.Received = onBatchClock(bs.DBNow, sent, c.Received)
 	}
-	return &st, nil
+	return st, nil
 }
 
 // busy applies the rule of PROTOCOL 8.3.2 step 2.
@@ -89,9 +75,8 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 		if fromEarlierAttempt(st) {
 			return nil, ErrEarlierAttempt
 		}
-		if _, err := c.Tx.NewUpdate().Table("devices").Set("batch_last_activity_utc = ?", c.Now).
-			Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("upload: touch batch: %w", err)
+		if err := c.devices().TouchBatch(ctx, c.DeviceID); err != nil {
+			return nil, fmt.Errorf("upload: %w", err)
 		}
 		return &batch{time: st.Ongoing.UTC(), preserving: st.Preserving, alreadyReceived: st.AlreadyReceived}, nil
 	}
@@ -120,22 +105,8 @@ func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*bat
 	if err := e.rollbackAll(ctx, c); err != nil {
 		return nil, err
 	}
-	q := c.Tx.NewUpdate().Table("devices").
-		Set("last_upload_batch_utc = ?", c.Now).
-		Set("ongoing_upload_batch_utc = ?", c.Now).
-		Set("uploading_user_id = ?", c.UserID).
-		Set("currently_preserving = FALSE").
-		Set("batch_last_activity_utc = ?", c.Now).
-		Set("batch_already_received = FALSE")
-	// The batch start on the clock of the receipt times (earlier.go): the
-	// real one, not c.Now, which comes from the server's injectable clock.
-	if e.pg {
-		q = q.Set("batch_started_db_utc = statement_timestamp()")
-	} else {
-		q = q.Set("batch_started_db_utc = ?", time.Now().UTC().Truncate(time.Microsecond))
-	}
-	if _, err := q.Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("upload: start batch: %w", err)
+	if err := c.devices().StartBatch(ctx, c.DeviceID, c.UserID); err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
 	}
 	return &batch{time: c.Now}, nil
 }
@@ -255,9 +226,10 @@ func (e *Engine) setAlreadyReceived(ctx context.Context, c *Call, b *batch) erro
 		return nil
 	}
 	b.alreadyReceived = true
-	_, err := c.Tx.NewUpdate().Table("devices").Set("batch_already_received = TRUE").
-		Where("id = ?", c.DeviceID).Exec(ctx)
-	return err
+	if err := c.devices().MarkAlreadyReceived(ctx, c.DeviceID); err != nil {
+		return fmt.Errorf("upload: %w", err)
+	}
+	return nil
 }
 
 // ident quotes a registry identifier ([A-Za-z_][A-Za-z0-9_]*, checked when

@@ -3,8 +3,6 @@ package upload
 import (
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/schema"
 )
@@ -12,10 +10,9 @@ import (
 // Call is one batch operation's context: who, which device, when, and the
 // transaction that phase B runs in.
 type Call struct {
-	// Tx is where phase B runs: a bun.Conn inside the request's
-	// transaction (see api's inTransaction; COPY needs the connection),
-	// or a bun.Tx.
-	Tx       bun.IDB
+	// Tx is the request's transaction, where phase B runs
+	// (InTransaction).
+	Tx       *Tx
 	DeviceID int64
 	UserID   int64
 	Username string
@@ -48,16 +45,15 @@ type Call struct {
 type Engine struct {
 	reg          *registry.Registry
 	staleTimeout time.Duration
-	pg           bool
-	nowTables    string // schema.NowTablesFunction(reg), PostgreSQL only
+	nowTables    string // schema.NowTablesFunction(reg), used on PostgreSQL
 }
 
-// NewEngine returns an engine for the tables of reg, on PostgreSQL when pg
-// is true (SQLite otherwise), whose database schema.SyncTables has
-// synchronised with reg. Another user's batch counts as abandoned after
-// staleTimeout without activity.
-func NewEngine(reg *registry.Registry, staleTimeout time.Duration, pg bool) *Engine {
-	return &Engine{reg: reg, staleTimeout: staleTimeout, pg: pg, nowTables: schema.NowTablesFunction(reg)}
+// NewEngine returns an engine for the tables of reg, on a database whose
+// schema.SyncTables has synchronised with reg; each operation reads the
+// dialect from its transaction. Another user's batch counts as abandoned
+// after staleTimeout without activity.
+func NewEngine(reg *registry.Registry, staleTimeout time.Duration) *Engine {
+	return &Engine{reg: reg, staleTimeout: staleTimeout, nowTables: schema.NowTablesFunction(reg)}
 }
 
 // VersionText returns the client version as written in messages.

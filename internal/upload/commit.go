@@ -87,16 +87,17 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) 
 func (e *Engine) commitTable(ctx context.Context, c *Call, b *batch, t *registry.Table) (*tableChange, error) {
 	tc := &tableChange{table: t.Name}
 	tbl := ident(t.Name)
-	where := func(cond string) string { return " WHERE _device_id = ? AND " + cond }
-	var err error
-	if tc.added, err = e.updateReturning(ctx, c, "UPDATE "+tbl+" SET _current = TRUE, _addition_pending = FALSE,"+
-		" _adding_user_id = ?, _when_added_exact = ?, _when_added_batch_utc = ?"+where("_addition_pending")+
-		" RETURNING _pk", c.UserID, c.Now, b.time, c.DeviceID); err != nil {
-		return nil, err
+	where := func(q *literalSQL, cond string) *literalSQL {
+		return q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND " + cond)
 	}
-	rows, err := c.Tx.QueryContext(ctx, "UPDATE "+tbl+" SET _current = FALSE, _removal_pending = FALSE,"+
-		" _removing_user_id = ?, _when_removed_exact = ?, _when_removed_batch_utc = ?"+where("_removal_pending")+
-		" RETURNING _pk, _successor_pk", c.UserID, c.Now, b.time, c.DeviceID)
+	d := c.Tx.Dialect()
+	var err error
+	add := where(additionValues(newLiteralSQL(d, "UPDATE "+tbl+" SET "), c, b), "_addition_pending")
+	if tc.added, err = updateReturning(ctx, c, add.raw(" RETURNING _pk")); err != nil {
+		return nil, fmt.Errorf("upload: commit %s: %w", t.Name, err)
+	}
+	remove := where(removalValues(newLiteralSQL(d, "UPDATE "+tbl+" SET "), c, b), "_removal_pending")
+	rows, err := c.Tx.queryLiteral(ctx, remove.raw(" RETURNING _pk, _successor_pk"))
 	if err != nil {
 		return nil, fmt.Errorf("upload: commit %s: %w", t.Name, err)
 	}
@@ -121,9 +122,7 @@ func (e *Engine) commitTable(ctx context.Context, c *Call, b *batch, t *registry
 	if b.preserving {
 		cond = "_era = 'NOW'"
 	}
-	preserved, err := e.preserveReturning(ctx, c, "UPDATE "+tbl+" SET _era = ?, _preserving_user_id = ?,"+
-		" _move_off_tablet = FALSE, _forcibly_preserved = FALSE"+where(cond)+" RETURNING _pk, _current",
-		b.era(), c.UserID, c.DeviceID)
+	preserved, err := preserveRows(ctx, c, b, t, cond)
 	if err != nil {
 		return nil, err
 	}
@@ -151,26 +150,6 @@ func currentPKs(ctx context.Context, c *Call, t *registry.Table, preserved map[i
 	return pks, nil
 }
 
-// preserveReturning runs a preserving UPDATE … RETURNING _pk, _current and
-// returns the preserved _pk values, each with whether it is current.
-func (e *Engine) preserveReturning(ctx context.Context, c *Call, q string, args ...any) (map[int64]bool, error) {
-	rows, err := c.Tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("upload: preserve: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var pk int64
-		var cur bool
-		if err := rows.Scan(&pk, &cur); err != nil {
-			return nil, fmt.Errorf("upload: preserve: %w", err)
-		}
-		out[pk] = cur
-	}
-	return out, rows.Err()
-}
-
 // keys returns the keys of m.
 func keys(m map[int64]bool) []int64 {
 	out := make([]int64, 0, len(m))
@@ -181,17 +160,17 @@ func keys(m map[int64]bool) []int64 {
 }
 
 // updateReturning runs an UPDATE … RETURNING of one integer column.
-func (e *Engine) updateReturning(ctx context.Context, c *Call, q string, args ...any) ([]int64, error) {
-	rows, err := c.Tx.QueryContext(ctx, q, args...)
+func updateReturning(ctx context.Context, c *Call, q *literalSQL) ([]int64, error) {
+	rows, err := c.Tx.queryLiteral(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("upload: commit: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var v int64
 		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("upload: commit: %w", err)
+			return nil, err
 		}
 		out = append(out, v)
 	}

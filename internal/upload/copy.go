@@ -2,19 +2,15 @@ package upload
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"time"
 
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/driver/pgdriver"
-
 	"github.com/tabletapi/tabletapi/internal/registry"
+	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
 
 // copyInsert inserts rows into t with COPY … FROM STDIN (PostgreSQL), the
@@ -25,10 +21,6 @@ import (
 func (e *Engine) copyInsert(ctx context.Context, c *Call, b *batch, t *registry.Table,
 	fields []registry.Field, rows []newRow, addUUID, oneStep bool,
 ) (map[int64]int64, error) {
-	conn, ok := c.Tx.(bun.Conn)
-	if !ok {
-		return nil, fmt.Errorf("upload: COPY into %s needs the transaction's connection, got %T", t.Name, c.Tx)
-	}
 	pks, err := reservePKs(ctx, c, t, len(rows))
 	if err != nil {
 		return nil, err
@@ -40,15 +32,7 @@ func (e *Engine) copyInsert(ctx context.Context, c *Call, b *batch, t *registry.
 	}
 	r := &copyReader{rows: rows, pks: pks, fields: fields, addUUID: addUUID, tail: append(tail, '\n')}
 	q := "COPY " + ident(t.Name) + " (_pk, " + columnList(fields, consts) + ") FROM STDIN"
-	if _, err := pgdriver.CopyFrom(ctx, conn, r, q); err != nil {
-		var pgErr pgdriver.Error
-		if !errors.As(err, &pgErr) {
-			// Not an error PostgreSQL reported, after which the protocol
-			// is back in step, but a lost connection, a timeout or a
-			// cancelled request: the connection may be in the middle of
-			// the COPY, so it must not go back to the pool.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
+	if err := sqldb.CopyFrom(ctx, c.Tx.Conn, r, q); err != nil {
 		return nil, fmt.Errorf("upload: copy into %s: %w", t.Name, err)
 	}
 	out := make(map[int64]int64, len(rows))

@@ -4,10 +4,12 @@
 // upload, and the idempotent-retry rules that keep a repeated upload from
 // storing anything twice.
 //
-// Every operation runs inside the caller's transaction (phase B) and holds
-// the device's row lock for its length, so requests for one device never
-// interleave, across server processes too. An operation that fails leaves
-// no trace: the caller rolls the transaction back.
+// Every operation runs inside the request's transaction, a Tx that
+// InTransaction begins and ends (phase B), and holds the device's row lock
+// for its length, so requests for one device never interleave, across
+// server processes too. An operation that fails leaves no trace: the
+// transaction is rolled back. The values each rule writes are in rules.go;
+// the device row's batch columns are written through package device.
 //
 // Each registry table is a real table named after the client table, with
 // a typed column per field and the bookkeeping columns of PROTOCOL 8.1

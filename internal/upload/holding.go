@@ -30,7 +30,7 @@ func (e *Engine) holding(ctx context.Context, c *Call, ts []*registry.Table) ([]
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	if e.pg {
+	if c.Tx.postgres() {
 		return e.holdingPG(ctx, c, ts)
 	}
 	var out []*registry.Table

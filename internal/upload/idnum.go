@@ -2,9 +2,9 @@ package upload
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
+	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 	"github.com/tabletapi/tabletapi/internal/registry"
@@ -16,23 +16,17 @@ func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, ro
 	if len(rows) == 0 {
 		return nil
 	}
-	defs := map[int64]string{}
-	rs, err := c.Tx.QueryContext(ctx, "SELECT which_idnum, validation_method FROM idnum_definitions")
+	// One owner for idnum_definitions: the account package's reader.
+	all, err := account.NewStore(c.Tx, nil).IDNums(ctx)
 	if err != nil {
-		return fmt.Errorf("upload: read ID number types: %w", err)
+		return fmt.Errorf("upload: %w", err)
 	}
-	for rs.Next() {
-		var n int64
-		var method sql.NullString
-		if err := rs.Scan(&n, &method); err != nil {
-			rs.Close()
-			return fmt.Errorf("upload: read ID number types: %w", err)
+	defs := make(map[int64]string, len(all))
+	for _, d := range all {
+		defs[d.WhichIDNum] = ""
+		if d.ValidationMethod != nil {
+			defs[d.WhichIDNum] = *d.ValidationMethod
 		}
-		defs[n] = method.String
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("upload: read ID number types: %w", err)
 	}
 	for _, r := range rows {
 		var which, value any
@@ -54,7 +48,7 @@ func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, ro
 		switch {
 		case value == nil:
 		case method == "":
-		case method != "uk_nhs_number":
+		case method != account.ValidationUKNHSNumber:
 			why = "Unknown validation method"
 		case !isInt:
 			why = "Not an integer"

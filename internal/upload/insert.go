@@ -39,12 +39,8 @@ func (e *Engine) insertRows(ctx context.Context, c *Call, b *batch, t *registry.
 			fields = append(fields, f)
 		}
 	}
-	if e.pg {
+	if c.Tx.postgres() {
 		return e.copyInsert(ctx, c, b, t, fields, rows, addUUID, oneStep)
-	}
-	tx, err := rawTx(c.Tx)
-	if err != nil {
-		return nil, err
 	}
 	for start := 0; start < len(rows); start += chunk {
 		part := rows[start:min(start+chunk, len(rows))]
@@ -53,7 +49,7 @@ func (e *Engine) insertRows(ctx context.Context, c *Call, b *batch, t *registry.
 			values[i] = rowValues(r, fields, addUUID)
 		}
 		q := e.valuesInsert(c, b, t, fields, values, oneStep)
-		rs, err := tx.QueryContext(ctx, q.String())
+		rs, err := c.Tx.queryLiteral(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("upload: insert into %s: %w", t.Name, err)
 		}

@@ -39,9 +39,8 @@ func (e *Engine) StartPreservation(ctx context.Context, c *Call) (string, error)
 	if _, err := e.begin(ctx, c); err != nil {
 		return "", err
 	}
-	if _, err := c.Tx.NewUpdate().Table("devices").Set("currently_preserving = TRUE").
-		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fmt.Errorf("upload: start preservation: %w", err)
+	if err := c.devices().StartPreservation(ctx, c.DeviceID); err != nil {
+		return "", fmt.Errorf("upload: %w", err)
 	}
 	if err := e.markDirty(ctx, c, e.reg.Tables()...); err != nil {
 		return "", err
@@ -213,12 +212,8 @@ func (e *Engine) EndUpload(ctx context.Context, c *Call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := c.Tx.NewUpdate().Table("devices").
-		Set("ongoing_upload_batch_utc = NULL").Set("uploading_user_id = NULL").
-		Set("batch_last_activity_utc = NULL").Set("currently_preserving = FALSE").
-		Set("batch_already_received = FALSE").Set("batch_started_db_utc = NULL").
-		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fmt.Errorf("upload: end batch: %w", err)
+	if err := c.devices().EndBatch(ctx, c.DeviceID); err != nil {
+		return "", fmt.Errorf("upload: %w", err)
 	}
 	if err := e.auditUpload(ctx, c, sum); err != nil {
 		return "", err

@@ -48,12 +48,8 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	if err := e.rollbackAll(ctx, c); err != nil {
 		return "", fail(0, err)
 	}
-	if _, err := c.Tx.NewUpdate().Table("devices").
-		Set("ongoing_upload_batch_utc = NULL").Set("uploading_user_id = NULL").
-		Set("batch_last_activity_utc = NULL").Set("currently_preserving = FALSE").
-		Set("batch_already_received = FALSE").Set("batch_started_db_utc = NULL").
-		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fail(0, fmt.Errorf("upload: one-step: reset batch: %w", err))
+	if err := c.devices().EndBatch(ctx, c.DeviceID); err != nil {
+		return "", fail(0, fmt.Errorf("upload: one-step: %w", err))
 	}
 	// Step 9 changes nothing in a table without records that holds no
 	// rows of D: no deletions, nothing to preserve. Only the others get
@@ -110,9 +106,8 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	// `device list` shows it (the hardening issue, item 15; PROTOCOL 8.8
 	// names no step for it). The reset of step 8 left the previous one,
 	// should this upload fail.
-	if _, err := c.Tx.NewUpdate().Table("devices").Set("last_upload_batch_utc = ?", b.time).
-		Where("id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fmt.Errorf("upload: one-step: record the batch time: %w", err)
+	if err := c.devices().RecordUpload(ctx, c.DeviceID); err != nil {
+		return "", fmt.Errorf("upload: one-step: %w", err)
 	}
 	if err := e.auditUpload(ctx, c, sum); err != nil {
 		return "", err
@@ -178,9 +173,8 @@ func (e *Engine) dropInserted(ctx context.Context, c *Call, sets []insertedRows)
 }
 
 // preserveNow preserves every era-NOW row of D in t (one-step with
-// finalizing) and returns their _pk, each with whether it is current.
+// finalizing, PROTOCOL 8.8 step 9) and returns their _pk, each with whether
+// it is current.
 func (e *Engine) preserveNow(ctx context.Context, c *Call, b *batch, t *registry.Table) (map[int64]bool, error) {
-	return e.preserveReturning(ctx, c, "UPDATE "+ident(t.Name)+" SET _era = ?, _preserving_user_id = ?,"+
-		" _move_off_tablet = FALSE, _forcibly_preserved = FALSE WHERE _device_id = ? AND _era = 'NOW' RETURNING _pk, _current",
-		b.era(), c.UserID, c.DeviceID)
+	return preserveRows(ctx, c, b, t, "_era = 'NOW'")
 }

@@ -195,10 +195,6 @@ func (e *Engine) replace(ctx context.Context, c *Call, b *batch, t *registry.Tab
 		clientPKs = append(clientPKs, pk)
 	}
 	slices.Sort(clientPKs)
-	tx, err := rawTx(c.Tx)
-	if err != nil {
-		return err
-	}
 	for _, part := range chunks(clientPKs) {
 		q := newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET _successor_pk = CASE _pk")
 		lpks := make([]int64, len(part))
@@ -208,13 +204,12 @@ func (e *Engine) replace(ctx context.Context, c *Call, b *batch, t *registry.Tab
 		}
 		q.raw(" END")
 		if oneStep {
-			q.raw(", _current = FALSE, _removal_pending = FALSE, _removing_user_id = ").value(c.UserID).
-				raw(", _when_removed_exact = ").value(c.Now).raw(", _when_removed_batch_utc = ").value(b.time)
+			removalValues(q.raw(", "), c, b)
 		} else {
 			q.raw(", _removal_pending = TRUE")
 		}
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(lpks) + ")")
-		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
+		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return fmt.Errorf("upload: replace rows of %s: %w", t.Name, err)
 		}
 	}
@@ -233,13 +228,12 @@ func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.
 			" WHERE _pk IN ("+intList(part)+") UNION SELECT p._predecessor_pk FROM "+tbl+
 			" AS p JOIN chain ON p._pk = chain.pk WHERE p._predecessor_pk IS NOT NULL) UPDATE "+tbl+" SET ")
 		if oneStep {
-			q.raw("_era = ").value(b.era()).raw(", _preserving_user_id = ").value(c.UserID).
-				raw(", _move_off_tablet = FALSE, _forcibly_preserved = FALSE")
+			preservationValues(q, c, b)
 		} else {
 			q.raw("_move_off_tablet = TRUE")
 		}
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _era = 'NOW' AND _pk IN (SELECT pk FROM chain) RETURNING _pk, _current")
-		part, err := e.preserveReturning(ctx, c, q.String())
+		part, err := preserveReturning(ctx, c, q)
 		if err != nil {
 			return nil, fmt.Errorf("upload: flag %s for preservation: %w", t.Name, err)
 		}
@@ -261,20 +255,15 @@ func (e *Engine) flagMissing(ctx context.Context, c *Call, b *batch, t *registry
 		}
 	}
 	slices.Sort(pks)
-	tx, err := rawTx(c.Tx)
-	if err != nil {
-		return nil, err
-	}
 	for _, part := range chunks(pks) {
 		q := newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET _successor_pk = NULL, ")
 		if oneStep {
-			q.raw("_current = FALSE, _removal_pending = FALSE, _removing_user_id = ").value(c.UserID).
-				raw(", _when_removed_exact = ").value(c.Now).raw(", _when_removed_batch_utc = ").value(b.time)
+			removalValues(q, c, b)
 		} else {
 			q.raw("_removal_pending = TRUE")
 		}
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(part) + ")")
-		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
+		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return nil, fmt.Errorf("upload: flag deletions in %s: %w", t.Name, err)
 		}
 	}

@@ -1,14 +1,11 @@
 package upload
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
 	"time"
 
-	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -58,21 +55,3 @@ func (q *literalSQL) value(v any) *literalSQL {
 }
 
 func (q *literalSQL) String() string { return string(q.b) }
-
-// rawTx is the database/sql connection or transaction under a bun one (the
-// API runs phase B on a connection inside a transaction begun with BEGIN),
-// for statements that must reach the driver unformatted.
-func rawTx(db bun.IDB) (interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}, error) {
-	switch x := db.(type) {
-	case bun.Conn:
-		return x.Conn, nil
-	case bun.Tx:
-		return x.Tx, nil
-	case *bun.Tx:
-		return x.Tx, nil
-	}
-	return nil, fmt.Errorf("upload: batch operations need a transaction, got %T", db)
-}

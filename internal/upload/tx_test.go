@@ -1,4 +1,4 @@
-package api
+package upload_test
 
 import (
 	"context"
@@ -8,25 +8,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/tabletapi/tabletapi/internal/dbtest"
+	"github.com/tabletapi/tabletapi/internal/upload"
 )
 
-// inTransaction on a real database (SQLite, or PostgreSQL when
+// InTransaction on a real database (SQLite, or PostgreSQL when
 // TABLETAPI_TEST_DATABASE_URL is set): what fn writes is committed only
 // when fn succeeds; an error, a panic or a cancelled context rolls it back;
 // and the connection pool works afterwards.
 func TestInTransaction(t *testing.T) {
 	db := dbtest.New(t)
 	db.SetMaxOpenConns(1) // the next statement reuses the connection, if it was kept
-	s := &server{db: db}
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, "CREATE TABLE txprobe (n INTEGER)"); err != nil {
 		t.Fatal(err)
 	}
-	insert := func(ctx context.Context, conn bun.Conn, n int) error {
-		_, err := conn.ExecContext(ctx, "INSERT INTO txprobe (n) VALUES (?)", n)
+	insert := func(ctx context.Context, tx *upload.Tx, n int) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO txprobe (n) VALUES (?)", n)
 		return err
 	}
 	// want checks txprobe through the pool: with one connection, that is
@@ -43,12 +41,12 @@ func TestInTransaction(t *testing.T) {
 		}
 	}
 	boom := errors.New("boom")
-	if err := s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error { return insert(ctx, conn, 1) }); err != nil {
+	if err := upload.InTransaction(ctx, db, func(ctx context.Context, tx *upload.Tx) error { return insert(ctx, tx, 1) }); err != nil {
 		t.Fatal(err)
 	}
 	want("committed", 1)
-	if err := s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
-		if err := insert(ctx, conn, 2); err != nil {
+	if err := upload.InTransaction(ctx, db, func(ctx context.Context, tx *upload.Tx) error {
+		if err := insert(ctx, tx, 2); err != nil {
 			return err
 		}
 		return boom
@@ -62,8 +60,8 @@ func TestInTransaction(t *testing.T) {
 				t.Fatal("the panic did not propagate")
 			}
 		}()
-		_ = s.inTransaction(ctx, func(ctx context.Context, conn bun.Conn) error {
-			if err := insert(ctx, conn, 3); err != nil {
+		_ = upload.InTransaction(ctx, db, func(ctx context.Context, tx *upload.Tx) error {
+			if err := insert(ctx, tx, 3); err != nil {
 				return err
 			}
 			panic("bug")
@@ -71,8 +69,8 @@ func TestInTransaction(t *testing.T) {
 	}()
 	want("after a panic", 1)
 	cctx, cancel := context.WithCancel(ctx)
-	err := s.inTransaction(cctx, func(ctx context.Context, conn bun.Conn) error {
-		if err := insert(ctx, conn, 4); err != nil {
+	err := upload.InTransaction(cctx, db, func(ctx context.Context, tx *upload.Tx) error {
+		if err := insert(ctx, tx, 4); err != nil {
 			return err
 		}
 		cancel() // the tablet hangs up before the commit
@@ -84,23 +82,22 @@ func TestInTransaction(t *testing.T) {
 	want("after a cancelled request", 1)
 }
 
-// TestDiscardInsideTransaction: when the driver reports a broken connection
+// TestInTransaction_DiscardedConnection: when the driver reports a broken connection
 // from Raw in the middle of a transaction (what pgdriver does when a COPY's
 // write fails), the request fails at once instead of hanging, and the pool
 // hands out a working connection next. Inside a database/sql Tx, Raw would
 // block until the Tx's context ended. The fault is simulated: a connection
 // that breaks between two of COPY's writes cannot be produced on demand.
-func TestDiscardInsideTransaction(t *testing.T) {
+func TestInTransaction_DiscardedConnection(t *testing.T) {
 	db := dbtest.New(t)
 	db.SetMaxOpenConns(1)
-	s := &server{db: db}
 	done := make(chan error, 1)
 	go func() {
-		done <- s.inTransaction(context.Background(), func(ctx context.Context, conn bun.Conn) error {
-			if _, err := conn.ExecContext(ctx, "SELECT 1"); err != nil {
+		done <- upload.InTransaction(context.Background(), db, func(ctx context.Context, tx *upload.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SELECT 1"); err != nil {
 				return err
 			}
-			return conn.Raw(func(any) error { return driver.ErrBadConn })
+			return tx.Raw(func(any) error { return driver.ErrBadConn })
 		})
 	}()
 	select {
@@ -109,7 +106,7 @@ func TestDiscardInsideTransaction(t *testing.T) {
 			t.Fatalf("err %v, want driver.ErrBadConn", err)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("inTransaction hung after the connection was discarded")
+		t.Fatal("InTransaction hung after the connection was discarded")
 	}
 	var one int
 	if err := db.QueryRowContext(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
