@@ -6,22 +6,28 @@ import (
 	"time"
 )
 
-// RunHousekeeping is the server's one housekeeping loop: every interval
-// until ctx is done it deletes the expired sessions (websession's Purge)
-// and the expired lockouts and stale failures (Lockouts.Housekeep). It logs
-// what each removed and each error, and keeps going after errors.
-func (a *Authenticator) RunHousekeeping(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+// RunHousekeeping is the server's one housekeeping loop: at every tick
+// until ctx is done it runs Housekeep. The caller owns the ticker (serve's
+// time.Ticker; a test's channel, whose next send returns only once the
+// round before it has finished).
+func (a *Authenticator) RunHousekeeping(ctx context.Context, tick <-chan time.Time) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-tick:
 		}
-		a.housekeep(ctx, "sessions", a.sessions.Purge)
-		a.housekeep(ctx, "lockouts", a.lockouts.Housekeep)
+		a.Housekeep(ctx)
 	}
+}
+
+// Housekeep is one round of housekeeping: it deletes the expired sessions
+// (websession's Purge) and the expired lockouts and stale failures
+// (Lockouts.Housekeep). It logs what each removed and each error, and
+// runs both whatever the first's outcome.
+func (a *Authenticator) Housekeep(ctx context.Context) {
+	a.housekeep(ctx, "sessions", a.sessions.Purge)
+	a.housekeep(ctx, "lockouts", a.lockouts.Housekeep)
 }
 
 // housekeep runs one clean-up and logs its outcome; an error caused by the

@@ -22,15 +22,18 @@ func TestAuthenticator_RunHousekeeping(t *testing.T) {
 		e.clock.Advance(websession.DefaultIdleTimeout + time.Second)
 
 		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
+		tick, done := make(chan time.Time), make(chan struct{})
 		go func() {
-			e.auth.RunHousekeeping(ctx, 5*time.Millisecond)
+			e.auth.RunHousekeeping(ctx, tick)
 			close(done)
 		}()
-		waitFor(t, "both clean-ups to be logged", func() bool {
-			l := e.logs.String()
-			return strings.Contains(l, "of=sessions rows_deleted=1") && strings.Contains(l, "of=lockouts rows_deleted=1")
-		})
+		tick <- e.clock.Now()
+		tick <- e.clock.Now() // received only once the first round is over
+		for _, want := range []string{"of=sessions rows_deleted=1", "of=lockouts rows_deleted=1"} {
+			if l := e.logs.String(); !strings.Contains(l, want) {
+				t.Errorf("log lacks %q:\n%s", want, l)
+			}
+		}
 		cancel()
 		select {
 		case <-done:
@@ -54,15 +57,19 @@ func TestAuthenticator_RunHousekeeping(t *testing.T) {
 		e := newEnv(t, 0)
 		e.db.Close() // every clean-up now fails
 		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
+		tick, done := make(chan time.Time), make(chan struct{})
 		go func() {
-			e.auth.RunHousekeeping(ctx, 5*time.Millisecond)
+			e.auth.RunHousekeeping(ctx, tick)
 			close(done)
 		}()
-		waitFor(t, "three failures of each clean-up", func() bool {
-			l := e.logs.String()
-			return strings.Count(l, `housekeeping failed" of=sessions`) >= 3 && strings.Count(l, `housekeeping failed" of=lockouts`) >= 3
-		})
+		for range 4 {
+			tick <- e.clock.Now() // the fourth is received once three rounds are over
+		}
+		l := e.logs.String()
+		// A fourth round may be under way.
+		if n, m := strings.Count(l, `housekeeping failed" of=sessions`), strings.Count(l, `housekeeping failed" of=lockouts`); n < 3 || m < 3 {
+			t.Errorf("failures logged: %d of sessions, %d of lockouts; want at least 3 of each:\n%s", n, m, l)
+		}
 		cancel()
 		<-done
 	})

@@ -94,7 +94,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	hctx, stopHousekeeping := context.WithCancel(ctx)
 	defer stopHousekeeping()
-	go auth.RunHousekeeping(hctx, housekeepingInterval)
+	ticker := time.NewTicker(housekeepingInterval)
+	defer ticker.Stop()
+	go auth.RunHousekeeping(hctx, ticker.C)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
