@@ -1277,7 +1277,7 @@ func startServerProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 	return "http://" + addr + "/api", log
 }
 
-// TestTwoServersShareDatabase: two servers (two `run` instances, each with
+// TestTwoServersShareDatabase: two servers (two `Run` instances, each with
 // its own connection pool, and in one subtest a separate OS process) share
 // one database. Sessions made on one work on the other; the requests of one
 // batch can alternate between them; devices split across them upload at
