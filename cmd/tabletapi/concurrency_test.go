@@ -311,6 +311,8 @@ func serverPKsOf(rows []bmiHistoryRow) map[int64]int64 {
 // ---- Reading the database.
 
 // bmiHistoryRow is a row of a client table with the columns the checks need.
+// It is not the fixture's storedRow: it also reads bmi's own comment
+// column, which tells the racing uploads apart.
 type bmiHistoryRow struct {
 	PK         int64      `bun:"_pk"`
 	ID         int64      `bun:"id"`
