@@ -31,7 +31,10 @@ type Device struct {
 	CurrentlyPreserving   bool       `bun:"currently_preserving,notnull"`
 	BatchLastActivityUTC  *time.Time `bun:"batch_last_activity_utc"`
 	BatchAlreadyReceived  bool       `bun:"batch_already_received,notnull"`
-	BatchStartedDBUTC     *time.Time `bun:"batch_started_db_utc"` // on the database's clock (PROTOCOL 8.3.2 step 4)
+	// BatchStartedDBUTC is on the clock of the receipt times: the
+	// database's on PostgreSQL, this process's real clock on SQLite
+	// (StartBatch; PROTOCOL 8.3.2 step 4).
+	BatchStartedDBUTC *time.Time `bun:"batch_started_db_utc"`
 }
 
 // Store reads and writes devices. It works on a *bun.DB or a bun.Tx.

@@ -1,6 +1,11 @@
-// Package schema holds tabletapi's SQL migrations, embedded in the binary,
-// and applies them. One set of migration files serves both dialects: each
-// file is a text/template that expands the few type names that differ.
+// Package schema owns the database's tables. Migrate applies tabletapi's
+// own SQL migrations, embedded in the binary; one set of migration files
+// serves both dialects: each file is a text/template that expands the few
+// type names that differ. SyncTables creates and extends the client tables
+// of the registry, with the bookkeeping columns of PROTOCOL 8.1 (TablesDDL
+// gives their DDL for fingerprinting), and on PostgreSQL the function named
+// by NowTablesFunction, which lists the tables where a device has rows of
+// era NOW.
 package schema
 
 import (

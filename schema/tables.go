@@ -31,7 +31,7 @@ var gatewayTables = map[string]bool{
 //
 // It reads what exists with two queries for all tables (columns, index
 // names), so a start that changes nothing costs those and the lock. New
-// tables are created createBatch to a transaction, each table with its
+// tables are created up to createBatch to a transaction, each table with its
 // indexes in one round trip: no other session can be using a table that
 // does not exist yet. A table that exists but lacks columns or indexes is
 // changed in a transaction of its own, as a running server of an earlier

@@ -193,11 +193,7 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User, rehash bool) (*Identity, error) {
 	var newHash string
 	if rehash {
-		pw := r.Password
-		if len(pw) > password.MaxBytes {
-			pw = pw[:password.MaxBytes] // only these bytes were ever compared
-		}
-		h, err := a.hasher.Hash(ctx, pw)
+		h, err := a.hasher.Hash(ctx, password.Truncate(r.Password))
 		if err != nil {
 			// The login still stands; the next one tries again.
 			a.log.WarnContext(ctx, "password re-hash skipped", "user", u.Username, "err", err)

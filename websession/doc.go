@@ -10,6 +10,10 @@
 // time; API sessions are not limited. Ids are never reused, so a deleted
 // session's id and token can never become valid again.
 //
+// A password change ends every session of the user (PROTOCOL 3.1), so it
+// is made here, by ChangePassword, which writes the new hash through
+// internal/account in the same transaction.
+//
 // Anonymous sessions are never persisted: there is no API to create one. A
 // request without a valid session simply has no session (PROTOCOL 3.4).
 //

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/api"
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/account"
 )
@@ -94,7 +95,7 @@ func runVersion(ctx context.Context, e env, args []string) error {
 	if _, err := newBareFlags(e).parse(args, e.getenv, 0, ""); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "tabletapi %s (CamCOPS server API %s)\n", Version, "2.4.24")
+	fmt.Fprintf(e.stdout, "tabletapi %s (CamCOPS server API %s)\n", Version, api.ServerCamcopsVersion)
 	return nil
 }
 
@@ -107,7 +108,14 @@ func runDeviceList(ctx context.Context, e env, args []string) error {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tFRIENDLY NAME\tCAMCOPS\tREGISTERED (UTC)\tLAST UPLOAD (UTC)")
 		for _, d := range devices {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, deref(d.FriendlyName), deref(d.CamcopsVersion),
+			var friendly, version string // a NULL prints as an empty column
+			if d.FriendlyName != nil {
+				friendly = *d.FriendlyName
+			}
+			if d.CamcopsVersion != nil {
+				version = *d.CamcopsVersion
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, friendly, version,
 				when(d.WhenRegisteredUTC), when(d.LastUploadBatchUTC))
 		}
 		return tw.Flush()
@@ -119,13 +127,6 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func when(t *time.Time) string {

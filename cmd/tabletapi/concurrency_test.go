@@ -311,6 +311,8 @@ func serverPKsOf(rows []bmiHistoryRow) map[int64]int64 {
 // ---- Reading the database.
 
 // bmiHistoryRow is a row of a client table with the columns the checks need.
+// It is not the fixture's storedRow: it also reads bmi's own comment
+// column, which tells the racing uploads apart.
 type bmiHistoryRow struct {
 	PK         int64      `bun:"_pk"`
 	ID         int64      `bun:"id"`
@@ -1277,7 +1279,7 @@ func startServerProcess(t *testing.T, bin, dbURL string) (string, *syncBuffer) {
 	return "http://" + addr + "/api", log
 }
 
-// TestTwoServersShareDatabase: two servers (two `run` instances, each with
+// TestTwoServersShareDatabase: two servers (two `Run` instances, each with
 // its own connection pool, and in one subtest a separate OS process) share
 // one database. Sessions made on one work on the other; the requests of one
 // batch can alternate between them; devices split across them upload at

@@ -323,6 +323,39 @@ func startWithUploader(t *testing.T, flags ...string) (*testServer, *testclient.
 	return s, c
 }
 
+// uploadFixture is an upload fixture: a server, alice's client on a registered
+// device, and the ids the checks need.
+type uploadFixture struct {
+	s     *testServer
+	c     *testclient.Client
+	dev   int64 // devices.id of c's device
+	alice int64 // users.id of alice
+	group int64 // alice's upload group
+}
+
+// newUploadFixture starts a server (startWithUploader) and reads the ids.
+func newUploadFixture(t *testing.T, flags ...string) *uploadFixture {
+	t.Helper()
+	s, c := startWithUploader(t, flags...)
+	f := &uploadFixture{s: s, c: c}
+	ctx := context.Background()
+	if err := s.DB.NewSelect().Table("devices").Column("id").Where("name = ?", c.Device()).Scan(ctx, &f.dev); err != nil {
+		t.Fatal(err)
+	}
+	f.alice, f.group = userAndGroup(t, s, "alice")
+	return f
+}
+
+// userAndGroup returns a user's id and upload group id.
+func userAndGroup(t *testing.T, s *testServer, name string) (id, group int64) {
+	t.Helper()
+	if err := s.DB.NewSelect().Table("users").Column("id", "upload_group_id").Where("username = ?", name).
+		Scan(context.Background(), &id, &group); err != nil {
+		t.Fatal(err)
+	}
+	return id, group
+}
+
 // step sends one request and fails the test unless the reply is exactly
 // result:<want> with success.
 func (s *testServer) step(t *testing.T, c *testclient.Client, op string, params map[string]string, want string) {

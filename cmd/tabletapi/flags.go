@@ -48,7 +48,7 @@ func envName(flagName string) string {
 // positional arguments, which may stand before, between or after flags.
 // It checks that exactly nPos positional arguments were given. On -h it
 // prints the command's help to standard output and returns flag.ErrHelp,
-// which run turns into success.
+// which Run turns into success.
 func (f *commandFlags) parse(args []string, getenv func(string) string, nPos int, posNames string) ([]string, error) {
 	var envErr error
 	f.VisitAll(func(fl *flag.Flag) {

@@ -112,6 +112,13 @@ func TestHostile_BodyBudget(t *testing.T) {
 	for _, c := range slow {
 		c.Close()
 	}
+	// Each closed body ends its request with one log line; its memory is
+	// released after that line, when the handler returns, and nothing is
+	// logged then. So the test waits for the lines, and polls only for the
+	// short step from there to the release.
+	s.Log.waitFor(t, "the slow bodies' ends", nil, func(log string) bool {
+		return strings.Count(log, `msg="request body unreadable"`) >= len(slow)
+	})
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		r = postBody(t, s.API, testclient.FormContentType, body)
 		if r.Status == http.StatusOK || time.Now().After(deadline) {

@@ -1,5 +1,5 @@
 // Command tabletapi runs the tablet API gateway and its admin commands.
-// main only wires the process to run, which tests call directly.
+// main only wires the process to Run, which tests call directly.
 package main
 
 import (

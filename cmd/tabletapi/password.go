@@ -53,14 +53,15 @@ func (p passwordFlags) hashFromStdin(ctx context.Context, stdin io.Reader) (stri
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	switch {
-	case pw == "":
+	if pw == "" {
 		return "", errors.New("no password on standard input (give it as one line)")
-	case len(pw) > password.MaxBytes:
-		return "", fmt.Errorf("password longer than %d bytes", password.MaxBytes)
+	}
+	if err := password.CheckLength(pw); err != nil {
+		return "", err
+	}
 	// Characters, not bytes: a passphrase in another script is no weaker
 	// for taking more bytes per character.
-	case utf8.RuneCountInString(pw) < *p.minLength:
+	if utf8.RuneCountInString(pw) < *p.minLength {
 		return "", fmt.Errorf("password shorter than %d characters (--min-password-length)", *p.minLength)
 	}
 	h, err := password.NewHasher(*p.cost, 1, time.Minute)

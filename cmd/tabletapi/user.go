@@ -49,20 +49,7 @@ func runUserPasswd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		var ended int64
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			accounts := account.NewStore(tx, nil)
-			u, err := accounts.UserByName(ctx, name)
-			if err != nil {
-				return err
-			}
-			if err := accounts.SetPasswordHash(ctx, u.ID, hash, true); err != nil {
-				return err
-			}
-			// A password change ends every session of the user.
-			ended, err = websession.NewStore(tx, websession.DefaultConfig(), nil).EndUserSessions(ctx, u.ID)
-			return err
-		})
+		ended, err := websession.NewStore(db, websession.DefaultConfig(), nil).ChangePassword(ctx, name, hash)
 		if err != nil {
 			return err
 		}

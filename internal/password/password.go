@@ -17,9 +17,10 @@ import (
 const MaxBytes = 72
 
 var (
-	// ErrTooLong is returned by Hash for a password over MaxBytes bytes.
-	ErrTooLong = errors.New("password: longer than 72 bytes")
-	// ErrEmpty is returned by Hash for an empty password.
+	// ErrTooLong is returned by CheckLength and Hash for a password over
+	// MaxBytes bytes. Its text is what `user add` and `user passwd` print.
+	ErrTooLong = errors.New("password longer than 72 bytes")
+	// ErrEmpty is returned by CheckLength and Hash for an empty password.
 	ErrEmpty = errors.New("password: empty")
 	// ErrNoWorker is returned when no bcrypt worker frees up within the
 	// wait.
@@ -88,14 +89,37 @@ func (h *Hasher) acquire(ctx context.Context) error {
 
 func (h *Hasher) release() { <-h.slots }
 
-// Hash returns a bcrypt hash of pw at the configured cost. Errors: ErrEmpty,
-// ErrTooLong, ErrNoWorker, or the context's error.
-func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
-	if pw == "" {
-		return "", ErrEmpty
+// CheckLength applies the length rule for setting a password (PROTOCOL
+// 4.1): it may not be empty, and it may not be over MaxBytes bytes, as
+// bcrypt would ignore the rest. Hash applies it; `user add` and `user
+// passwd` call it before their own checks, so the refusal comes first.
+// Errors: ErrEmpty, ErrTooLong.
+func CheckLength(pw string) error {
+	switch {
+	case pw == "":
+		return ErrEmpty
+	case len(pw) > MaxBytes:
+		return ErrTooLong
 	}
+	return nil
+}
+
+// Truncate returns the part of a login password that bcrypt compares: its
+// first MaxBytes bytes (PROTOCOL 4.1), as bcrypt and CamCOPS always did.
+// Verify compares only these, and a re-hash after login must hash only
+// these, so the stored hash still matches what the user types.
+func Truncate(pw string) string {
 	if len(pw) > MaxBytes {
-		return "", ErrTooLong
+		return pw[:MaxBytes]
+	}
+	return pw
+}
+
+// Hash returns a bcrypt hash of pw at the configured cost. Errors: ErrEmpty,
+// ErrTooLong (see CheckLength), ErrNoWorker, or the context's error.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+	if err := CheckLength(pw); err != nil {
+		return "", err
 	}
 	if err := h.acquire(ctx); err != nil {
 		return "", err
@@ -132,9 +156,7 @@ func (h *Hasher) VerifyWhen(ctx context.Context, ready func(context.Context) err
 			return false, false, err
 		}
 	}
-	if len(pw) > MaxBytes {
-		pw = pw[:MaxBytes]
-	}
+	pw = Truncate(pw)
 	cost, err := bcrypt.Cost([]byte(hash))
 	if err != nil || pw == "" {
 		// Spend the same time as a real check so nothing is revealed.

@@ -182,3 +182,39 @@ func TestHasher_VerifyWhen(t *testing.T) {
 		t.Fatalf("VerifyDummyWhen err = %v", err)
 	}
 }
+
+// TestCheckLength: the length rule for setting a password counts bytes,
+// not characters (PROTOCOL 4.1).
+func TestCheckLength(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pw   string
+		want error
+	}{
+		{"OK", "x", nil},
+		{"OK72", strings.Repeat("a", 72), nil},
+		{"OK72Multibyte", strings.Repeat("é", 36), nil},
+		{"ErrEmpty", "", password.ErrEmpty},
+		{"ErrTooLong", strings.Repeat("a", 73), password.ErrTooLong},
+		{"ErrTooLongMultibyte", strings.Repeat("é", 37), password.ErrTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := password.CheckLength(tc.pw); err != tc.want {
+				t.Fatalf("CheckLength(%d bytes) = %v, want %v", len(tc.pw), err, tc.want)
+			}
+		})
+	}
+}
+
+// TestTruncate: a login password keeps only the 72 bytes bcrypt compares.
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct{ pw, want string }{
+		{"", ""},
+		{strings.Repeat("a", 72), strings.Repeat("a", 72)},
+		{strings.Repeat("a", 72) + "bc", strings.Repeat("a", 72)},
+	} {
+		if got := password.Truncate(tc.pw); got != tc.want {
+			t.Errorf("Truncate(%d bytes) = %d bytes, want %d", len(tc.pw), len(got), len(tc.want))
+		}
+	}
+}
