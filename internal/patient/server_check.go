@@ -48,8 +48,17 @@ func Check(p *ServerPatient, r Rules) error {
 	return nil
 }
 
-// check is Check, returning a typed nil-able pointer.
-func check(p *ServerPatient, r Rules) *CheckError {
+// CheckFields applies the rules of Check that need nothing from the
+// database: sex, dob and email. It returns nil or a *CheckError.
+func CheckFields(p *ServerPatient) error {
+	if f := checkFields(p); f != nil {
+		return f
+	}
+	return nil
+}
+
+// checkFields is CheckFields, returning a nil-able pointer.
+func checkFields(p *ServerPatient) *CheckError {
 	refuse := func(field string, f *failure) *CheckError { return &CheckError{Field: field, Reason: f.message} }
 	if p.Sex == nil || !validSex(*p.Sex) {
 		return refuse("sex", fail("Bad sex value: %s", reprOpt(p.Sex)))
@@ -62,6 +71,14 @@ func check(p *ServerPatient, r Rules) *CheckError {
 	if p.Email != nil && *p.Email != "" && !validEmail(*p.Email) {
 		return refuse("email", fail("Bad e-mail address: %s", reprString(*p.Email)))
 	}
+	return nil
+}
+
+// check is Check, returning a nil-able pointer.
+func check(p *ServerPatient, r Rules) *CheckError {
+	if f := checkFields(p); f != nil {
+		return f
+	}
 	types := make(map[int64]bool, len(r.IDNumMethods))
 	for n := range r.IDNumMethods {
 		types[n] = true
@@ -70,9 +87,9 @@ func check(p *ServerPatient, r Rules) *CheckError {
 		v := p.IDNums[which]
 		switch {
 		case which > 0 && !types[which]:
-			return refuse("idnum", badIDNumType(which))
+			return &CheckError{Field: "idnum", Reason: badIDNumType(which).message}
 		case v <= 0 || which <= 0:
-			return refuse("idnum", badIDNum(fmt.Sprint(v), which))
+			return &CheckError{Field: "idnum", Reason: badIDNum(fmt.Sprint(v), which).message}
 		}
 		if why := IDNumProblem(r.IDNumMethods[which], v); why != "" {
 			return &CheckError{Field: "idnum", Reason: InvalidIDNumMessage(which, fmt.Sprint(v), why)}

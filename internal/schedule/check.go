@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -17,7 +16,7 @@ const maxNameLen = 191
 // checkName refuses an empty or over-long schedule name.
 func checkName(name string) error {
 	if strings.TrimSpace(name) == "" || utf8.RuneCountInString(name) > maxNameLen {
-		return fmt.Errorf("%w: the name must be 1-%d characters, not blank", ErrInvalid, maxNameLen)
+		return invalidf("the name must be 1-%d characters, not blank", maxNameLen)
 	}
 	return nil
 }
@@ -29,11 +28,11 @@ func CheckItem(reg *registry.Registry, it Item) error {
 	t, ok := reg.Table(it.Table)
 	switch {
 	case !ok || t.Kind != registry.KindTask:
-		return fmt.Errorf("%w: %q is not a task table of the registry", ErrInvalid, it.Table)
+		return invalidf("%q is not a task table of the registry", it.Table)
 	case it.DueFromDays < 0:
-		return fmt.Errorf("%w: the due-from days must be at least 0, not %d", ErrInvalid, it.DueFromDays)
+		return invalidf("the due-from days must be at least 0, not %d", it.DueFromDays)
 	case it.DueWithinDays < 1:
-		return fmt.Errorf("%w: the due-within days must be at least 1, not %d", ErrInvalid, it.DueWithinDays)
+		return invalidf("the due-within days must be at least 1, not %d", it.DueWithinDays)
 	}
 	return nil
 }
@@ -45,15 +44,15 @@ func CheckItem(reg *registry.Registry, it Item) error {
 func CheckSettings(settings string, sc *Schedule) error {
 	var byTable map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(settings), &byTable); err != nil || byTable == nil {
-		return fmt.Errorf("%w: settings must be a JSON object keyed by table name", ErrInvalid)
+		return invalidf("settings must be a JSON object keyed by table name")
 	}
 	for _, table := range slices.Sorted(maps.Keys(byTable)) {
 		if !slices.ContainsFunc(sc.Items, func(it Item) bool { return it.Table == table }) {
-			return fmt.Errorf("%w: settings name table %q, which schedule %q does not have", ErrInvalid, table, sc.Name)
+			return invalidf("settings name table %q, which schedule %q does not have", table, sc.Name)
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(byTable[table], &obj); err != nil || obj == nil {
-			return fmt.Errorf("%w: the settings of table %q must be a JSON object", ErrInvalid, table)
+			return invalidf("the settings of table %q must be a JSON object", table)
 		}
 	}
 	return nil

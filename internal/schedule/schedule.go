@@ -9,6 +9,7 @@ package schedule
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -22,9 +23,28 @@ var (
 	// ErrNotFound means the group has no schedule of that name.
 	ErrNotFound = errors.New("schedule: not found")
 	// ErrInvalid means a schedule, item or settings text breaks its rule;
-	// the error's text says which.
+	// the error is an *InvalidError that says which.
 	ErrInvalid = errors.New("schedule: invalid")
 )
+
+// InvalidError is a schedule, item or settings text that breaks a rule.
+// errors.Is(err, ErrInvalid) holds for it.
+type InvalidError struct {
+	// Rule says what is wrong and what is allowed, e.g. "the due-within
+	// days must be at least 1, not 0".
+	Rule string
+}
+
+// Error returns "schedule: invalid: " and the rule.
+func (e *InvalidError) Error() string { return "schedule: invalid: " + e.Rule }
+
+// Is makes errors.Is(e, ErrInvalid) true.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalidf returns an *InvalidError with a formatted rule.
+func invalidf(format string, args ...any) error {
+	return &InvalidError{Rule: fmt.Sprintf(format, args...)}
+}
 
 // Schedule is a row of task_schedules with its items in the order they
 // were given.

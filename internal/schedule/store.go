@@ -22,7 +22,7 @@ func (s *Store) Create(ctx context.Context, groupID int64, name string, items []
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, fmt.Errorf("%w: a schedule needs at least one item", ErrInvalid)
+		return nil, invalidf("a schedule needs at least one item")
 	}
 	sc := &Schedule{GroupID: groupID, Name: name, Items: append([]Item(nil), items...)}
 	err := s.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
