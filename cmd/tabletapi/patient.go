@@ -23,22 +23,39 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// openPatientTables loads the --tables registry and checks that it has the
-// tables of server patients, before the database opens. The patient and
-// schedule commands then create the registry's client tables that the
-// database lacks (schema.SyncTables), as serve does, so that they work
-// before the first serve.
-func openPatientTables(path string) (*registry.Registry, error) {
-	reg, err := loadRegistry(path)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range []string{"patient", "patient_idnum"} {
-		if t, ok := reg.Table(name); !ok || string(t.Kind) != name {
-			return nil, usagef("--tables: the registry has no %s table of kind %s, which server patients need", name, name)
+// runWithTables is runAdmin for the patient and schedule commands. It
+// adds --tables to f; after parsing, it loads that registry (the serve
+// registry: the built-in one, or the file) and checks that it has the
+// tables of server patients, then calls check, if not nil, with it. Once
+// the database is open it creates the registry's client tables that the
+// database lacks, as serve does, so these commands work before the first
+// serve; then it calls do.
+func runWithTables(ctx context.Context, e env, f *commandFlags, args []string, arg string,
+	check func(reg *registry.Registry, pos string) error, do func(db *bun.DB, pos string) error,
+) error {
+	tables := f.String("tables", "", tablesHelp)
+	var reg *registry.Registry
+	withReg := func(pos string) error {
+		var err error
+		if reg, err = loadRegistry(*tables); err != nil {
+			return err
 		}
+		for _, name := range []string{"patient", "patient_idnum"} {
+			if t, ok := reg.Table(name); !ok || string(t.Kind) != name {
+				return usagef("--tables: the registry has no %s table of kind %s, which server patients need", name, name)
+			}
+		}
+		if check == nil {
+			return nil
+		}
+		return check(reg, pos)
 	}
-	return reg, nil
+	return runAdmin(ctx, e, f, args, arg, withReg, func(db *bun.DB, pos string) error {
+		if err := schema.SyncTables(ctx, db, reg); err != nil {
+			return err
+		}
+		return do(db, pos)
+	})
 }
 
 // groupByFlag returns the group that --group names; an unknown group is a
@@ -64,10 +81,8 @@ func runPatientAdd(ctx context.Context, e env, args []string) error {
 	address := f.String("address", "", "address")
 	gp := f.String("gp", "", "general practitioner")
 	other := f.String("other", "", "other details")
-	tables := f.String("tables", "", tablesHelp)
-	var reg *registry.Registry
 	p := patient.ServerPatient{IDNums: map[int64]int64{}}
-	check := func(string) error {
+	check := func(*registry.Registry, string) error {
 		for _, name := range []string{"group", "sex", "forename", "surname", "dob"} {
 			if err := required(f, name); err != nil {
 				return err
@@ -88,17 +103,9 @@ func runPatientAdd(ctx context.Context, e env, args []string) error {
 		}
 		p.Sex, p.Forename, p.Surname, p.DOB = sex, forename, surname, dob
 		p.Email, p.Address, p.GP, p.Other = nonEmpty(*email), nonEmpty(*address), nonEmpty(*gp), nonEmpty(*other)
-		if err := refusal(patient.CheckFields(&p), nil, nil); err != nil {
-			return err
-		}
-		var err error
-		reg, err = openPatientTables(*tables)
-		return err
+		return refusal(patient.CheckFields(&p), nil, nil)
 	}
-	return runAdmin(ctx, e, f, args, "", check, func(db *bun.DB, _ string) error {
-		if err := schema.SyncTables(ctx, db, reg); err != nil {
-			return err
-		}
+	return runWithTables(ctx, e, f, args, "", check, func(db *bun.DB, _ string) error {
 		accounts := account.NewStore(db, nil)
 		g, err := groupByFlag(ctx, accounts, *group)
 		if err != nil {
@@ -178,16 +185,7 @@ func refusal(err error, g *account.Group, defs []account.IDNumDefinition) error 
 func runPatientList(ctx context.Context, e env, args []string) error {
 	f := newFlags(e)
 	group := f.String("group", "", "list only this group's patients")
-	tables := f.String("tables", "", tablesHelp)
-	var reg *registry.Registry
-	check := func(string) (err error) {
-		reg, err = openPatientTables(*tables)
-		return err
-	}
-	return runAdmin(ctx, e, f, args, "", check, func(db *bun.DB, _ string) error {
-		if err := schema.SyncTables(ctx, db, reg); err != nil {
-			return err
-		}
+	return runWithTables(ctx, e, f, args, "", nil, func(db *bun.DB, _ string) error {
 		accounts := account.NewStore(db, nil)
 		var only *int64
 		if *group != "" {

@@ -14,7 +14,6 @@ import (
 	"github.com/tabletapi/tabletapi/internal/patient"
 	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/internal/schedule"
-	"github.com/tabletapi/tabletapi/schema"
 )
 
 func runScheduleAdd(ctx context.Context, e env, args []string) error {
@@ -22,19 +21,13 @@ func runScheduleAdd(ctx context.Context, e env, args []string) error {
 	group := f.String("group", "", "the schedule's group (required)")
 	var rawItems listFlag
 	f.Var(&rawItems, "item", "a task TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS, e.g. phq9:0:7 (at least one; repeat for more)")
-	tables := f.String("tables", "", tablesHelp)
-	var reg *registry.Registry
 	var items []schedule.Item
-	check := func(string) error {
+	check := func(reg *registry.Registry, _ string) error {
 		if err := required(f, "group"); err != nil {
 			return err
 		}
 		if len(rawItems) == 0 {
 			return usagef("--item is required: give at least one TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS")
-		}
-		var err error
-		if reg, err = openPatientTables(*tables); err != nil {
-			return err
 		}
 		for _, raw := range rawItems {
 			it, err := parseItem(raw)
@@ -49,10 +42,7 @@ func runScheduleAdd(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	}
-	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		if err := schema.SyncTables(ctx, db, reg); err != nil {
-			return err
-		}
+	return runWithTables(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
 		g, err := groupByFlag(ctx, account.NewStore(db, nil), *group)
 		if err != nil {
 			return err
@@ -90,11 +80,9 @@ func runScheduleAssign(ctx context.Context, e env, args []string) error {
 	key := f.String("patient", "", "the patient's access key, as patient add printed it (required)")
 	startFlag := f.String("start", "", "start time, RFC 3339, e.g. 2026-01-31T09:00:00Z (default: the patient's first fetch of its schedules)")
 	settings := f.String("settings", "", `settings as a JSON object keyed by table name, e.g. {"phq9": {}}`)
-	tables := f.String("tables", "", tablesHelp)
-	var reg *registry.Registry
 	var id [16]byte
 	var start *time.Time
-	check := func(string) error {
+	check := func(*registry.Registry, string) error {
 		if err := required(f, "patient"); err != nil {
 			return err
 		}
@@ -110,13 +98,9 @@ func runScheduleAssign(ctx context.Context, e env, args []string) error {
 			}
 			start = &t
 		}
-		reg, err = openPatientTables(*tables)
-		return err
+		return nil
 	}
-	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		if err := schema.SyncTables(ctx, db, reg); err != nil {
-			return err
-		}
+	return runWithTables(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
 		p, err := patient.NewStore(db).ServerPatientByUUID(ctx, id)
 		if err != nil {
 			return err
