@@ -210,7 +210,7 @@ func runPatientList(ctx context.Context, e env, args []string) error {
 		for _, p := range patients {
 			key, err := patient.KeyForUUID(p.UUID)
 			if err != nil {
-				return fmt.Errorf("patient %d: %w", p.PK, err)
+				key = "-" // a row written by hand without a valid uuid has no key
 			}
 			fmt.Fprintln(e.stdout, patientLine(key, p, names))
 		}
