@@ -19,6 +19,7 @@ var gatewayTables = map[string]bool{
 	"groups": true, "users": true, "memberships": true, "idnum_definitions": true, "devices": true,
 	"dirty_tables": true, "batch_takeovers": true, "sessions": true, "login_failures": true, "lockouts": true,
 	"audit_log": true, "schema_migrations": true, "schema_migration_locks": true,
+	"task_schedules": true, "task_schedule_items": true, "patient_task_schedules": true,
 }
 
 // SyncTables makes the database hold one table per registry table, named

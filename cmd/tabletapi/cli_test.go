@@ -225,7 +225,7 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 func adminCommands() [][]string {
 	return [][]string{
 		{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
-		{"idnum", "add"}, {"device", "list"},
+		{"idnum", "add"}, {"device", "list"}, {"patient", "add"}, {"patient", "list"}, {"schedule", "add"}, {"schedule", "assign"},
 	}
 }
 
@@ -350,8 +350,16 @@ func TestCLI_Help(t *testing.T) {
 	for _, words := range adminCommands() {
 		check(t, append(words, "-h"), "usage: tabletapi "+strings.Join(words, " ")+" ", "database")
 	}
-	check(t, []string{"group", "add", "-h"}, "usage: tabletapi group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [flags]\n",
-		"database", "upload-policy", "finalize-policy", "description")
+	check(t, []string{"group", "add", "-h"}, "usage: tabletapi group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST] [flags]\n",
+		"database", "upload-policy", "finalize-policy", "description", "ip-use")
+	check(t, []string{"patient", "add", "-h"}, "usage: tabletapi patient add --group G --sex F|M|X --forename S --surname S --dob YYYY-MM-DD "+
+		"--idnum N=VALUE [--idnum …] [--email E] [--address A] [--gp G] [--other O] [flags]\n(prints the patient's access key)\n",
+		"group", "sex", "forename", "surname", "dob", "idnum", "email", "address", "gp", "other", "tables")
+	check(t, []string{"patient", "list", "-h"}, "usage: tabletapi patient list [--group G] [flags]\n", "group", "tables")
+	check(t, []string{"schedule", "add", "-h"}, "usage: tabletapi schedule add NAME --group G --item TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS [--item …] [flags]\n",
+		"group", "item", "tables")
+	check(t, []string{"schedule", "assign", "-h"}, "usage: tabletapi schedule assign NAME --patient KEY [--start RFC3339] [--settings JSON] [flags]\n",
+		"patient", "start", "settings", "tables")
 	check(t, []string{"user", "add", "--help"}, "usage: tabletapi user add NAME --group G [--may-upload] [--may-register-devices] [--superuser] [flags]\n"+
 		"(password: one line on standard input)\n", "group", "may-upload", "bcrypt-cost")
 	check(t, []string{"user", "add", "bob", "--group", "g", "-h"}, "usage: tabletapi user add ")
@@ -370,8 +378,14 @@ func TestCLI_Help(t *testing.T) {
 func TestCLI_GroupHelp(t *testing.T) {
 	t.Parallel()
 	for group, lines := range map[string]string{
-		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D]\n" +
-			"  group set NAME [--upload-policy P] [--finalize-policy P] [--description D]\n",
+		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]\n" +
+			"  group set NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]\n",
+		"patient": "  patient add --group G --sex F|M|X --forename S --surname S --dob YYYY-MM-DD --idnum N=VALUE [--idnum …] " +
+			"[--email E] [--address A] [--gp G] [--other O]\n" +
+			"                                 (prints the patient's access key)\n" +
+			"  patient list [--group G]\n",
+		"schedule": "  schedule add NAME --group G --item TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS [--item …]\n" +
+			"  schedule assign NAME --patient KEY [--start RFC3339] [--settings JSON]\n",
 		"user": "  user add NAME --group G [--may-upload] [--may-register-devices] [--superuser]\n" +
 			"                                 (password: one line on standard input)\n" +
 			"  user passwd NAME               (password: one line on standard input)\n" +
@@ -737,7 +751,7 @@ func TestCLI_GroupPolicies(t *testing.T) {
 			stderr: "tabletapi: group set: --finalize-policy: idpolicy: invalid policy: empty\n", code: 2,
 			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
 		{name: "SetNothing", args: []string{"group", "set", "z"},
-			stderr: "tabletapi: group set: give at least one of --upload-policy, --finalize-policy and --description\n", code: 2,
+			stderr: "tabletapi: group set: give at least one of --upload-policy, --finalize-policy, --description and --ip-use\n", code: 2,
 			want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},
 		{name: "SetNoName", args: []string{"group", "set", "--description", "x"},
 			stderr: "tabletapi: group set: want NAME\n", code: 2, want: [3]string{"Ward 4", "sex AND anyidnum", "SEX AND IDNUM2"}},

@@ -22,8 +22,8 @@ func commands() []command {
 	return []command{
 		{"serve", "", "apply pending migrations, then serve the tablet API", runServe},
 		{"migrate", "", "apply pending migrations and exit", runMigrate},
-		{"group add", "NAME [--upload-policy P] [--finalize-policy P] [--description D]", "", runGroupAdd},
-		{"group set", "NAME [--upload-policy P] [--finalize-policy P] [--description D]", "", runGroupSet},
+		{"group add", "NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]", "", runGroupAdd},
+		{"group set", "NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]", "", runGroupSet},
 		{"user add", "NAME --group G [--may-upload] [--may-register-devices] [--superuser]",
 			"(password: one line on standard input)", runUserAdd},
 		{"user passwd", "NAME", "(password: one line on standard input)", runUserPasswd},
@@ -31,6 +31,11 @@ func commands() []command {
 		{"idnum add", "N --description D --short-description S [--validation " +
 			strings.Join(account.ValidationMethods(), "|") + "]", "", runIDNumAdd},
 		{"device list", "", "", runDeviceList},
+		{"patient add", "--group G --sex F|M|X --forename S --surname S --dob YYYY-MM-DD --idnum N=VALUE [--idnum …] " +
+			"[--email E] [--address A] [--gp G] [--other O]", "(prints the patient's access key)", runPatientAdd},
+		{"patient list", "[--group G]", "", runPatientList},
+		{"schedule add", "NAME --group G --item TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS [--item …]", "", runScheduleAdd},
+		{"schedule assign", "NAME --patient KEY [--start RFC3339] [--settings JSON]", "", runScheduleAssign},
 		{"version", "", "", runVersion},
 	}
 }

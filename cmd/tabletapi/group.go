@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -15,36 +16,52 @@ import (
 
 // groupFlags are the flags of group add and group set.
 type groupFlags struct {
-	upload, finalize, description *string
+	upload, finalize, description, ipUse *string
 }
 
-// addGroupFlags adds --upload-policy, --finalize-policy and --description
-// to f.
+// addGroupFlags adds --upload-policy, --finalize-policy, --description and
+// --ip-use to f.
 func addGroupFlags(f *commandFlags) groupFlags {
 	return groupFlags{
 		upload:      f.String("upload-policy", "", "ID policy for uploads, e.g. \"sex AND ((forename AND surname AND dob) OR anyidnum)\""),
 		finalize:    f.String("finalize-policy", "", "ID policy for finalizing (moving data off tablets)"),
 		description: f.String("description", "", "description"),
+		ipUse: f.String("ip-use", "", "intellectual-property uses of the group's data: a comma-separated subset of "+
+			strings.Join(account.IPUseNames(), ",")+" (default none)"),
 	}
+}
+
+// parseIPUse reads --ip-use; a bad list is a bad command line.
+func (gf groupFlags) parseIPUse() (account.IPUse, error) {
+	u, err := account.ParseIPUse(*gf.ipUse)
+	if err != nil {
+		return u, usagef("--ip-use %q: want a comma-separated subset of %s, each at most once",
+			*gf.ipUse, strings.Join(account.IPUseNames(), ","))
+	}
+	return u, nil
 }
 
 func runGroupAdd(ctx context.Context, e env, args []string) error {
 	f := newFlags(e)
 	gf := addGroupFlags(f)
 	var up, fin *string
-	check := func(string) error {
+	var ipUse account.IPUse
+	check := func(string) (err error) {
 		up, fin = nonEmpty(*gf.upload), nonEmpty(*gf.finalize)
+		if ipUse, err = gf.parseIPUse(); err != nil {
+			return err
+		}
 		return checkPolicies(up, fin)
 	}
 	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		g, err := account.NewStore(db, nil).AddGroup(ctx, account.Group{
-			Name: name, Description: nonEmpty(*gf.description), UploadPolicy: up, FinalizePolicy: fin,
-		})
+		g := account.Group{Name: name, Description: nonEmpty(*gf.description), UploadPolicy: up, FinalizePolicy: fin}
+		g.SetIPUse(ipUse)
+		added, err := account.NewStore(db, nil).AddGroup(ctx, g)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "group %s added (id %d)\n", g.Name, g.ID)
-		warnMissingPolicy(e, g)
+		fmt.Fprintf(e.stdout, "group %s added (id %d)\n", added.Name, added.ID)
+		warnMissingPolicy(e, added)
 		return nil
 	})
 }
@@ -64,10 +81,19 @@ func runGroupSet(ctx context.Context, e env, args []string) error {
 				ch.FinalizePolicy = gf.finalize
 			case "description":
 				ch.Description = gf.description
+			case "ip-use":
+				ch.IPUse = new(account.IPUse)
 			}
 		})
 		if ch == (account.GroupChange{}) {
-			return usagef("give at least one of --upload-policy, --finalize-policy and --description")
+			return usagef("give at least one of --upload-policy, --finalize-policy, --description and --ip-use")
+		}
+		if ch.IPUse != nil {
+			u, err := gf.parseIPUse()
+			if err != nil {
+				return err
+			}
+			*ch.IPUse = u
 		}
 		return checkPolicies(ch.UploadPolicy, ch.FinalizePolicy)
 	}

@@ -67,7 +67,7 @@ func serveFlags(f *commandFlags, s *serveSettings) {
 	f.Int64Var(&s.maxBodyBytes, "max-body-bytes", 64<<20, "request body limit in bytes (413 above it)")
 	f.Int64Var(&s.maxInflightBytes, "max-inflight-body-bytes", 256<<20, "memory for all request bodies held at once (503 Server busy above it)")
 	f.StringVar(&s.databaseTitle, "database-title", "", "databaseTitle sent to tablets")
-	f.StringVar(&s.tables, "tables", "", "table registry file replacing the built-in one")
+	f.StringVar(&s.tables, "tables", "", tablesHelp)
 	f.StringVar(&s.extraStrings, "extra-strings", "", "directory of CamCOPS extra string files (*.xml) that get_extra_strings serves")
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 30*time.Second, "longest wait for requests in flight at shutdown")
 }
@@ -117,13 +117,8 @@ func (s *serveSettings) validate() error {
 		return usagef("--trusted-proxies: %v", err)
 	}
 	s.proxies = p
-	s.registry = registry.Default()
-	if s.tables != "" {
-		r, err := registry.Load(s.tables)
-		if err != nil {
-			return usagef("--tables: %v", err)
-		}
-		s.registry = r
+	if s.registry, err = loadRegistry(s.tables); err != nil {
+		return err
 	}
 	if s.extraStrings != "" {
 		set, err := extrastrings.Load(s.extraStrings)

@@ -16,4 +16,7 @@ var (
 	// ErrInvalidIDNum means an ID-number definition is incomplete or names
 	// an unknown validation method.
 	ErrInvalidIDNum = errors.New("account: invalid ID number definition")
+	// ErrInvalidIPUse means an IP-use list names something other than
+	// commercial, clinical, educational and research, or one twice.
+	ErrInvalidIPUse = errors.New("account: invalid IP use")
 )

@@ -11,6 +11,8 @@ type GroupChange struct {
 	Description    *string
 	UploadPolicy   *string
 	FinalizePolicy *string
+	// IPUse, if not nil, replaces all four IP-use flags.
+	IPUse *IPUse
 }
 
 // UpdateGroup applies ch to the group named name and returns the stored
@@ -36,6 +38,11 @@ func (s *Store) UpdateGroup(ctx context.Context, name string, ch GroupChange) (*
 			v = *c.value
 		}
 		q = q.Set(c.column+" = ?", v)
+		n++
+	}
+	if u := ch.IPUse; u != nil {
+		q = q.Set("ip_use_commercial = ?", u.Commercial).Set("ip_use_clinical = ?", u.Clinical).
+			Set("ip_use_educational = ?", u.Educational).Set("ip_use_research = ?", u.Research)
 		n++
 	}
 	if n > 0 {

@@ -1,7 +1,11 @@
-// Package patient owns the patient checks: the validate_patients operation
-// (PROTOCOL.md 6.10), the UK NHS number check (8.4.2), and the one read of
-// the server's own patients (Store.ServerPatient: the current patient and
-// patient_idnum rows of the server device). Validate reads the client's
+// Package patient owns the patient checks and the server's own patients:
+// the validate_patients operation (PROTOCOL.md 6.10), the ID-number
+// validation methods such as the UK NHS number check (8.4.2), the access
+// keys of single-patient mode (6.3 step 2: AccessKey, ParseAccessKey), and
+// the server-created patients, the current patient and patient_idnum rows
+// of the server device: Check applies the rules to a new one, Store
+// creates, lists and finds them (CreateServer, ServerPatients,
+// ServerPatientByUUID, ServerPatient). Validate reads the client's
 // patient_info JSON, checks every patient's keys in the order they appear
 // in the JSON text, and then checks each patient against the group's ID
 // policy (package idpolicy) and, for a restricted (auto-generated) user,

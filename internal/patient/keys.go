@@ -31,7 +31,7 @@ func readPatient(v *jvalue, types map[int64]bool) (*candidate, bool, *failure) {
 		case "other":
 			c.other, err = optString(val)
 		case "sex":
-			if val.kind != jString || (val.s != "F" && val.s != "M" && val.s != "X") {
+			if val.kind != jString || !validSex(val.s) {
 				return nil, false, fail("Bad sex value: %s", repr(val))
 			}
 			c.sex = &val.s
@@ -109,7 +109,7 @@ func readIDNum(c *candidate, key string, v *jvalue, types map[int64]bool) *failu
 		return fail("Bad ID number type: %s", strings.TrimLeft(suffix, "0"))
 	}
 	if !types[which] {
-		return fail("Bad ID number type: %d", which)
+		return badIDNumType(which)
 	}
 	if _, dup := c.idnums[which]; dup {
 		return fail("More than one ID number supplied for ID number type %d", which)
@@ -127,8 +127,20 @@ func readIDNum(c *candidate, key string, v *jvalue, types map[int64]bool) *failu
 		return fail("Bad ID number value: %s", repr(v))
 	}
 	if v.kind == jNull || n <= 0 || which <= 0 {
-		return fail("Bad ID number: IdNumReference(idnum_value=%s, which_idnum=%d)", value, which)
+		return badIDNum(value, which)
 	}
 	c.idnums[which] = n
 	return nil
+}
+
+// validSex reports whether s is a sex value: F, M or X.
+func validSex(s string) bool { return s == "F" || s == "M" || s == "X" }
+
+// badIDNumType is the failure for an undefined ID number type.
+func badIDNumType(which int64) *failure { return fail("Bad ID number type: %d", which) }
+
+// badIDNum is the failure for a missing (value "None") or non-positive ID
+// number, or a non-positive type.
+func badIDNum(value string, which int64) *failure {
+	return fail("Bad ID number: IdNumReference(idnum_value=%s, which_idnum=%d)", value, which)
 }

@@ -85,6 +85,7 @@ func TestStore_ServerPatient(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := &patient.ServerPatient{
+			PK: ann, ID: 1,
 			Forename: ptr("Ann"), Surname: ptr("Smith"), Sex: ptr("F"), DOB: ptr("1980-02-29"),
 			IDNums: map[int64]int64{1: 9434765919, 2: 42},
 		}

@@ -9,10 +9,19 @@ import (
 	"github.com/tabletapi/tabletapi/internal/idpolicy"
 )
 
-// ServerPatient is the server's copy of a restricted user's single patient.
-// A nil or empty string is an absent field. DOB is YYYY-MM-DD (a 7.6
-// date-time is cut to its date). IDNums maps type to value.
+// ServerPatient is a server-created patient (PROTOCOL 6.3 step 3): a
+// current patient row of the server device, with its current ID numbers.
+// It is also a restricted user's single patient (6.10). A nil or empty
+// string is an absent field. DOB is YYYY-MM-DD (a 7.6 date-time is cut to
+// its date). IDNums maps type to value.
 type ServerPatient struct {
+	// PK is the row's _pk, ID its client PK id, and GroupID its _group_id
+	// (nil if NULL). UUID is patient.uuid, from which the access key comes.
+	// Create ignores them and fills them in.
+	PK, ID  int64
+	GroupID *int64
+	UUID    string
+
 	Forename, Surname, Sex, DOB, Address, Email, GP, Other *string
 	IDNums                                                 map[int64]int64
 }

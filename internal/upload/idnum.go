@@ -43,23 +43,11 @@ func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, ro
 		if !ok || !defined {
 			return userErrorf("No such ID number type: %s", pyInt(which))
 		}
-		v, isInt := value.(int64)
-		why := ""
-		switch {
-		case value == nil:
-		case method == "":
-		case method != account.ValidationUKNHSNumber:
-			why = "Unknown validation method"
-		case !isInt:
-			why = "Not an integer"
-		case !patient.ValidNHSNumber(v):
-			why = "Invalid UK NHS number"
-		}
-		if why != "" {
+		if why := patient.IDNumProblem(method, value); why != "" {
 			// The number identifies a patient: the log gets the rest.
 			return &fault.Error{
 				Kind:    fault.Refused,
-				Message: fmt.Sprintf("For ID type %d, ID number %s is invalid: %s", n, pyInt(value), why),
+				Message: patient.InvalidIDNumMessage(n, pyInt(value), why),
 				Log:     fmt.Sprintf("For ID type %d, an ID number is invalid: %s", n, why),
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tabletapi/tabletapi/internal/patient"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -82,7 +83,7 @@ func rowValues(r newRow, fields []registry.Field, addUUID bool) []any {
 			}
 		}
 		if f.Name == "uuid" && addUUID {
-			out[i] = newUUID()
+			out[i] = patient.NewUUID()
 		}
 	}
 	if r.pred != 0 {

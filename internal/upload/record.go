@@ -1,8 +1,6 @@
 package upload
 
 import (
-	"crypto/rand"
-	"fmt"
 	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/codec"
@@ -91,13 +89,4 @@ func dedupe(recs []*Record) []*Record {
 		}
 	}
 	return out
-}
-
-// newUUID returns a random version 4 UUID for patient.uuid.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails (Go 1.24+)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
