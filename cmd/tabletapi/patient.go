@@ -117,6 +117,7 @@ func runPatientAdd(ctx context.Context, e env, args []string) error {
 		}
 		rules := patient.Rules{UploadPolicy: g.UploadPolicy, FinalizePolicy: g.FinalizePolicy, IDNumMethods: map[int64]string{}}
 		for _, d := range defs {
+			rules.IDNumMethods[d.WhichIDNum] = "" // defined, whatever its validation
 			if d.ValidationMethod != nil {
 				rules.IDNumMethods[d.WhichIDNum] = *d.ValidationMethod
 			}
