@@ -131,6 +131,28 @@ func FuzzParseDateTime(f *testing.F) {
 	})
 }
 
+// FuzzDatePart checks that DatePart and ParseDateTime read one grammar:
+// they accept the same strings, except that DatePart alone accepts the year
+// 0000; and that the date part is the first ten characters.
+func FuzzDatePart(f *testing.F) {
+	for _, s := range []string{
+		"2016-06-02T10:04:03.588+01:00", "2016-06-02", "2016-06-02t10:04", "2016-06-02 10:04:03,123456789Z",
+		"2016-06-02T10:04:03-0530", "0000-02-29T00:00:00+23:59", "0000-02-30", "2024-02-29T24:00", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := codec.DatePart(s)
+		_, err := codec.ParseDateTime(s)
+		if ok != (err == nil) && !(ok && d.Year == 0) {
+			t.Fatalf("DatePart(%q) = %v, %v, but ParseDateTime gives %v", s, d, ok, err)
+		}
+		if ok && d.String() != s[:10] {
+			t.Errorf("DatePart(%q) = %v, not the date as written", s, d)
+		}
+	})
+}
+
 // FuzzParseTime checks that ParseTime never panics, that every accepted
 // time's String parses back to the same time, and that String is HH:MM:SS
 // with a six-digit fraction only when there is one.
