@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"sync/atomic"
+
+	"github.com/tabletapi/tabletapi/internal/fault"
 )
 
 // firstBodyChunk is the buffer a body starts with. The buffer then doubles
@@ -20,9 +22,9 @@ const (
 var (
 	// errBodyTooLarge: the body is, or says it is, over the limit (413).
 	errBodyTooLarge = errors.New("api: request body too large")
-	// errBodiesBusy: the bodies being held already take the whole budget
-	// (503 Server busy).
-	errBodiesBusy = errors.New("api: memory for request bodies exhausted")
+	// errBodiesBusy: the bodies being held already take the whole budget.
+	// A bounded resource is full, so it is a Busy fault (errors.go).
+	errBodiesBusy = &fault.Error{Kind: fault.Busy, Message: "api: memory for request bodies exhausted"}
 )
 
 // bodyBudget bounds the memory of all the request bodies held at once

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/tabletapi/tabletapi/internal/fault"
@@ -33,6 +34,25 @@ type failure struct {
 	// serverFault: log err with its detail. err.Error() never reaches a
 	// client.
 	serverFault bool
+	// quiet: the request's log line is at Info although the status is not
+	// 200, because nothing went wrong on the server's side.
+	quiet bool
+}
+
+// level is the level of the request's log line: Warn for a failure that is
+// not a 200 refusal, unless it is quiet.
+func (f failure) level() slog.Level {
+	if f.status == http.StatusOK || f.quiet {
+		return slog.LevelInfo
+	}
+	return slog.LevelWarn
+}
+
+// disconnected is the failure of a request whose tablet hung up before its
+// operation ended (PROTOCOL 1.6: the work was rolled back). Nobody reads
+// the reply, and it is no server fault: a retry will come.
+func disconnected() failure {
+	return failure{status: http.StatusServiceUnavailable, msg: msgInternal, outcome: "client disconnected", quiet: true}
 }
 
 // classify turns err into its failure. A *fault.Error in err's chain gives

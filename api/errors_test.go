@@ -61,7 +61,7 @@ func TestWire_FaultKinds(t *testing.T) {
 		{"NotAFault/DatabaseDown", fmt.Errorf("query: %w", driver.ErrBadConn), http.StatusServiceUnavailable,
 			"Database unavailable", "Database unavailable", true},
 	}
-	srv, log := faultServer(t, func(name string) error {
+	srv, log := faultServer(t, func(_ context.Context, name string) error {
 		for _, tt := range tests {
 			if tt.name == name {
 				return tt.err
@@ -102,9 +102,50 @@ func TestWire_FaultKinds(t *testing.T) {
 	}
 }
 
+// TestWire_ClientDisconnected: a tablet that hangs up while its operation
+// runs is no server fault: its request is logged at INFO as "client
+// disconnected" with status 503, and without a "request failed" line.
+func TestWire_ClientDisconnected(t *testing.T) {
+	started := make(chan struct{})
+	srv, log := faultServer(t, func(ctx context.Context, _ string) error {
+		close(started)
+		<-ctx.Done()
+		return fmt.Errorf("probe: %w", ctx.Err())
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/api",
+		strings.NewReader("camcops_version=2.4.24&device=t1&operation=probe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	done := make(chan error, 1)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-started
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Do = %v, want context.Canceled", err)
+	}
+	srv.Close() // waits for the handler, and so for its log line
+	lines := log.take()
+	if !strings.Contains(lines, "level=INFO msg=request ") || !strings.Contains(lines, `status=503 outcome="client disconnected"`) {
+		t.Errorf("no INFO request line with status 503 and outcome client disconnected:\n%s", lines)
+	}
+	if strings.Contains(lines, `msg="request failed"`) {
+		t.Errorf("a hang-up is logged as a server fault:\n%s", lines)
+	}
+}
+
 // faultServer serves the tablet API with one operation, probe, that fails
-// with errFor(its table parameter); it logs to the returned buffer.
-func faultServer(t *testing.T, errFor func(name string) error) (*httptest.Server, *fuzzLog) {
+// with errFor(its context, its table parameter); it logs to the returned
+// buffer.
+func faultServer(t *testing.T, errFor func(ctx context.Context, name string) error) (*httptest.Server, *fuzzLog) {
 	t.Helper()
 	db := dbtest.New(t)
 	hasher, err := password.NewHasher(4, 1, time.Second)
@@ -118,7 +159,9 @@ func faultServer(t *testing.T, errFor func(name string) error) (*httptest.Server
 		auth: tabletsession.NewAuthenticator(db, websession.NewStore(db, websession.DefaultConfig(), nil), hasher,
 			tabletsession.NewThrottle(10, time.Minute, nil), tabletsession.Config{}, logger, nil),
 		ops: map[string]operation{"probe": {class: tabletsession.ClassAnyone,
-			run: func(_ context.Context, x *opContext) (*Reply, error) { return nil, errFor(x.req.Form.Get("table")) }}},
+			run: func(ctx context.Context, x *opContext) (*Reply, error) {
+				return nil, errFor(ctx, x.req.Form.Get("table"))
+			}}},
 	}
 	e := echo.New()
 	routes(e, s, "")

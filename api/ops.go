@@ -13,7 +13,6 @@ import (
 	"github.com/tabletapi/tabletapi/internal/account"
 	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/extrastrings"
-	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
 )
@@ -74,11 +73,9 @@ func (s *server) checkDeviceRegistered(ctx context.Context, x *opContext) (*Repl
 	return result("check_device_registered"), nil
 }
 
-// register: PROTOCOL 6.4.
+// register: PROTOCOL 6.4. device.Store.Register refuses a missing device
+// (device.ErrNameRequired).
 func (s *server) register(ctx context.Context, x *opContext) (*Reply, error) {
-	if x.req.Device == "" {
-		return nil, fault.MissingVariable("device")
-	}
 	friendly := x.req.Form.Get("devicefriendlyname")
 	d, err := device.NewStore(x.db, func() time.Time { return x.now }).Register(ctx, device.Registration{
 		Name:           x.req.Device,

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -49,9 +48,10 @@ func (s *server) handleTablet(c echo.Context) error {
 		s.log.Warn("request body too large", "ip", ip, "content_length", req.ContentLength, "limit_bytes", s.cfg.MaxBodyBytes)
 		return plain(c, http.StatusRequestEntityTooLarge, "Request body too large")
 	case errors.Is(err, errBodiesBusy):
+		f := classify(err)
 		s.log.Warn("request refused: memory for request bodies exhausted", "ip", ip,
-			"limit_bytes", s.cfg.MaxInflightBodyBytes, "status", http.StatusServiceUnavailable)
-		return writeFailure(c, http.StatusServiceUnavailable, msgBusy, session{})
+			"limit_bytes", s.cfg.MaxInflightBodyBytes, "status", f.status)
+		return writeFailure(c, f.status, f.msg, session{})
 	case err != nil:
 		s.log.Info("request body unreadable", "ip", ip, "err", err)
 		return plain(c, http.StatusBadRequest, notValid)
@@ -67,30 +67,23 @@ func (s *server) handleTablet(c echo.Context) error {
 	}
 
 	reply, sess, opErr := s.serve(req.Context(), r, start)
-	status, outcome := http.StatusOK, "ok"
+	f := failure{status: http.StatusOK, outcome: "ok"} // until the operation fails
 	switch {
-	case opErr != nil && req.Context().Err() != nil:
-		// The tablet hung up: its work was rolled back and nobody reads
-		// the reply. Not a server fault; a retry will come.
-		status, outcome = http.StatusServiceUnavailable, "client disconnected"
-		err = writeFailure(c, status, msgInternal, sess)
-	case opErr != nil:
-		f := classify(opErr)
-		status, outcome = f.status, f.outcome
+	case opErr == nil:
+		err = writeSuccess(c, reply, sess)
+	case req.Context().Err() != nil:
+		f = disconnected()
+		err = writeFailure(c, f.status, f.msg, sess)
+	default:
+		f = classify(opErr)
 		if f.serverFault {
 			s.log.Error("request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
 		}
-		err = writeFailure(c, status, f.msg, sess)
-	default:
-		err = writeSuccess(c, reply, sess)
+		err = writeFailure(c, f.status, f.msg, sess)
 	}
-	level := slog.LevelInfo
-	if status != http.StatusOK && outcome != "client disconnected" {
-		level = slog.LevelWarn
-	}
-	s.log.Log(req.Context(), level, "request",
+	s.log.Log(req.Context(), f.level(), "request",
 		"operation", r.Operation, "device", r.Device, "user", r.User, "ip", ip,
-		"status", status, "outcome", outcome, "duration", time.Since(start))
+		"status", f.status, "outcome", f.outcome, "duration", time.Since(start))
 	return err
 }
 

@@ -55,7 +55,7 @@ func BenchmarkDecodeBlob(b *testing.B) {
 	for i := range blob {
 		blob[i] = byte(i * 7)
 	}
-	lit := codec.Encode(codec.Bytes(blob))
+	lit := encode(codec.Bytes(blob))
 	b.ReportAllocs()
 	b.SetBytes(int64(len(lit)))
 	for b.Loop() {

@@ -27,15 +27,27 @@ func ParseDate(s string) (Date, error) {
 	return d, nil
 }
 
-// parseDate is ParseDate without the error value.
+// parseDate is ParseDate without the error value: scanDate, and the year
+// 0001 or later.
 func parseDate(s string) (Date, bool) {
+	d, ok := scanDate(s)
+	if !ok || d.Year < 1 {
+		return Date{}, false
+	}
+	return d, true
+}
+
+// scanDate parses the date production of PROTOCOL.md, 7.6: YYYY-MM-DD, a
+// valid date of the proleptic Gregorian calendar. The grammar has no year
+// range, so the year 0000 (a leap year) passes.
+func scanDate(s string) (Date, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return Date{}, false
 	}
 	y, ok1 := num(s, 0, 4)
 	m, ok2 := num(s, 5, 2)
 	d, ok3 := num(s, 8, 2)
-	if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
 		return Date{}, false
 	}
 	return Date{Year: y, Month: time.Month(m), Day: d}, true

@@ -45,34 +45,63 @@ func ParseDateTime(s string) (DateTime, error) {
 	return d, nil
 }
 
-// parseDateTime is ParseDateTime without the error value.
+// parseDateTime is ParseDateTime without the error value: scanDateTime,
+// and the year 0001 or later.
 func parseDateTime(s string) (DateTime, bool) {
+	w, ok := scanDateTime(s)
+	if !ok || w.date.Year < 1 {
+		return DateTime{}, false
+	}
+	local := time.Date(w.date.Year, w.date.Month, w.date.Day, w.hour, w.minute, w.sec, 0, time.UTC).Unix()
+	return DateTime{us: (local-int64(w.off))*1e6 + int64(w.us), off: int32(w.off)}, true
+}
+
+// written is a date-time's fields as the client wrote them.
+type written struct {
+	date                  Date
+	hour, minute, sec, us int
+	off                   int // seconds east of UTC
+}
+
+// DatePart returns the date part of s, as written (a zone does not move
+// it), when s is a date or a date-time in the grammar of PROTOCOL.md, 7.6
+// with every field in range. The grammar has no year range, so, unlike
+// ParseDate and ParseDateTime, which need a year a stored value can hold,
+// it accepts the year 0000. It is how validate_patients reads a DOB
+// (PROTOCOL.md, 6.10).
+func DatePart(s string) (Date, bool) {
+	w, ok := scanDateTime(s)
+	return w.date, ok
+}
+
+// scanDateTime parses s by the grammar of PROTOCOL.md, 7.6, with every
+// field in range and any year from 0000 to 9999.
+func scanDateTime(s string) (written, bool) {
 	if len(s) < 10 {
-		return DateTime{}, false
+		return written{}, false
 	}
-	date, ok := parseDate(s[:10])
-	if !ok {
-		return DateTime{}, false
+	var w written
+	var ok bool
+	if w.date, ok = scanDate(s[:10]); !ok {
+		return written{}, false
 	}
-	var hour, minute, sec, us, off int
 	if i := 10; i < len(s) {
 		if c := s[i]; c != 'T' && c != 't' && c != ' ' {
-			return DateTime{}, false
+			return written{}, false
 		}
-		if hour, minute, sec, us, i, ok = parseClock(s, i+1); !ok {
-			return DateTime{}, false
+		if w.hour, w.minute, w.sec, w.us, i, ok = parseClock(s, i+1); !ok {
+			return written{}, false
 		}
 		if i < len(s) {
-			if off, i, ok = parseZone(s, i); !ok {
-				return DateTime{}, false
+			if w.off, i, ok = parseZone(s, i); !ok {
+				return written{}, false
 			}
 		}
 		if i != len(s) {
-			return DateTime{}, false
+			return written{}, false
 		}
 	}
-	local := time.Date(date.Year, date.Month, date.Day, hour, minute, sec, 0, time.UTC).Unix()
-	return DateTime{us: (local-int64(off))*1e6 + int64(us), off: int32(off)}, true
+	return w, true
 }
 
 // parseClock parses the time production at byte i of s and returns its

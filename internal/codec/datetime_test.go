@@ -154,3 +154,49 @@ func TestDateTime_Time(t *testing.T) {
 		t.Errorf("zero value: %v, want %s", zero, want)
 	}
 }
+
+// TestDatePart: DatePart reads the grammar of 7.6 as ParseDateTime does and
+// gives the date as written; only the year 0000 is accepted by DatePart
+// alone.
+func TestDatePart(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		tests := []struct{ in, want string }{
+			{"1980-02-29", "1980-02-29"},
+			{"2000-02-29 10:04", "2000-02-29"},
+			{"1980-02-29T23:30:00.123456+05:30", "1980-02-29"},
+			{"1980-02-29T23:00:00-05:00", "1980-02-29"}, // the zone does not move the date
+			{"2016-06-02t10:04:03,5z", "2016-06-02"},
+			{"2016-06-02T10:04Z", "2016-06-02"},
+			{"2016-06-02T10:04:03-0530", "2016-06-02"},
+			{"2016-06-02T10:04:03.123456789+23:59", "2016-06-02"},
+			{"9999-12-31T23:59:59.999999-23:59", "9999-12-31"},
+			{"0001-01-01", "0001-01-01"},
+			{"0000-01-01", "0000-01-01"},
+			{"0000-02-29", "0000-02-29"}, // 0000 is a leap year, as 2000 is
+			{"0000-12-31T23:59:59+01:00", "0000-12-31"},
+		}
+		for _, tt := range tests {
+			d, ok := codec.DatePart(tt.in)
+			if !ok || d.String() != tt.want {
+				t.Errorf("DatePart(%q) = %v, %v; want %s", tt.in, d, ok, tt.want)
+			}
+			if _, err := codec.ParseDateTime(tt.in); (err == nil) != (d.Year > 0) {
+				t.Errorf("ParseDateTime(%q): %v, but DatePart accepts it", tt.in, err)
+			}
+		}
+	})
+	t.Run("Refused", func(t *testing.T) {
+		for _, s := range []string{
+			"", "0000-02-30", "1900-02-29", "2023-02-29", "2016-13-01", "2016-00-01", "2016-01-00",
+			"2016-06-02T24:00", "2016-06-02T10:60", "2016-06-02T10:00:60", "2016-06-02T10",
+			"2016-06-02T10:00:00.", "2016-06-02T10:00:00.1234567890", "2016-06-02T10:00.5",
+			"2016-06-02T10:00:00+24:00", "2016-06-02T10:00:00+01:60", "2016-06-02T10:00:00+01",
+			"2016-06-02T10:00:00+01::00", "2016-06-02T10:00:00Zz", "2016-06-02Z", "2016-06-02T",
+			"2016-06-02X10:00", "2016-06-02 ", " 2016-06-02", "2016/06/02", "+016-06-02",
+		} {
+			if d, ok := codec.DatePart(s); ok {
+				t.Errorf("DatePart(%q) = %v, want refused", s, d)
+			}
+		}
+	})
+}

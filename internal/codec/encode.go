@@ -7,20 +7,17 @@ import (
 	"strconv"
 )
 
-// Encode returns the literal that the client reads back as v (PROTOCOL.md,
-// 7.3): NULL; an integer in decimal; a real in decimal notation that always
-// has a '.' and never an exponent, with the shortest digits that give back
-// the same float64 (67.0, 1.83, 100000000000000000000.0); text
-// newline-escaped and quoted; bytes as 64'base64'.
+// EncodeList returns the literals that the client reads back as vs, joined
+// by "," without spaces (PROTOCOL.md, 7.3): NULL; an integer in decimal; a
+// real in decimal notation that always has a '.' and never an exponent,
+// with the shortest digits that give back the same float64 (67.0, 1.83,
+// 100000000000000000000.0); text newline-escaped and quoted; bytes as
+// 64'base64'. It is the one encoder of server-to-client literals: the
+// records of a SELECT block (PROTOCOL.md, 6.1) are written with it.
 //
 // The client cannot read NaN or ±Inf, so such a real is encoded as NULL,
 // which is also how they are stored. A Value of an unknown Kind is NULL. Raw
 // is ignored.
-func Encode(v Value) string {
-	return string(appendValue(nil, v))
-}
-
-// EncodeList returns the literals of vs joined by "," without spaces.
 func EncodeList(vs []Value) string {
 	n := len(vs)
 	for _, v := range vs {

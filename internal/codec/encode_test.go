@@ -42,8 +42,8 @@ func TestEncode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := codec.Encode(tt.in); got != tt.want {
-				t.Errorf("Encode(%+v) = %q, want %q", tt.in, got, tt.want)
+			if got := encode(tt.in); got != tt.want {
+				t.Errorf("EncodeList([%+v]) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

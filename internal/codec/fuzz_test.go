@@ -64,7 +64,7 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// FuzzRoundTrip checks that Decode(Encode(v)) gives v back, for values of
+// FuzzRoundTrip checks that Decode(EncodeList([v])) gives v back, for values of
 // every kind, with reals compared bit for bit; NaN and ±Inf give NULL. It
 // also checks that Python's float repr, used for reals converted to text,
 // parses back to the same float.
@@ -81,10 +81,10 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add(int64(5), math.Copysign(0, -1), "a,b", []byte("xyzw"))
 	f.Fuzz(func(t *testing.T, i int64, r float64, s string, b []byte) {
 		for _, v := range []codec.Value{codec.Null(), codec.Int(i), codec.Real(r), codec.Text(s), codec.Bytes(b)} {
-			lit := codec.Encode(v)
+			lit := encode(v)
 			got := codec.Decode(lit)
 			if len(got) != 1 || !sameValue(got[0], afterEncode(v)) {
-				t.Errorf("Decode(Encode(%+v)) = Decode(%q) = %+v", v, lit, got)
+				t.Errorf("Decode(EncodeList([%+v])) = Decode(%q) = %+v", v, lit, got)
 			}
 		}
 		text := codec.ReprValue(codec.Real(r))
@@ -127,6 +127,28 @@ func FuzzParseDateTime(f *testing.F) {
 		}
 		if n := codec.NewDateTime(d.Time()); !n.Equal(d) || n.Offset() != d.Offset() {
 			t.Errorf("NewDateTime(Time()) = %v, want %v", n, d)
+		}
+	})
+}
+
+// FuzzDatePart checks that DatePart and ParseDateTime read one grammar:
+// they accept the same strings, except that DatePart alone accepts the year
+// 0000; and that the date part is the first ten characters.
+func FuzzDatePart(f *testing.F) {
+	for _, s := range []string{
+		"2016-06-02T10:04:03.588+01:00", "2016-06-02", "2016-06-02t10:04", "2016-06-02 10:04:03,123456789Z",
+		"2016-06-02T10:04:03-0530", "0000-02-29T00:00:00+23:59", "0000-02-30", "2024-02-29T24:00", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := codec.DatePart(s)
+		_, err := codec.ParseDateTime(s)
+		if ok != (err == nil) && !(ok && d.Year == 0) {
+			t.Fatalf("DatePart(%q) = %v, %v, but ParseDateTime gives %v", s, d, ok, err)
+		}
+		if ok && d.String() != s[:10] {
+			t.Errorf("DatePart(%q) = %v, not the date as written", s, d)
 		}
 	})
 }

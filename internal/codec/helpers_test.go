@@ -43,3 +43,6 @@ func afterEncode(v codec.Value) codec.Value {
 	v.Raw = ""
 	return v
 }
+
+// encode returns the literal of v alone.
+func encode(v codec.Value) string { return codec.EncodeList([]codec.Value{v}) }

@@ -34,7 +34,7 @@ func (k Kind) String() string {
 // Value is one decoded SQL literal. Kind says which of Int, Real, Text and
 // Bytes holds the value; the others are zero. Raw is the item as received,
 // with surrounding white space trimmed; it is what error messages quote.
-// Values built by hand for Encode may leave Raw empty.
+// Values built by hand for EncodeList may leave Raw empty.
 type Value struct {
 	Kind  Kind
 	Int   int64

@@ -28,6 +28,7 @@
 //   - A patient that fails both the policy check and the restricted-user
 //     check contributes two failures, policy first.
 //   - patient_info must be valid UTF-8 as well as RFC 8259 JSON.
-//   - A DOB's year may be 0000 (the grammar of 7.6 allows four digits), and
-//     the date part of a date-time is the date as written, before any zone.
+//   - A DOB's year may be 0000 (the grammar of 7.6, which codec.DatePart
+//     reads, allows four digits), and the date part of a date-time is the
+//     date as written, before any zone.
 package patient
