@@ -69,7 +69,7 @@ func clientPKs(raw string) ([]int64, error) {
 	pks := make([]int64, len(values))
 	for i, v := range values {
 		if v.Kind != codec.KindInt {
-			return nil, userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(v))
+			return nil, badClientPK(v)
 		}
 		pks[i] = v.Int
 	}
