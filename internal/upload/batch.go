@@ -96,19 +96,31 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 // startBatch is StartBatch (PROTOCOL 8.3.3). Every batch start resets
 // currently_preserving (D11).
 func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
-	if e.busy(c, st) {
-		return nil, ErrDeviceBusy
-	}
-	if err := e.takeOver(ctx, c, st); err != nil {
-		return nil, err
-	}
-	if err := e.rollbackAll(ctx, c); err != nil {
+	if err := e.resetBatch(ctx, c, st); err != nil {
 		return nil, err
 	}
 	if err := c.devices().StartBatch(ctx, c.DeviceID, c.UserID); err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	return &batch{time: c.Now}, nil
+}
+
+// resetBatch is what StartBatch (PROTOCOL 8.3.3 steps 1-3) and a one-step
+// upload (8.8 step 8) do before they set the device row: refuse while
+// another user's batch is active (the busy rule of 8.3.2 step 2), mark the
+// owner of a stale batch as taken over and clear U's own mark, and run a
+// full Rollback. PROTOCOL 8.8 step 8 does not name the marks, but the
+// owner of a stale batch rolled back there would otherwise have its next
+// upload_table start a new batch, just as after a multi-step takeover
+// (8.3.2 step 3).
+func (e *Engine) resetBatch(ctx context.Context, c *Call, st *deviceState) error {
+	if e.busy(c, st) {
+		return ErrDeviceBusy
+	}
+	if err := e.takeOver(ctx, c, st); err != nil {
+		return err
+	}
+	return e.rollbackAll(ctx, c)
 }
 
 // rollbackAll is a full Rollback (PROTOCOL 8.3.4) of D's dirty set: of
@@ -127,10 +139,7 @@ func (e *Engine) rollbackAll(ctx context.Context, c *Call) error {
 			return err
 		}
 	}
-	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return fmt.Errorf("upload: clear dirty set: %w", err)
-	}
-	return nil
+	return e.clearDirty(ctx, c)
 }
 
 // rollbackTable undoes D's pending work in one table. _when_added_exact is
@@ -198,6 +207,15 @@ func (e *Engine) markDirty(ctx context.Context, c *Call, tables ...*registry.Tab
 		if _, err := c.Tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("upload: mark tables dirty: %w", err)
 		}
+	}
+	return nil
+}
+
+// clearDirty empties D's dirty set, as a commit (PROTOCOL 8.6) and a full
+// Rollback (8.3.4 step 4) do at their end.
+func (e *Engine) clearDirty(ctx context.Context, c *Call) error {
+	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return fmt.Errorf("upload: clear dirty set: %w", err)
 	}
 	return nil
 }

@@ -78,8 +78,8 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) 
 		}
 		changes = append(changes, tc)
 	}
-	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fmt.Errorf("upload: clear dirty set: %w", err)
+	if err := e.clearDirty(ctx, c); err != nil {
+		return "", err
 	}
 	return summary(changes), nil
 }

@@ -35,17 +35,7 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	if err != nil {
 		return "", fail(0, err)
 	}
-	if e.busy(c, st) {
-		return "", fail(0, ErrDeviceBusy)
-	}
-	// As in StartBatch: U's mark is over, and the owner of a stale batch
-	// rolled back here is marked. PROTOCOL 8.8 step 8 does not say so, but
-	// that owner's next upload_table would otherwise start a new batch
-	// just as after a multi-step takeover (8.3.2 step 3).
-	if err := e.takeOver(ctx, c, st); err != nil {
-		return "", fail(0, err)
-	}
-	if err := e.rollbackAll(ctx, c); err != nil {
+	if err := e.resetBatch(ctx, c, st); err != nil {
 		return "", fail(0, err)
 	}
 	if err := c.devices().EndBatch(ctx, c.DeviceID); err != nil {
