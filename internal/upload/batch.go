@@ -142,30 +142,30 @@ func (e *Engine) rollbackAll(ctx context.Context, c *Call) error {
 	return e.clearDirty(ctx, c)
 }
 
-// rollbackTable undoes D's pending work in one table. _when_added_exact is
-// kept (C6).
+// rollbackTable undoes D's pending work in one table (PROTOCOL 8.3.4
+// steps 1-3).
 func (e *Engine) rollbackTable(ctx context.Context, c *Call, t *registry.Table) error {
-	return e.rollbackWhere(ctx, c, t, "")
+	return e.rollbackRows(ctx, c, t, nil)
 }
 
-// rollbackWhere is Rollback restricted by an extra condition (for the
-// per-record reset of upload_record).
-func (e *Engine) rollbackWhere(ctx context.Context, c *Call, t *registry.Table, extra string, args ...any) error {
-	tbl := ident(t.Name)
-	cond := func(base string) string {
-		if extra == "" {
-			return base
+// rollbackRows is Rollback of D's rows of t: of all of them if clientPKs
+// is nil, else of those with these client PKs (the per-record reset of
+// upload_record), of which there must be at least one.
+func (e *Engine) rollbackRows(ctx context.Context, c *Call, t *registry.Table, clientPKs []int64) error {
+	tbl, d := ident(t.Name), c.Tx.Dialect()
+	where := func(q *literalSQL, cond string) *literalSQL {
+		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND " + cond)
+		if clientPKs != nil {
+			q.raw(" AND " + ident(t.PK) + " IN (" + intList(clientPKs) + ")")
 		}
-		return base + " AND " + extra
+		return q
 	}
-	stmts := []string{
-		"DELETE FROM " + tbl + cond(" WHERE _device_id = ? AND _addition_pending"),
-		"UPDATE " + tbl + " SET _removal_pending = FALSE, _successor_pk = NULL, _removing_user_id = NULL," +
-			" _when_removed_batch_utc = NULL, _when_removed_exact = NULL" + cond(" WHERE _device_id = ? AND _removal_pending"),
-		"UPDATE " + tbl + " SET _move_off_tablet = FALSE" + cond(" WHERE _device_id = ? AND _era = 'NOW' AND _move_off_tablet"),
-	}
-	for _, q := range stmts {
-		if _, err := c.Tx.ExecContext(ctx, q, append([]any{c.DeviceID}, args...)...); err != nil {
+	for _, q := range []*literalSQL{
+		where(newLiteralSQL(d, "DELETE FROM "+tbl), "_addition_pending"),
+		where(undoRemovalValues(newLiteralSQL(d, "UPDATE "+tbl+" SET ")), "_removal_pending"),
+		where(undoMoveOffValues(newLiteralSQL(d, "UPDATE "+tbl+" SET ")), "_era = 'NOW' AND _move_off_tablet"),
+	} {
+		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return fmt.Errorf("upload: rollback %s: %w", t.Name, err)
 		}
 	}

@@ -202,12 +202,7 @@ func (e *Engine) replace(ctx context.Context, c *Call, b *batch, t *registry.Tab
 			lpks[i] = replaced[pk]
 			q.raw(" WHEN ").value(replaced[pk]).raw(" THEN ").value(inserted[pk])
 		}
-		q.raw(" END")
-		if oneStep {
-			removalValues(q.raw(", "), c, b)
-		} else {
-			q.raw(", _removal_pending = TRUE")
-		}
+		removeValues(q.raw(" END, "), c, b, oneStep)
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(lpks) + ")")
 		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return fmt.Errorf("upload: replace rows of %s: %w", t.Name, err)
@@ -227,11 +222,7 @@ func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.
 		q := newLiteralSQL(c.Tx.Dialect(), "WITH RECURSIVE chain(pk) AS (SELECT _pk FROM "+tbl+
 			" WHERE _pk IN ("+intList(part)+") UNION SELECT p._predecessor_pk FROM "+tbl+
 			" AS p JOIN chain ON p._pk = chain.pk WHERE p._predecessor_pk IS NOT NULL) UPDATE "+tbl+" SET ")
-		if oneStep {
-			preservationValues(q, c, b)
-		} else {
-			q.raw("_move_off_tablet = TRUE")
-		}
+		preserveValues(q, c, b, oneStep)
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _era = 'NOW' AND _pk IN (SELECT pk FROM chain) RETURNING _pk, _current")
 		part, err := preserveReturning(ctx, c, q)
 		if err != nil {
@@ -256,12 +247,7 @@ func (e *Engine) flagMissing(ctx context.Context, c *Call, b *batch, t *registry
 	}
 	slices.Sort(pks)
 	for _, part := range chunks(pks) {
-		q := newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET _successor_pk = NULL, ")
-		if oneStep {
-			removalValues(q, c, b)
-		} else {
-			q.raw("_removal_pending = TRUE")
-		}
+		q := deletionValues(newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET "), c, b, oneStep)
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(part) + ")")
 		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return nil, fmt.Errorf("upload: flag deletions in %s: %w", t.Name, err)

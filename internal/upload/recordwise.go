@@ -36,7 +36,7 @@ func (e *Engine) UploadRecord(ctx context.Context, c *Call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := e.rollbackWhere(ctx, c, t, ident(t.PK)+" = ?", rec.PK); err != nil {
+	if err := e.rollbackRows(ctx, c, t, []int64{rec.PK}); err != nil {
 		return "", err
 	}
 	live, err := liveRows(ctx, c, t, []int64{rec.PK})
