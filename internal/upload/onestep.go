@@ -52,10 +52,8 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	b := &batch{time: c.Now, preserving: p.finalizing}
 	var (
 		changes         []*tableChange
-		received        int
-		otherChange     bool
+		retry           retryEvidence
 		patientInserted []insertedRows
-		twins, inserted int
 	)
 	for i, t := range tables {
 		recs, err := p.records(e, c, t)
@@ -71,20 +69,13 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 			return "", fail(i+1, err)
 		}
 		changes = append(changes, tc)
-		received += o.alreadyReceived
-		// Preserving rows that were stored before is a change.
-		otherChange = otherChange || len(pres) > len(o.inserted) ||
-			len(o.modified) > 0 || len(tc.deleted) > 0 || o.flaggedStored
+		retry.addOneStepTable(t, o, tc, pres)
 		if patientKind(t) {
 			patientInserted = append(patientInserted, insertedRows{t: t.Name, pks: o.inserted})
-			twins += o.twins
-			inserted += len(o.inserted)
-		} else {
-			otherChange = otherChange || len(o.inserted) > 0
 		}
 	}
 	sum := summary(changes)
-	if received > 0 && !otherChange && twins == inserted {
+	if retry.pureRetry() {
 		// A repeat of an upload already stored: drop the re-sent patients
 		// before the transaction commits (PROTOCOL 8.4.2, pure retry).
 		if err := e.dropInserted(ctx, c, patientInserted); err != nil {

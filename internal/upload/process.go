@@ -21,7 +21,7 @@ type outcome struct {
 	flaggedStored   bool            // a row stored before was flagged
 	alreadyReceived int
 	// twins counts inserted patient-table rows that have a preserved twin
-	// (for the pure-retry rule of one-step upload).
+	// (retryEvidence.patientTwins of a one-step upload).
 	twins int
 }
 
@@ -134,10 +134,9 @@ func (e *Engine) uploadWholeTable(ctx context.Context, c *Call, b *batch, t *reg
 }
 
 // preservedTwins returns, for records with no live copy, whether D has a
-// preserved row with the same client PK, the same when_last_modified
-// instant and equal values in every field the record sent other than
-// _move_off_tablet (PROTOCOL 8.4.2, already received). One indexed read
-// per chunk of records.
+// preserved row with the same client PK and equal values (hasTwin): for
+// the already-received rule of PROTOCOL 8.4.2, and in the patient tables
+// for the pure-retry rule. One indexed read per chunk of records.
 func (e *Engine) preservedTwins(ctx context.Context, c *Call, t *registry.Table, recs []*Record) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(recs) == 0 {
@@ -151,34 +150,14 @@ func (e *Engine) preservedTwins(ctx context.Context, c *Call, t *registry.Table,
 	if err != nil {
 		return nil, err
 	}
-	byPK := map[int64][]storedRow{}
-	for _, s := range stored {
-		byPK[s.ClientPK] = append(byPK[s.ClientPK], s)
-	}
+	byPK := groupByClientPK(stored)
 	for _, r := range recs {
-		for _, s := range byPK[r.PK] {
-			if recordEquals(r, s) {
-				out[r.PK] = true
-				break
-			}
+		value := func(i int, f registry.Field) string { return canonical(r.Values[i], f.Type) }
+		if hasTwin(t, r.Fields, value, byPK[r.PK]) {
+			out[r.PK] = true
 		}
 	}
 	return out, nil
-}
-
-// recordEquals compares a record with a stored row by the fields the
-// record sent, except _move_off_tablet. when_last_modified compares by
-// instant through its canonical form.
-func recordEquals(r *Record, s storedRow) bool {
-	for i, f := range r.Fields {
-		if f.Name == "_move_off_tablet" {
-			continue
-		}
-		if canonical(r.Values[i], f.Type) != s.Values[f.Name] {
-			return false
-		}
-	}
-	return true
 }
 
 // replace retires the live copies of modified records (PROTOCOL 8.4.2,
