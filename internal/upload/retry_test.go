@@ -1,10 +1,8 @@
 package upload_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -22,16 +20,6 @@ func (r patientRecord) values() []string {
 	return []string{strconv.Itoa(r.id), fmt.Sprintf("'2020-02-01T09:%02d:00.000+00:00'", r.wlm), "0", "'" + r.forename + "'"}
 }
 
-// patientTableForm is upload_table's form for patient with recs.
-func patientTableForm(recs ...patientRecord) map[string]string {
-	form := map[string]string{"table": "patient", "pkname": "id", "fields": strings.Join(patientFields, ","),
-		"nrecords": strconv.Itoa(len(recs))}
-	for i, r := range recs {
-		form["record"+strconv.Itoa(i)] = strings.Join(r.values(), ",")
-	}
-	return form
-}
-
 // tabletData is a tablet's patients and bmi records.
 type tabletData struct {
 	patients []patientRecord
@@ -40,23 +28,8 @@ type tabletData struct {
 
 // oneStep is the one-step upload of d by alice at +at.
 func (d tabletData) oneStep(at time.Duration, finalizing bool) []step {
-	row := func(fields, values []string) map[string]string {
-		m := map[string]string{}
-		for i, v := range values {
-			m[fields[i]] = v
-		}
-		return m
-	}
-	patients, bmis := []map[string]string{}, []map[string]string{}
-	for _, p := range d.patients {
-		patients = append(patients, row(patientFields, p.values()))
-	}
-	for _, b := range d.bmis {
-		bmis = append(bmis, row(bmiFields, b.values()))
-	}
-	data, _ := json.Marshal(map[string]any{"patient": patients, "bmi": bmis})
-	return []step{{o: uploadEntireDB, user: "alice", at: at, form: map[string]string{
-		"finalizing": flag(finalizing), "pknameinfo": `{"patient":"id","bmi":"id"}`, "dbdata": string(data)}}}
+	form := oneStepFormOf(finalizing, jsonRows(patientFields, d.patients), jsonRows(bmiFields, d.bmis))
+	return []step{{o: uploadEntireDB, user: "alice", at: at, form: form}}
 }
 
 // multiStep is the multi-step upload of d by alice from +at, a request a
@@ -67,7 +40,7 @@ func (d tabletData) multiStep(at time.Duration, finalizing bool) []step {
 		steps = append(steps, step{o: startPreservation, user: "alice", at: at})
 	}
 	return append(steps,
-		step{o: uploadTable, user: "alice", at: at + time.Minute, form: patientTableForm(d.patients...)},
+		step{o: uploadTable, user: "alice", at: at + time.Minute, form: tableFormOf("patient", patientFields, d.patients)},
 		step{o: uploadTable, user: "alice", at: at + 2*time.Minute, form: tableForm(d.bmis...)},
 		step{o: endUpload, user: "alice", at: at + 3*time.Minute})
 }
