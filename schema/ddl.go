@@ -66,36 +66,46 @@ func FieldSQLType(ft registry.FieldType, pg bool) string {
 	}
 }
 
-// Bookkeeping columns (PROTOCOL 8.1), in table order.
-func bookkeeping(pg bool) []string {
+// reservedColumnType is the column definition, but its name, of a
+// reserved server column (PROTOCOL 8.1, registry.ReservedColumns). A
+// column without one is a bug that every table creation reports at once.
+func reservedColumnType(name string, pg bool) string {
 	types := typesFor(pg)
-	return []string{
-		"_device_id BIGINT NOT NULL",
-		"_era VARCHAR(32) NOT NULL",
-		"_current BOOLEAN NOT NULL",
-		"_when_added_exact " + types.Time,
-		"_when_added_batch_utc " + types.Time,
-		"_adding_user_id BIGINT",
-		"_when_removed_exact " + types.Time,
-		"_when_removed_batch_utc " + types.Time,
-		"_removing_user_id BIGINT",
-		"_preserving_user_id BIGINT",
-		"_forcibly_preserved BOOLEAN NOT NULL DEFAULT FALSE",
-		"_predecessor_pk BIGINT",
-		"_successor_pk BIGINT",
-		"_manually_erased BOOLEAN NOT NULL DEFAULT FALSE",
-		"_manually_erased_at " + types.Time,
-		"_manually_erasing_user_id BIGINT",
-		"_camcops_version VARCHAR(255)",
-		"_addition_pending BOOLEAN NOT NULL DEFAULT FALSE",
-		"_removal_pending BOOLEAN NOT NULL DEFAULT FALSE",
-		"_group_id BIGINT",
+	switch name {
+	case "_pk":
+		return types.PK
+	case "_device_id":
+		return "BIGINT NOT NULL"
+	case "_era":
+		return "VARCHAR(32) NOT NULL"
+	case "_current":
+		return "BOOLEAN NOT NULL"
+	case "_when_added_exact", "_when_added_batch_utc", "_when_removed_exact", "_when_removed_batch_utc",
+		"_manually_erased_at":
+		return types.Time
+	case "_adding_user_id", "_removing_user_id", "_preserving_user_id", "_predecessor_pk", "_successor_pk",
+		"_manually_erasing_user_id", "_group_id":
+		return "BIGINT"
+	case "_forcibly_preserved", "_manually_erased", "_addition_pending", "_removal_pending":
+		return "BOOLEAN NOT NULL DEFAULT FALSE"
+	case "_camcops_version":
+		return "VARCHAR(255)"
 	}
+	panic("schema: no column type for the reserved column " + name)
 }
 
+// createTable is t's CREATE TABLE: _pk, the client fields, then the other
+// reserved columns, in the order of registry.ReservedColumns.
 func createTable(t *registry.Table, pg bool) string {
-	types := typesFor(pg)
-	cols := []string{"_pk " + types.PK}
+	var cols, reserved []string
+	for _, name := range registry.ReservedColumns() {
+		def := name + " " + reservedColumnType(name, pg)
+		if name == "_pk" {
+			cols = append(cols, def)
+		} else {
+			reserved = append(reserved, def)
+		}
+	}
 	for _, f := range t.Fields {
 		def := quote(f.Name) + " " + FieldSQLType(f.Type, pg)
 		if f.Name == t.PK {
@@ -103,7 +113,7 @@ func createTable(t *registry.Table, pg bool) string {
 		}
 		cols = append(cols, def)
 	}
-	cols = append(cols, bookkeeping(pg)...)
+	cols = append(cols, reserved...)
 	return "CREATE TABLE " + quote(t.Name) + " (\n    " + strings.Join(cols, ",\n    ") + "\n)"
 }
 

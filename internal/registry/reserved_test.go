@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
@@ -13,6 +14,10 @@ func TestIsReserved(t *testing.T) {
 		"_preserving_user_id", "_forcibly_preserved", "_predecessor_pk", "_successor_pk",
 		"_manually_erased", "_manually_erased_at", "_manually_erasing_user_id",
 		"_camcops_version", "_addition_pending", "_removal_pending", "_group_id",
+	}
+	// In PROTOCOL 8.1's order, which is the order of a table's columns.
+	if got := registry.ReservedColumns(); !slices.Equal(got, reserved) {
+		t.Errorf("ReservedColumns() = %q, want %q", got, reserved)
 	}
 	for _, name := range reserved {
 		if !registry.IsReserved(name) {

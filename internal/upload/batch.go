@@ -96,19 +96,31 @@ func (e *Engine) acquire(ctx context.Context, c *Call, st *deviceState) (*batch,
 // startBatch is StartBatch (PROTOCOL 8.3.3). Every batch start resets
 // currently_preserving (D11).
 func (e *Engine) startBatch(ctx context.Context, c *Call, st *deviceState) (*batch, error) {
-	if e.busy(c, st) {
-		return nil, ErrDeviceBusy
-	}
-	if err := e.takeOver(ctx, c, st); err != nil {
-		return nil, err
-	}
-	if err := e.rollbackAll(ctx, c); err != nil {
+	if err := e.resetBatch(ctx, c, st); err != nil {
 		return nil, err
 	}
 	if err := c.devices().StartBatch(ctx, c.DeviceID, c.UserID); err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	return &batch{time: c.Now}, nil
+}
+
+// resetBatch is what StartBatch (PROTOCOL 8.3.3 steps 1-3) and a one-step
+// upload (8.8 step 8) do before they set the device row: refuse while
+// another user's batch is active (the busy rule of 8.3.2 step 2), mark the
+// owner of a stale batch as taken over and clear U's own mark, and run a
+// full Rollback. PROTOCOL 8.8 step 8 does not name the marks, but the
+// owner of a stale batch rolled back there would otherwise have its next
+// upload_table start a new batch, just as after a multi-step takeover
+// (8.3.2 step 3).
+func (e *Engine) resetBatch(ctx context.Context, c *Call, st *deviceState) error {
+	if e.busy(c, st) {
+		return ErrDeviceBusy
+	}
+	if err := e.takeOver(ctx, c, st); err != nil {
+		return err
+	}
+	return e.rollbackAll(ctx, c)
 }
 
 // rollbackAll is a full Rollback (PROTOCOL 8.3.4) of D's dirty set: of
@@ -127,36 +139,33 @@ func (e *Engine) rollbackAll(ctx context.Context, c *Call) error {
 			return err
 		}
 	}
-	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return fmt.Errorf("upload: clear dirty set: %w", err)
-	}
-	return nil
+	return e.clearDirty(ctx, c)
 }
 
-// rollbackTable undoes D's pending work in one table. _when_added_exact is
-// kept (C6).
+// rollbackTable undoes D's pending work in one table (PROTOCOL 8.3.4
+// steps 1-3).
 func (e *Engine) rollbackTable(ctx context.Context, c *Call, t *registry.Table) error {
-	return e.rollbackWhere(ctx, c, t, "")
+	return e.rollbackRows(ctx, c, t, nil)
 }
 
-// rollbackWhere is Rollback restricted by an extra condition (for the
-// per-record reset of upload_record).
-func (e *Engine) rollbackWhere(ctx context.Context, c *Call, t *registry.Table, extra string, args ...any) error {
-	tbl := ident(t.Name)
-	cond := func(base string) string {
-		if extra == "" {
-			return base
+// rollbackRows is Rollback of D's rows of t: of all of them if clientPKs
+// is nil, else of those with these client PKs (the per-record reset of
+// upload_record), of which there must be at least one.
+func (e *Engine) rollbackRows(ctx context.Context, c *Call, t *registry.Table, clientPKs []int64) error {
+	tbl, d := ident(t.Name), c.Tx.Dialect()
+	where := func(q *literalSQL, cond string) *literalSQL {
+		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND " + cond)
+		if clientPKs != nil {
+			q.raw(" AND " + ident(t.PK) + " IN (" + intList(clientPKs) + ")")
 		}
-		return base + " AND " + extra
+		return q
 	}
-	stmts := []string{
-		"DELETE FROM " + tbl + cond(" WHERE _device_id = ? AND _addition_pending"),
-		"UPDATE " + tbl + " SET _removal_pending = FALSE, _successor_pk = NULL, _removing_user_id = NULL," +
-			" _when_removed_batch_utc = NULL, _when_removed_exact = NULL" + cond(" WHERE _device_id = ? AND _removal_pending"),
-		"UPDATE " + tbl + " SET _move_off_tablet = FALSE" + cond(" WHERE _device_id = ? AND _era = 'NOW' AND _move_off_tablet"),
-	}
-	for _, q := range stmts {
-		if _, err := c.Tx.ExecContext(ctx, q, append([]any{c.DeviceID}, args...)...); err != nil {
+	for _, q := range []*literalSQL{
+		where(newLiteralSQL(d, "DELETE FROM "+tbl), "_addition_pending"),
+		where(undoRemovalValues(newLiteralSQL(d, "UPDATE "+tbl+" SET ")), "_removal_pending"),
+		where(undoMoveOffValues(newLiteralSQL(d, "UPDATE "+tbl+" SET ")), "_era = 'NOW' AND _move_off_tablet"),
+	} {
+		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return fmt.Errorf("upload: rollback %s: %w", t.Name, err)
 		}
 	}
@@ -198,6 +207,15 @@ func (e *Engine) markDirty(ctx context.Context, c *Call, tables ...*registry.Tab
 		if _, err := c.Tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("upload: mark tables dirty: %w", err)
 		}
+	}
+	return nil
+}
+
+// clearDirty empties D's dirty set, as a commit (PROTOCOL 8.6) and a full
+// Rollback (8.3.4 step 4) do at their end.
+func (e *Engine) clearDirty(ctx context.Context, c *Call) error {
+	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
+		return fmt.Errorf("upload: clear dirty set: %w", err)
 	}
 	return nil
 }

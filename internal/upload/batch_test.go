@@ -2,6 +2,7 @@ package upload_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -208,5 +209,46 @@ func TestEngine_NoNestedTransaction(t *testing.T) {
 	}
 	if n := len(f.audits(t)); n != 3 {
 		t.Fatalf("%d uploads audited, want 3", n)
+	}
+}
+
+// TestDirtySet: the tables an open batch touched are its dirty set
+// (PROTOCOL 8.2), and both a commit (8.6) and a full Rollback (8.3.4 step
+// 4, at a batch start and before a one-step upload) empty it.
+func TestDirtySet(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps []step
+		want  string
+	}{{
+		name:  "Touched",
+		steps: multiStep(0, bmiRecord{id: 1})[:2],
+		want:  "[bmi]",
+	}, {
+		name:  "Commit",
+		steps: multiStep(0, bmiRecord{id: 1}),
+		want:  "[]",
+	}, {
+		name:  "StartBatch",
+		steps: append(multiStep(0, bmiRecord{id: 1})[:2], step{o: startUpload, user: "alice", at: 5 * time.Minute}),
+		want:  "[]",
+	}, {
+		name:  "OneStep",
+		steps: append(multiStep(0, bmiRecord{id: 1})[:2], step{o: uploadEntireDB, user: "alice", at: 5 * time.Minute, form: oneStepForm(false)}),
+		want:  "[]",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := mustFixture(t)
+			f.runSteps(t, tc.steps)
+			var got []string
+			if err := f.db.NewSelect().Table("dirty_tables").Column("tablename").Where("device_id = ?", f.deviceID).
+				Order("tablename").Scan(t.Context(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != tc.want {
+				t.Fatalf("dirty set %v, want %s", got, tc.want)
+			}
+		})
 	}
 }

@@ -59,16 +59,14 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) 
 	if tables, err = e.holding(ctx, c, tables); err != nil {
 		return "", err
 	}
-	if b.alreadyReceived {
-		pure, err := e.pureRetry(ctx, c, b, tables)
-		if err != nil {
-			return "", err
-		}
-		if pure {
-			// A repeat of an upload that was already stored: drop the
-			// re-sent patients and store nothing (PROTOCOL 8.4.2).
-			return "No changes", e.rollbackAll(ctx, c)
-		}
+	ev, err := e.commitEvidence(ctx, c, b, tables)
+	if err != nil {
+		return "", err
+	}
+	if ev.pureRetry() {
+		// A repeat of an upload that was already stored: drop the re-sent
+		// patients and store nothing (PROTOCOL 8.4.2).
+		return "No changes", e.rollbackAll(ctx, c)
 	}
 	var changes []*tableChange
 	for _, t := range tables {
@@ -78,8 +76,8 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) 
 		}
 		changes = append(changes, tc)
 	}
-	if _, err := c.Tx.NewDelete().Table("dirty_tables").Where("device_id = ?", c.DeviceID).Exec(ctx); err != nil {
-		return "", fmt.Errorf("upload: clear dirty set: %w", err)
+	if err := e.clearDirty(ctx, c); err != nil {
+		return "", err
 	}
 	return summary(changes), nil
 }

@@ -8,8 +8,9 @@
 // InTransaction begins and ends (phase B), and holds the device's row lock
 // for its length, so requests for one device never interleave, across
 // server processes too. An operation that fails leaves no trace: the
-// transaction is rolled back. The values each rule writes are in rules.go;
-// the device row's batch columns are written through package device.
+// transaction is rolled back. The values each rule writes into the
+// bookkeeping columns are in rules.go, all but the version links; the
+// device row's batch columns are written through package device.
 //
 // Each registry table is a real table named after the client table, with
 // a typed column per field and the bookkeeping columns of PROTOCOL 8.1

@@ -155,9 +155,16 @@ func flag(b bool) string {
 
 var bmiFields = []string{"id", "when_last_modified", "_move_off_tablet", "patient_id", "mass_kg"}
 
+// record is a test record of one table, as the client writes its values.
+type record interface{ values() []string }
+
 // tableForm is upload_table's form for bmi with recs.
-func tableForm(recs ...bmiRecord) map[string]string {
-	form := map[string]string{"table": "bmi", "pkname": "id", "fields": strings.Join(bmiFields, ","),
+func tableForm(recs ...bmiRecord) map[string]string { return tableFormOf("bmi", bmiFields, recs) }
+
+// tableFormOf is upload_table's form for table, whose records have fields,
+// with recs.
+func tableFormOf[R record](table string, fields []string, recs []R) map[string]string {
+	form := map[string]string{"table": table, "pkname": "id", "fields": strings.Join(fields, ","),
 		"nrecords": strconv.Itoa(len(recs))}
 	for i, r := range recs {
 		form["record"+strconv.Itoa(i)] = strings.Join(r.values(), ",")
@@ -168,16 +175,27 @@ func tableForm(recs ...bmiRecord) map[string]string {
 // oneStepForm is upload_entire_database's form with recs as bmi's rows and
 // no patients.
 func oneStepForm(finalizing bool, recs ...bmiRecord) map[string]string {
+	return oneStepFormOf(finalizing, "", jsonRows(bmiFields, recs))
+}
+
+// oneStepFormOf is upload_entire_database's form with these patient and
+// bmi rows ("" for none).
+func oneStepFormOf(finalizing bool, patients, bmis any) map[string]string {
+	data, _ := json.Marshal(map[string]any{"patient": patients, "bmi": bmis})
+	return map[string]string{"finalizing": flag(finalizing), "pknameinfo": `{"patient":"id","bmi":"id"}`, "dbdata": string(data)}
+}
+
+// jsonRows are recs as one-step rows, each mapping fields to values.
+func jsonRows[R record](fields []string, recs []R) []map[string]string {
 	rows := []map[string]string{}
 	for _, r := range recs {
 		row := map[string]string{}
 		for i, v := range r.values() {
-			row[bmiFields[i]] = v
+			row[fields[i]] = v
 		}
 		rows = append(rows, row)
 	}
-	data, _ := json.Marshal(map[string]any{"patient": "", "bmi": rows})
-	return map[string]string{"finalizing": flag(finalizing), "pknameinfo": `{"patient":"id","bmi":"id"}`, "dbdata": string(data)}
+	return rows
 }
 
 // bmiRow is a stored bmi row's bookkeeping.

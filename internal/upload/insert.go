@@ -92,19 +92,6 @@ func rowValues(r newRow, fields []registry.Field, addUUID bool) []any {
 	return out
 }
 
-// constantColumns are the bookkeeping columns that are the same for every
-// row a request inserts (PROTOCOL 8.1 "On insert"), with their values.
-func constantColumns(c *Call, b *batch, oneStep bool) ([]string, []any) {
-	cols := []string{"_device_id", "_era", "_current", "_addition_pending", "_removal_pending",
-		"_camcops_version", "_group_id", "_forcibly_preserved", "_manually_erased"}
-	vals := []any{c.DeviceID, "NOW", oneStep, !oneStep, false, c.Version, c.GroupID, false, false}
-	if oneStep {
-		cols = append(cols, "_adding_user_id", "_when_added_exact", "_when_added_batch_utc")
-		vals = append(vals, c.UserID, c.Now, b.time)
-	}
-	return cols, vals
-}
-
 // columnList names the inserted columns: the fields, _predecessor_pk, then
 // the constant columns.
 func columnList(fields []registry.Field, consts []string) string {

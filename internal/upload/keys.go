@@ -48,7 +48,7 @@ func (e *Engine) WhichKeysToSend(ctx context.Context, c *Call) (string, error) {
 	dates := make([]codec.DateTime, len(pkItems))
 	for i, v := range pkItems {
 		if v.Kind != codec.KindInt {
-			return "", userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(v))
+			return "", badClientPK(v)
 		}
 		pks[i] = v.Int
 		d := dateItems[i]

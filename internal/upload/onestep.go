@@ -35,17 +35,7 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	if err != nil {
 		return "", fail(0, err)
 	}
-	if e.busy(c, st) {
-		return "", fail(0, ErrDeviceBusy)
-	}
-	// As in StartBatch: U's mark is over, and the owner of a stale batch
-	// rolled back here is marked. PROTOCOL 8.8 step 8 does not say so, but
-	// that owner's next upload_table would otherwise start a new batch
-	// just as after a multi-step takeover (8.3.2 step 3).
-	if err := e.takeOver(ctx, c, st); err != nil {
-		return "", fail(0, err)
-	}
-	if err := e.rollbackAll(ctx, c); err != nil {
+	if err := e.resetBatch(ctx, c, st); err != nil {
 		return "", fail(0, err)
 	}
 	if err := c.devices().EndBatch(ctx, c.DeviceID); err != nil {
@@ -62,10 +52,8 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	b := &batch{time: c.Now, preserving: p.finalizing}
 	var (
 		changes         []*tableChange
-		received        int
-		otherChange     bool
+		retry           retryEvidence
 		patientInserted []insertedRows
-		twins, inserted int
 	)
 	for i, t := range tables {
 		recs, err := p.records(e, c, t)
@@ -81,20 +69,13 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 			return "", fail(i+1, err)
 		}
 		changes = append(changes, tc)
-		received += o.alreadyReceived
-		// Preserving rows that were stored before is a change.
-		otherChange = otherChange || len(pres) > len(o.inserted) ||
-			len(o.modified) > 0 || len(tc.deleted) > 0 || o.flaggedStored
+		retry.addOneStepTable(t, o, tc, pres)
 		if patientKind(t) {
 			patientInserted = append(patientInserted, insertedRows{t: t.Name, pks: o.inserted})
-			twins += o.twins
-			inserted += len(o.inserted)
-		} else {
-			otherChange = otherChange || len(o.inserted) > 0
 		}
 	}
 	sum := summary(changes)
-	if received > 0 && !otherChange && twins == inserted {
+	if retry.pureRetry() {
 		// A repeat of an upload already stored: drop the re-sent patients
 		// before the transaction commits (PROTOCOL 8.4.2, pure retry).
 		if err := e.dropInserted(ctx, c, patientInserted); err != nil {

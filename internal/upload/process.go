@@ -21,7 +21,7 @@ type outcome struct {
 	flaggedStored   bool            // a row stored before was flagged
 	alreadyReceived int
 	// twins counts inserted patient-table rows that have a preserved twin
-	// (for the pure-retry rule of one-step upload).
+	// (retryEvidence.patientTwins of a one-step upload).
 	twins int
 }
 
@@ -134,10 +134,9 @@ func (e *Engine) uploadWholeTable(ctx context.Context, c *Call, b *batch, t *reg
 }
 
 // preservedTwins returns, for records with no live copy, whether D has a
-// preserved row with the same client PK, the same when_last_modified
-// instant and equal values in every field the record sent other than
-// _move_off_tablet (PROTOCOL 8.4.2, already received). One indexed read
-// per chunk of records.
+// preserved row with the same client PK and equal values (hasTwin): for
+// the already-received rule of PROTOCOL 8.4.2, and in the patient tables
+// for the pure-retry rule. One indexed read per chunk of records.
 func (e *Engine) preservedTwins(ctx context.Context, c *Call, t *registry.Table, recs []*Record) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(recs) == 0 {
@@ -151,34 +150,14 @@ func (e *Engine) preservedTwins(ctx context.Context, c *Call, t *registry.Table,
 	if err != nil {
 		return nil, err
 	}
-	byPK := map[int64][]storedRow{}
-	for _, s := range stored {
-		byPK[s.ClientPK] = append(byPK[s.ClientPK], s)
-	}
+	byPK := groupByClientPK(stored)
 	for _, r := range recs {
-		for _, s := range byPK[r.PK] {
-			if recordEquals(r, s) {
-				out[r.PK] = true
-				break
-			}
+		value := func(i int, f registry.Field) string { return canonical(r.Values[i], f.Type) }
+		if hasTwin(t, r.Fields, value, byPK[r.PK]) {
+			out[r.PK] = true
 		}
 	}
 	return out, nil
-}
-
-// recordEquals compares a record with a stored row by the fields the
-// record sent, except _move_off_tablet. when_last_modified compares by
-// instant through its canonical form.
-func recordEquals(r *Record, s storedRow) bool {
-	for i, f := range r.Fields {
-		if f.Name == "_move_off_tablet" {
-			continue
-		}
-		if canonical(r.Values[i], f.Type) != s.Values[f.Name] {
-			return false
-		}
-	}
-	return true
 }
 
 // replace retires the live copies of modified records (PROTOCOL 8.4.2,
@@ -202,12 +181,7 @@ func (e *Engine) replace(ctx context.Context, c *Call, b *batch, t *registry.Tab
 			lpks[i] = replaced[pk]
 			q.raw(" WHEN ").value(replaced[pk]).raw(" THEN ").value(inserted[pk])
 		}
-		q.raw(" END")
-		if oneStep {
-			removalValues(q.raw(", "), c, b)
-		} else {
-			q.raw(", _removal_pending = TRUE")
-		}
+		removeValues(q.raw(" END, "), c, b, oneStep)
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(lpks) + ")")
 		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return fmt.Errorf("upload: replace rows of %s: %w", t.Name, err)
@@ -227,11 +201,7 @@ func (e *Engine) flagChains(ctx context.Context, c *Call, b *batch, t *registry.
 		q := newLiteralSQL(c.Tx.Dialect(), "WITH RECURSIVE chain(pk) AS (SELECT _pk FROM "+tbl+
 			" WHERE _pk IN ("+intList(part)+") UNION SELECT p._predecessor_pk FROM "+tbl+
 			" AS p JOIN chain ON p._pk = chain.pk WHERE p._predecessor_pk IS NOT NULL) UPDATE "+tbl+" SET ")
-		if oneStep {
-			preservationValues(q, c, b)
-		} else {
-			q.raw("_move_off_tablet = TRUE")
-		}
+		preserveValues(q, c, b, oneStep)
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _era = 'NOW' AND _pk IN (SELECT pk FROM chain) RETURNING _pk, _current")
 		part, err := preserveReturning(ctx, c, q)
 		if err != nil {
@@ -256,12 +226,7 @@ func (e *Engine) flagMissing(ctx context.Context, c *Call, b *batch, t *registry
 	}
 	slices.Sort(pks)
 	for _, part := range chunks(pks) {
-		q := newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET _successor_pk = NULL, ")
-		if oneStep {
-			removalValues(q, c, b)
-		} else {
-			q.raw("_removal_pending = TRUE")
-		}
+		q := deletionValues(newLiteralSQL(c.Tx.Dialect(), "UPDATE "+ident(t.Name)+" SET "), c, b, oneStep)
 		q.raw(" WHERE _device_id = ").value(c.DeviceID).raw(" AND _pk IN (" + intList(part) + ")")
 		if _, err := c.Tx.execLiteral(ctx, q); err != nil {
 			return nil, fmt.Errorf("upload: flag deletions in %s: %w", t.Name, err)

@@ -31,7 +31,7 @@ func newRecord(t *registry.Table, fields []registry.Field, values []codec.Value,
 	pkv := values[fieldIndex(fields, t.PK)]
 	pk, err := codec.Convert(pkv, registry.Integer)
 	if err != nil || pk == nil {
-		return nil, userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(pkv))
+		return nil, badClientPK(pkv)
 	}
 	r := &Record{Index: index, PK: pk.(int64), Fields: fields, Values: make([]any, len(fields))}
 	for i, f := range fields {

@@ -36,7 +36,7 @@ func (e *Engine) UploadRecord(ctx context.Context, c *Call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := e.rollbackWhere(ctx, c, t, ident(t.PK)+" = ?", rec.PK); err != nil {
+	if err := e.rollbackRows(ctx, c, t, []int64{rec.PK}); err != nil {
 		return "", err
 	}
 	live, err := liveRows(ctx, c, t, []int64{rec.PK})
@@ -69,7 +69,7 @@ func clientPKs(raw string) ([]int64, error) {
 	pks := make([]int64, len(values))
 	for i, v := range values {
 		if v.Kind != codec.KindInt {
-			return nil, userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(v))
+			return nil, badClientPK(v)
 		}
 		pks[i] = v.Int
 	}

@@ -165,3 +165,21 @@ func TestPreservation(t *testing.T) {
 		})
 	}
 }
+
+// TestRollback: the values of Rollback (PROTOCOL 8.3.4), here run by the
+// next start_upload: a pending addition is deleted; a pending removal is
+// no longer pending and loses its successor link and removal values, but
+// keeps its addition values; and a flag for preservation is cleared.
+func TestRollback(t *testing.T) {
+	const row = "pk%d id%d current=1 addpend=0 rempend=%d pred=- succ=%s era=NOW added=alice@+1m0s/+1m0s removed=- preserved=- moveoff=%d forced=0"
+	f := mustFixture(t)
+	f.mustRun(t, uploadEntireDB, "alice", at(time.Minute), oneStepForm(false, bmiRecord{id: 1}, bmiRecord{id: 2}))
+	f.runSteps(t, multiStep(2*time.Minute, bmiRecord{id: 1, wlm: 1}, bmiRecord{id: 2, moveOff: true})[:2])
+	wantLines(t, "pending", f.bmiRows(t), []string{
+		fmt.Sprintf(row, 1, 1, 1, "pk3", 0),
+		fmt.Sprintf(row, 2, 2, 0, "-", 1),
+		"pk3 id1 current=0 addpend=1 rempend=0 pred=pk1 succ=- era=NOW added=- removed=- preserved=- moveoff=0 forced=0",
+	})
+	f.mustRun(t, startUpload, "alice", at(4*time.Minute), nil)
+	wantLines(t, "rolled back", f.bmiRows(t), []string{fmt.Sprintf(row, 1, 1, 0, "-", 0), fmt.Sprintf(row, 2, 2, 0, "-", 0)})
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/sqldb"
 )
 
@@ -19,12 +20,33 @@ import (
 // would then hang the request until the tablet gave up
 // (TestInTransaction_DiscardedConnection).
 //
-// Tx is a bun.IDB, so the stores of other packages work inside it. Never
-// begin a transaction on it (RunInTx, BeginTx): on this connection that
-// would commit the request's work early (TestEngine_NoNestedTransaction).
+// Tx is a bun.IDB, so the stores of other packages work inside it. Its
+// RunInTx and BeginTx refuse with ErrNestedTransaction: bun.Conn's would
+// begin a transaction on this connection, and so commit the request's work
+// early (TestEngine_NoNestedTransaction, TestTx_RefusesNestedTransaction).
 type Tx struct {
 	bun.Conn
 }
+
+// ErrNestedTransaction is the failure of a transaction begun inside a
+// request's Tx: phase B is one transaction (PROTOCOL 8.9), and code that
+// runs in it must not begin another, nor a savepoint. A server fault.
+var ErrNestedTransaction = &fault.Error{Kind: fault.Internal,
+	Message: "upload: a transaction was begun inside the request's transaction"}
+
+// RunInTx refuses with ErrNestedTransaction and does not call fn. It hides
+// bun.Conn's RunInTx, which would send BEGIN on the request's connection.
+func (tx *Tx) RunInTx(context.Context, *sql.TxOptions, func(context.Context, bun.Tx) error) error {
+	return ErrNestedTransaction
+}
+
+// BeginTx refuses with ErrNestedTransaction, as RunInTx does.
+func (tx *Tx) BeginTx(context.Context, *sql.TxOptions) (bun.Tx, error) {
+	return bun.Tx{}, ErrNestedTransaction
+}
+
+// A *Tx is still a bun.IDB with its own RunInTx and BeginTx.
+var _ bun.IDB = (*Tx)(nil)
 
 // rollbackTimeout bounds the ROLLBACK of a failed phase B, which runs even
 // after the request's context is done.

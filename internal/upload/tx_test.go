@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/tabletapi/tabletapi/internal/dbtest"
 	"github.com/tabletapi/tabletapi/internal/upload"
 )
@@ -111,5 +113,58 @@ func TestInTransaction_DiscardedConnection(t *testing.T) {
 	var one int
 	if err := db.QueryRowContext(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Fatalf("the pool after a discarded connection: %v, %d", err, one)
+	}
+}
+
+// TestTx_RefusesNestedTransaction: the RunInTx and BeginTx of a request's
+// Tx refuse with ErrNestedTransaction without sending a statement, and the
+// request's transaction goes on and commits what it wrote before and after
+// (PROTOCOL 8.9: phase B is one transaction). bun.Conn's own methods, which
+// a Tx would otherwise promote, would begin a transaction on the connection.
+func TestTx_RefusesNestedTransaction(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE txprobe (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	log := &txLog{}
+	db = db.WithQueryHook(log)
+	err := upload.InTransaction(ctx, db, func(ctx context.Context, tx *upload.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO txprobe (n) VALUES (1)"); err != nil {
+			return err
+		}
+		if got := log.take(); got != "BEGIN" {
+			t.Errorf("the transaction began with %q, want BEGIN", got)
+		}
+		// The Tx as the stores of other packages see it.
+		var idb bun.IDB = tx
+		called := false
+		if err := idb.RunInTx(ctx, nil, func(context.Context, bun.Tx) error { called = true; return nil }); !errors.Is(err, upload.ErrNestedTransaction) {
+			t.Errorf("RunInTx: err %v, want ErrNestedTransaction", err)
+		}
+		if called {
+			t.Error("RunInTx called its function")
+		}
+		if _, err := idb.BeginTx(ctx, nil); !errors.Is(err, upload.ErrNestedTransaction) {
+			t.Errorf("BeginTx: err %v, want ErrNestedTransaction", err)
+		}
+		if got := log.take(); got != "" {
+			t.Errorf("the refusals sent %q", got)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO txprobe (n) VALUES (2)")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := log.take(); got != "COMMIT" {
+		t.Fatalf("the transaction ended with %q, want COMMIT", got)
+	}
+	var got []int
+	if err := db.NewSelect().Table("txprobe").Column("n").Order("n").Scan(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[1 2]" {
+		t.Fatalf("txprobe holds %v after the commit, want [1 2]", got)
 	}
 }

@@ -35,6 +35,12 @@ func intParam(c *Call, name string) (int64, error) {
 	return 0, userErrorf("Variable %s is not a valid integer; was %s", name, codec.Repr(raw))
 }
 
+// badClientPK is the refusal of a client PK that is not a non-NULL
+// integer (PROTOCOL 8.4.1 step 2), in a record or in a list of PKs.
+func badClientPK(v codec.Value) error {
+	return userErrorf("Bad (non-integer) client PK: %s", codec.ReprValue(v))
+}
+
 // table checks a table name against the registry and the client version.
 func (e *Engine) table(c *Call, name string) (*registry.Table, error) {
 	t, ok := e.reg.Table(name)
