@@ -196,3 +196,62 @@ func TestRetryAfterMoveKeepingPatientsNotRetry(t *testing.T) {
 func nextSecond(s *testServer) {
 	s.Clock.Set(s.Clock.Now().Truncate(time.Second).Add(time.Second))
 }
+
+// TestRetryPreservesStoredPatient: after a Move of patient 1 (flagged,
+// with its ID number) and its bmi 1, a Copy stores patient 3; then a Move
+// sends patient 1 again, flagged, with patient 3 and bmi 1. bmi 1 is
+// already received and patient 1 has its preserved twin, but the Move also
+// preserves patient 3, stored before it, so it is no pure retry (PROTOCOL
+// 8.4.2, 8.8): multi-step and one-step alike store patient 1 again,
+// preserve it with patient 3 and audit both (8.9). One-step used to drop
+// patient 1 and audit "No changes" while it kept patient 3 preserved,
+// because its flagged patient 1 was preserved at once and so hid patient 3
+// from a count of the rows preserved at the end of the table.
+func TestRetryPreservesStoredPatient(t *testing.T) {
+	eachMode(t, func(t *testing.T, e *tabletEnv, oneStep bool) {
+		tab := e.tab
+		const wlm1 = "2024-05-01T09:29:00.000+01:00"
+		tab.add("patient", patientRow(1, "Ann", "Smith", "F", "1980-02-29", wlm1, "1"))
+		tab.add("patient_idnum", idNumRow(1, 1, nhs1, wlm1, "1"))
+		tab.add("bmi", bmiRow(1, 1, "70.2", "2024-05-01T09:31:12.345+01:00"))
+		moved := map[string]tabletRow{"patient": tab.row("patient", 1), "patient_idnum": tab.row("patient_idnum", 1), "bmi": tab.row("bmi", 1)}
+		tab.upload(methodMove, oneStep)
+		p1, n1, b1 := e.pks(t, "patient", "1 E1 cur"), e.pks(t, "patient_idnum", "1 E1 cur"), e.pks(t, "bmi", "1 E1 cur")
+		e.wantAudit(t, changeLine("patient", p1, nil, nil, p1, p1)+", "+changeLine("patient_idnum", n1, nil, nil, n1, n1)+", "+
+			changeLine("bmi", b1, nil, nil, b1, b1))
+
+		tab.afterUpload(methodMove)
+		const wlm3 = "2024-05-02T11:00:00.000+01:00"
+		tab.add("patient", patientRow(3, "Cy", "Brown", "M", "1990-07-14", wlm3, "0"))
+		tab.add("patient_idnum", idNumRow(3, 3, nhs3, wlm3, "0"))
+		nextSecond(e.s)
+		tab.upload(methodCopy, oneStep)
+		wantState(t, e.s, e.dev, map[string][]string{
+			"patient": {"1 E1 cur", "3 NOW cur"}, "patient_idnum": {"1 E1 cur", "3 NOW cur"}, "bmi": {"1 E1 cur"},
+		})
+		p3, n3 := e.pks(t, "patient", "3 NOW cur"), e.pks(t, "patient_idnum", "3 NOW cur")
+		e.wantAudit(t, changeLine("patient", p3, nil, nil, nil, p3)+", "+changeLine("patient_idnum", n3, nil, nil, nil, n3))
+
+		for table, r := range moved {
+			tab.add(table, r) // the Move's records, as sent then
+		}
+		nextSecond(e.s)
+		_, audits := e.lastAudit(t)
+		tab.upload(methodMove, oneStep)
+		wantState(t, e.s, e.dev, map[string][]string{
+			"patient":       {"1 E1 cur", "3 E2 cur", "1 E2 cur"},
+			"patient_idnum": {"1 E1 cur", "3 E2 cur", "1 E2 cur"},
+			"blobs":         {},
+			"bmi":           {"1 E1 cur"},
+			"phq9":          {},
+		})
+		e.wantSettled(t)
+		e.wantUnlinked(t, commitOrder...)
+		if _, n := e.lastAudit(t); n != audits+1 {
+			t.Fatalf("%d upload audit entries after the Move, want %d", n, audits+1)
+		}
+		p1again, n1again := e.pks(t, "patient", "1 E2 cur"), e.pks(t, "patient_idnum", "1 E2 cur")
+		pp, np := append(p3, p1again...), append(n3, n1again...)
+		e.wantAudit(t, changeLine("patient", p1again, nil, nil, pp, pp)+", "+changeLine("patient_idnum", n1again, nil, nil, np, np))
+	})
+}

@@ -64,12 +64,12 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 		if len(recs) == 0 && !slices.Contains(held, t) {
 			continue
 		}
-		tc, o, pres, err := e.storeWholeTable(ctx, c, b, t, recs)
+		tc, o, err := e.storeWholeTable(ctx, c, b, t, recs)
 		if err != nil {
 			return "", fail(i+1, err)
 		}
 		changes = append(changes, tc)
-		retry.addOneStepTable(t, o, tc, pres)
+		retry.addOneStepTable(t, o, tc)
 		if patientKind(t) {
 			patientInserted = append(patientInserted, insertedRows{t: t.Name, pks: o.inserted})
 		}
@@ -97,14 +97,13 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 }
 
 // storeWholeTable applies step 9 of PROTOCOL 8.8 to one table and returns
-// its audit change, what processing did, and the rows preserved after it
-// (preserving batches only).
+// its audit change and what processing did.
 func (e *Engine) storeWholeTable(ctx context.Context, c *Call, b *batch, t *registry.Table,
 	recs []*Record,
-) (*tableChange, *outcome, map[int64]bool, error) {
+) (*tableChange, *outcome, error) {
 	_, o, deleted, err := e.uploadWholeTable(ctx, c, b, t, recs, true)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	preserved := o.preserved
 	if preserved == nil {
@@ -114,18 +113,18 @@ func (e *Engine) storeWholeTable(ctx context.Context, c *Call, b *batch, t *regi
 	for _, pk := range o.inserted {
 		tc.added = append(tc.added, pk)
 	}
-	var pres map[int64]bool
 	if b.preserving {
-		if pres, err = e.preserveNow(ctx, c, b, t); err != nil {
-			return nil, nil, nil, err
+		pres, err := e.preserveNow(ctx, c, b, t)
+		if err != nil {
+			return nil, nil, err
 		}
 		maps.Copy(preserved, pres)
 	}
 	tc.preserved = keys(preserved)
 	if tc.current, err = currentPKs(ctx, c, t, preserved); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return tc, o, pres, nil
+	return tc, o, nil
 }
 
 // insertedRows are the rows one request inserted into one table.

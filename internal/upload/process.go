@@ -18,7 +18,6 @@ type outcome struct {
 	replacedPKs     []int64         // _pk of those live copies
 	preserved       map[int64]bool  // rows preserved at once (one-step): _pk → _current
 	flagged         bool            // some row was flagged for preservation
-	flaggedStored   bool            // a row stored before was flagged
 	alreadyReceived int
 	// twins counts inserted patient-table rows that have a preserved twin
 	// (retryEvidence.patientTwins of a one-step upload).
@@ -94,7 +93,6 @@ func (e *Engine) processRecords(ctx context.Context, c *Call, b *batch, t *regis
 	for _, pk := range replaced {
 		o.replacedPKs = append(o.replacedPKs, pk)
 	}
-	o.flaggedStored = len(flagRoots) > 0
 	for _, pk := range flagNew {
 		flagRoots = append(flagRoots, o.inserted[pk])
 	}

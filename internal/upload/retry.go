@@ -50,8 +50,9 @@ type retryEvidence struct {
 	// (batch_already_received in a multi-step batch, PROTOCOL 8.2).
 	alreadyReceived bool
 	// otherChange: the upload changed something other than inserting rows
-	// into the patient tables (a removal, a flag on a row stored before,
-	// a row stored before to preserve, an insertion elsewhere).
+	// into the patient tables (a removal, a row stored before that is
+	// flagged or, in a preserving upload, to preserve, an insertion
+	// elsewhere).
 	otherChange bool
 	// patientInserts counts the rows it inserted into the patient tables
 	// (pending additions in multi-step; the rows this request inserted in
@@ -71,19 +72,38 @@ func (ev *retryEvidence) pureRetry() bool {
 }
 
 // addOneStepTable adds what a one-step upload did to t (PROTOCOL 8.8 step
-// 9): o is what processing its records did, tc its audit change, and pres
-// the rows preserved after it (a finalizing upload's).
-func (ev *retryEvidence) addOneStepTable(t *registry.Table, o *outcome, tc *tableChange, pres map[int64]bool) {
+// 9): o is what processing its records did and tc its audit change.
+func (ev *retryEvidence) addOneStepTable(t *registry.Table, o *outcome, tc *tableChange) {
 	ev.alreadyReceived = ev.alreadyReceived || o.alreadyReceived > 0
-	// Preserving rows that were stored before is a change.
-	ev.otherChange = ev.otherChange || len(pres) > len(o.inserted) ||
-		len(o.modified) > 0 || len(tc.deleted) > 0 || o.flaggedStored
+	ev.otherChange = ev.otherChange || preservedStored(tc.preserved, o.inserted) ||
+		len(o.modified) > 0 || len(tc.deleted) > 0
 	if patientKind(t) {
 		ev.patientInserts += len(o.inserted)
 		ev.patientTwins += o.twins
 	} else {
 		ev.otherChange = ev.otherChange || len(o.inserted) > 0
 	}
+}
+
+// preservedStored reports whether preserved, the _pk of the rows a one-step
+// upload preserved in a table (flagged or finalizing), holds one that it did
+// not insert (inserted: client PK → _pk), that is a row stored before it:
+// the one-step form of commitEvidence's era-NOW rows to preserve that are
+// not pending additions. Each row must be looked up, not counted: a
+// flagged row that the upload inserted is preserved at once, before the
+// finalizing preservation of the table, so counts of the two need not
+// match.
+func preservedStored(preserved []int64, inserted map[int64]int64) bool {
+	ours := make(map[int64]bool, len(inserted))
+	for _, pk := range inserted {
+		ours[pk] = true
+	}
+	for _, pk := range preserved {
+		if !ours[pk] {
+			return true
+		}
+	}
+	return false
 }
 
 // commitEvidence reads the evidence of a multi-step batch at its commit
