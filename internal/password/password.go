@@ -1,6 +1,8 @@
 // Package password hashes and verifies passwords with bcrypt in a bounded
 // pool of workers, so a storm of logins cannot take every CPU from requests
-// that already hold a session and need no bcrypt.
+// that already hold a session and need no bcrypt. It owns the 72-byte rules
+// of PROTOCOL 4.1: CheckLength refuses a longer password when one is set,
+// and Truncate cuts one at login as bcrypt would.
 package password
 
 import (
