@@ -50,6 +50,7 @@ func (s *server) operations() map[string]operation {
 	ops := map[string]operation{
 		"validate_patients":            {class: tabletsession.ClassUpload, run: s.validatePatients},
 		"check_device_registered":      {class: tabletsession.ClassAnyone, run: s.checkDeviceRegistered},
+		"register_patient":             {class: tabletsession.ClassAnyone, run: s.registerPatient},
 		"register":                     {class: tabletsession.ClassRegistration, writes: true, run: s.register},
 		"get_allowed_tables":           {class: tabletsession.ClassRegistration, run: s.getAllowedTables},
 		"get_extra_strings":            {class: tabletsession.ClassRegistration, run: s.getExtraStrings},

@@ -18,7 +18,7 @@ var (
 	// ErrNotAuthorizedUpload: the user may not upload.
 	ErrNotAuthorizedUpload = &fault.Error{Kind: fault.Refused, Message: "User not authorized to upload to selected group"}
 	// ErrLoginPoolBusy: no bcrypt worker freed up in time for a password
-	// login; the API answers its generic busy text with HTTP 503 (PROTOCOL
+	// login or for HashPassword; the API answers its generic busy text with HTTP 503 (PROTOCOL
 	// 4.5), and the attempt is not counted as a failure.
 	ErrLoginPoolBusy = &fault.Error{Kind: fault.Busy, Message: "tabletsession: login pool busy"}
 )

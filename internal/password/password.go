@@ -2,7 +2,8 @@
 // pool of workers, so a storm of logins cannot take every CPU from requests
 // that already hold a session and need no bcrypt. It owns the 72-byte rules
 // of PROTOCOL 4.1: CheckLength refuses a longer password when one is set,
-// and Truncate cuts one at login as bcrypt would.
+// and Truncate cuts one at login as bcrypt would. Generate makes the random
+// password of a user the server creates (PROTOCOL 6.3 step 6).
 package password
 
 import (

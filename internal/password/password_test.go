@@ -218,3 +218,34 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerate(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+	if len(alphabet) != 94 {
+		t.Fatalf("alphabet has %d characters, want 94", len(alphabet))
+	}
+	seen := map[rune]int{}
+	prev := ""
+	for range 2000 {
+		pw := password.Generate()
+		if len(pw) != 32 {
+			t.Fatalf("Generate() = %q: %d characters, want 32", pw, len(pw))
+		}
+		if pw == prev {
+			t.Fatalf("Generate() gave %q twice in a row", pw)
+		}
+		prev = pw
+		for _, r := range pw {
+			if !strings.ContainsRune(alphabet, r) {
+				t.Fatalf("Generate() = %q holds %q, outside the alphabet", pw, r)
+			}
+			seen[r]++
+		}
+	}
+	// 64,000 draws over 94 characters: each is expected about 680 times.
+	for _, r := range alphabet {
+		if n := seen[r]; n < 450 || n > 950 {
+			t.Errorf("character %q drawn %d times in 64000, want about 680", r, n)
+		}
+	}
+}
