@@ -17,7 +17,7 @@ var paramSlots = map[string]int{
 	"session_id": 5, "session_token": 6, "devicefriendlyname": 7, "patient_info": 8,
 	"tables": 9, "table": 10, "fields": 11, "nrecords": 12, "pkname": 13, "values": 14,
 	"pkvalues": 15, "datevalues": 16, "move_off_tablet_values": 17, "finalizing": 18,
-	"pknameinfo": 19, "dbdata": 20,
+	"pknameinfo": 19, "dbdata": 20, "patient_proquint": 21,
 }
 
 // shortestParam and longestParam bound the names of paramSlots, so that

@@ -1,0 +1,29 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/tabletapi/tabletapi/internal/patient"
+	"github.com/tabletapi/tabletapi/internal/schedule"
+)
+
+// getTaskSchedules: PROTOCOL 6.7. It writes (the missing start times), so
+// it runs in the request's transaction: a failure keeps no start.
+func (s *server) getTaskSchedules(ctx context.Context, x *opContext) (*Reply, error) {
+	p, err := patient.NewStore(x.db).FindByKey(ctx, x.req.Form.Get("patient_proquint"))
+	if err != nil {
+		return nil, err
+	}
+	info, err := p.InfoJSON()
+	if err != nil {
+		return nil, err
+	}
+	schedules, err := schedule.NewStore(x.db, func() time.Time { return x.now }).
+		TaskSchedulesJSON(ctx, s.registry, p.PK, p.IDNums)
+	if err != nil {
+		return nil, err
+	}
+	// pyjson writes one line of JSON, as these keys need (PROTOCOL 1.3).
+	return new(Reply).AddLiteral("patient_info", string(info)).AddLiteral("task_schedules", string(schedules)), nil
+}
