@@ -65,8 +65,8 @@ func schedItem(table string, anonymous bool, settings, from, by, when string) st
 		`", "due_by": "` + by + `", "complete": ` + complete + `, "when_completed": ` + completed + `}`
 }
 
-// schedule is one schedule of task_schedules.
-func schedule(name string, items ...string) string {
+// schedObject is one schedule of task_schedules.
+func schedObject(name string, items ...string) string {
 	return `{"task_schedule_name": "` + name + `", "task_schedule_items": [` + strings.Join(items, ", ") + `]}`
 }
 
@@ -117,9 +117,9 @@ func TestGetTaskSchedules_Items(t *testing.T) {
 	s.mustAdmin(t, "", "schedule", "assign", "weekly", "--patient", f.key, "--settings", `{"bmi":{"units":"metric","max":1.50,"l":[1,"é"]}}`)
 	s.mustAdmin(t, "", "schedule", "assign", "fixed", "--patient", f.key, "--start", "2026-01-31T10:00:00.25+01:00")
 
-	fixed := schedule("fixed", schedItem("phq9", false, "{}", "2026-02-01T09:00:00.250000+00:00", "2026-02-02T09:00:00.250000+00:00", ""))
+	fixed := schedObject("fixed", schedItem("phq9", false, "{}", "2026-02-01T09:00:00.250000+00:00", "2026-02-02T09:00:00.250000+00:00", ""))
 	weekly := func(d1, d3, d7, d21, d30 string) string {
-		return schedule("weekly",
+		return schedObject("weekly",
 			schedItem("phq9", false, "{}", d1, d3, ""),
 			schedItem("phq9", false, "{}", d1, d7, ""),
 			schedItem("ref_satis_gen", true, "{}", d1, d30, ""),
@@ -149,7 +149,7 @@ func TestGetTaskSchedules_Completion(t *testing.T) {
 	)
 	want := func(phqDone, bmiDone string) {
 		t.Helper()
-		f.wantSchedules(t, "["+schedule("weekly",
+		f.wantSchedules(t, "["+schedObject("weekly",
 			schedItem("phq9", false, "{}", phqFrom, phqBy, phqDone),
 			schedItem("bmi", false, "{}", bmiFrom, bmiBy, bmiDone))+"]")
 	}

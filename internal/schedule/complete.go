@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -13,12 +14,12 @@ import (
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
-// completed sets complete, created and done on each item that an uploaded row completes
-// (PROTOCOL 6.7): a current row of the item's table, of any device and
-// era, whose patient (the current patient row of the same device and era
-// whose id is the row's patient_id) shares an ID number, type and value,
-// with idnums, whose when_created lies within [from, by], and whose
-// firstexit_is_finish is true. done is the when_last_modified of the
+// completed sets complete, created and done on each item that an
+// uploaded row completes (PROTOCOL 6.7): a current row of the item's
+// table, of any device and era, whose patient (the current patient row of
+// the same device and era whose id is the row's patient_id) shares an ID
+// number, type and value, with idnums, whose when_created lies within
+// [from, by], and whose firstexit_is_finish is true. done is the when_last_modified of the
 // latest such row: the one created last (as the reference picks the most
 // recently created task), then the one modified last. Anonymous items are
 // never complete, nor are items of a table that lacks one of those fields.
@@ -82,17 +83,11 @@ func (s *Store) completed(ctx context.Context, reg *registry.Registry, idnums ma
 		if err != nil || n < 0 || n >= len(tables) {
 			continue // not a date-time the upload would have stored
 		}
-		var m *codec.DateTime
-		if modified != nil {
-			if v, err := codec.ParseDateTime(*modified); err == nil {
-				m = &v
-			}
-		}
+		at := c.Time()
 		for _, d := range byTable[tables[n]] {
-			if c.Time().Before(d.from) || c.Time().After(d.by) {
-				continue
+			if !at.Before(d.from) && !at.After(d.by) {
+				d.offer(at, modified)
 			}
-			d.offer(c, m)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -101,21 +96,36 @@ func (s *Store) completed(ctx context.Context, reg *registry.Registry, idnums ma
 	return nil
 }
 
-// offer makes the row created at c and modified at m (nil if NULL) the
-// item's latest completing row if it is later than the one it has (see
-// completed).
-func (d *dueItem) offer(c codec.DateTime, m *codec.DateTime) {
+// offer makes the row created at c and last modified at modified (nil if
+// NULL) the item's latest completing row if it is later than the one it
+// has (see completed). Modification times are parsed only to break a tie.
+func (d *dueItem) offer(c time.Time, modified *string) {
 	if d.complete {
-		switch c.Time().Compare(d.created.Time()) {
+		switch c.Compare(d.created) {
 		case -1:
 			return
 		case 0:
-			if m == nil || d.done != nil && !m.Time().After(d.done.Time()) {
+			if !later(modified, d.done) {
 				return
 			}
 		}
 	}
-	d.complete, d.created, d.done = true, c, m
+	d.complete, d.created, d.done = true, c, modified
+}
+
+// later reports whether the date-time text a is later than b; NULL or
+// text that is no date-time is earliest.
+func later(a, b *string) bool {
+	instant := func(s *string) (time.Time, bool) {
+		if s == nil {
+			return time.Time{}, false
+		}
+		v, err := codec.ParseDateTime(*s)
+		return v.Time(), err == nil
+	}
+	ta, okA := instant(a)
+	tb, okB := instant(b)
+	return okA && (!okB || ta.After(tb))
 }
 
 // finishedCond is the SQL condition "firstexit_is_finish is 1" on a row

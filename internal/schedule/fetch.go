@@ -96,17 +96,19 @@ type dueItem struct {
 	settings  pyjson.Raw
 	// complete: a row completes the item. created and done are the
 	// when_created and when_last_modified (nil if NULL) of the latest
-	// such row.
+	// such row, done as stored.
 	complete bool
-	created  codec.DateTime
-	done     *codec.DateTime
+	created  time.Time
+	done     *string
 }
 
 // object is the item as the reply writes it (PROTOCOL 6.7).
 func (d *dueItem) object() pyjson.Object {
 	var when any
 	if d.done != nil {
-		when = d.done.ISOString()
+		if m, err := codec.ParseDateTime(*d.done); err == nil {
+			when = m.ISOString()
+		}
 	}
 	return pyjson.Object{
 		{Key: "table", Value: d.Table}, {Key: "anonymous", Value: d.anonymous}, {Key: "settings", Value: d.settings},
