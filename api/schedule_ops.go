@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/patient"
 	"github.com/tabletapi/tabletapi/internal/schedule"
 )
@@ -11,11 +12,11 @@ import (
 // getTaskSchedules: PROTOCOL 6.7. It writes (the missing start times), so
 // it runs in the request's transaction: a failure keeps no start.
 func (s *server) getTaskSchedules(ctx context.Context, x *opContext) (*Reply, error) {
-	p, err := patient.NewStore(x.db).FindByKey(ctx, x.req.Form.Get("patient_proquint"))
-	if err != nil {
-		return nil, err
+	key := x.req.Form.Get("patient_proquint")
+	if key == "" {
+		return nil, fault.MissingVariable("patient_proquint")
 	}
-	info, err := p.InfoJSON()
+	p, err := patient.NewStore(x.db).ServerPatientByKey(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -24,6 +25,6 @@ func (s *server) getTaskSchedules(ctx context.Context, x *opContext) (*Reply, er
 	if err != nil {
 		return nil, err
 	}
-	// pyjson writes one line of JSON, as these keys need (PROTOCOL 1.3).
-	return new(Reply).AddLiteral("patient_info", string(info)).AddLiteral("task_schedules", string(schedules)), nil
+	// Both values are one line of JSON, as these keys need (PROTOCOL 1.3).
+	return new(Reply).AddLiteral("patient_info", patient.InfoJSON(p)).AddLiteral("task_schedules", string(schedules)), nil
 }

@@ -59,7 +59,7 @@ func BenchmarkGetTaskSchedules(b *testing.B) {
 		now := func() time.Time { return time.Now() }
 		for b.Loop() {
 			err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				p, err := patient.NewStore(tx).FindByKey(ctx, key)
+				p, err := patient.NewStore(tx).ServerPatientByKey(ctx, key)
 				if err != nil {
 					return err
 				}

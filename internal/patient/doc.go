@@ -5,9 +5,9 @@
 // the server-created patients, the current patient and patient_idnum rows
 // of the server device: Check applies the rules to a new one, Store
 // creates, lists and finds them (CreateServer, ServerPatients,
-// ServerPatientByUUID, ServerPatient), FindByKey finds one by its access
-// key with the errors of 6.3 steps 1-4, and InfoJSON writes its
-// patient_info reply value. Validate reads the client's
+// ServerPatientByUUID, ServerPatient, and ServerPatientByKey with the
+// refusals of PROTOCOL 6.3 steps 2–4), and InfoJSON writes one as the
+// patient_info of single-patient mode. Validate reads the client's
 // patient_info JSON, checks every patient's keys in the order they appear
 // in the JSON text, and then checks each patient against the group's ID
 // policy (package idpolicy) and, for a restricted (auto-generated) user,

@@ -4,29 +4,41 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/pyjson"
 )
 
-// InfoJSON returns the patient_info reply value of register_patient and
-// get_task_schedules (PROTOCOL 6.3): a JSON array of one object with the
-// keys surname, forename, sex, dob ("YYYY-MM-DD" or null), email, address,
-// gp and other (each a string or null), then idnum<N> (an integer) for
-// each ID number in ascending N, written as the reference's json.dumps
-// writes it.
-func (p *ServerPatient) InfoJSON() ([]byte, error) {
-	var dob *string
-	if p.DOB != nil && *p.DOB != "" {
-		d := serverDOB(p.DOB)
-		dob = &d
-	}
-	o := pyjson.Object{
-		{Key: "surname", Value: p.Surname}, {Key: "forename", Value: p.Forename}, {Key: "sex", Value: p.Sex},
-		{Key: "dob", Value: dob}, {Key: "email", Value: p.Email}, {Key: "address", Value: p.Address},
-		{Key: "gp", Value: p.GP}, {Key: "other", Value: p.Other},
+// InfoJSON returns the patient_info value of register_patient and
+// get_task_schedules (PROTOCOL 6.3): a JSON array of one object with
+// surname, forename, sex, dob, email, address, gp and other (each a string
+// or null), then idnum<N> for each ID number in ascending N. It is written
+// as the reference's Python json.dumps writes it: ", " and ": " between
+// items, and every character outside printable ASCII escaped, so the value
+// is one line of ASCII.
+func InfoJSON(p *ServerPatient) string {
+	var b strings.Builder
+	b.WriteString("[{")
+	for i, f := range []struct {
+		key string
+		val *string
+	}{
+		{"surname", p.Surname}, {"forename", p.Forename}, {"sex", p.Sex}, {"dob", p.DOB},
+		{"email", p.Email}, {"address", p.Address}, {"gp", p.GP}, {"other", p.Other},
+	} {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`"` + f.key + `": `)
+		if f.val == nil {
+			b.WriteString("null")
+		} else {
+			b.Write(pyjson.AppendString(nil, *f.val))
+		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(p.IDNums)) {
-		o = append(o, pyjson.Member{Key: "idnum" + strconv.FormatInt(n, 10), Value: p.IDNums[n]})
+		b.WriteString(`, "idnum` + strconv.FormatInt(n, 10) + `": ` + strconv.FormatInt(p.IDNums[n], 10))
 	}
-	return pyjson.Marshal([]pyjson.Object{o})
+	b.WriteString("}]")
+	return b.String()
 }
