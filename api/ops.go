@@ -56,6 +56,7 @@ func (s *server) operations() map[string]operation {
 		"get_extra_strings":            {class: tabletsession.ClassRegistration, run: s.getExtraStrings},
 		"check_upload_user_and_device": {class: tabletsession.ClassUpload, run: checkUploadUserAndDevice},
 		"get_id_info":                  {class: tabletsession.ClassUpload, run: s.getIDInfo},
+		"get_task_schedules":           {class: tabletsession.ClassRegistration, writes: true, run: s.getTaskSchedules},
 	}
 	for name, run := range s.uploadOps() {
 		ops[name] = batchOp(run)

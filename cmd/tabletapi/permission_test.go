@@ -49,7 +49,7 @@ func TestPermissionNoUploadGroup(t *testing.T) {
 	for _, user := range []string{"nog", "nogsu", "nognr"} {
 		ops := []string{"register", "check_upload_user_and_device"}
 		if user == "nog" {
-			ops = append(ops, "get_allowed_tables", "get_extra_strings", "get_id_info")
+			ops = append(ops, "get_allowed_tables", "get_extra_strings", "get_task_schedules", "get_id_info")
 		}
 		for _, op := range ops {
 			// On a registered device, and on a new one, where the device
@@ -85,7 +85,7 @@ func TestPermissionRights(t *testing.T) {
 	t.Run("RegistrationWithoutRight", func(t *testing.T) {
 		for _, user := range []string{"up", "none"} {
 			dev := testclient.NewDeviceID()
-			for _, op := range []string{"register", "get_allowed_tables", "get_extra_strings"} {
+			for _, op := range []string{"register", "get_allowed_tables", "get_extra_strings", "get_task_schedules"} {
 				r := mustDo(t, clientOn(s, dev, user, pw), op, map[string]string{"devicefriendlyname": "x"})
 				wantReply(t, r, http.StatusOK, failureReply(msgNoRegister))
 			}

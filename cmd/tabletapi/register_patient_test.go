@@ -291,4 +291,19 @@ func TestRegisterPatientThrottle(t *testing.T) {
 		}
 		wantReply(t, s.registerPatient(t, device, s.key), http.StatusOK, anonFailureReply(msgThrottled))
 	})
+
+	// get_task_schedules finds its patient by the same look-up (6.7), so
+	// its failed keys drain the same bucket.
+	t.Run("TaskSchedulesFeedIt", func(t *testing.T) {
+		s := startSinglePatientServer(t, "--login-throttle-burst", "2", "--login-throttle-refill", "1h")
+		s.addUser(t, "clinic", "carol", "Carol-Secret-3141", "--may-register-devices")
+		carol := s.client("carol", "Carol-Secret-3141")
+		for _, key := range []string{"guess-one", patient.AccessKey([16]byte{9})} {
+			r := mustDo(t, carol, "get_task_schedules", map[string]string{"patient_proquint": key})
+			if want := "There is no patient with access key '" + key + "'. Have you entered the key correctly?"; r.Success() || r.Error() != want {
+				t.Fatalf("get_task_schedules with %q: %d %q, want the no-patient refusal", key, r.Status, r.Body)
+			}
+		}
+		wantReply(t, s.registerPatient(t, device, s.key), http.StatusOK, anonFailureReply(msgThrottled))
+	})
 }

@@ -116,7 +116,7 @@ func toText(v Value) (any, bool) {
 	case KindInt:
 		return strconv.FormatInt(v.Int, 10), true
 	case KindReal:
-		return pyFloat(v.Real), true
+		return PyFloat(v.Real), true
 	}
 	return nil, false
 }

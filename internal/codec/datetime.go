@@ -224,3 +224,15 @@ func (d DateTime) String() string {
 	b = appendNum(b, off/60%60, 2)
 	return string(b)
 }
+
+// ISOString returns d as Python's isoformat writes a date-time with a
+// fixed offset, the form of the reference's JSON replies (PROTOCOL 6.7):
+// String without the fraction when it is zero, e.g.
+// 2025-01-23T10:00:00+00:00 or 2025-01-23T10:00:00.250000+01:00.
+func (d DateTime) ISOString() string {
+	s := d.String()
+	if d.us%1e6 == 0 {
+		return s[:19] + s[26:]
+	}
+	return s
+}

@@ -200,3 +200,18 @@ func TestDatePart(t *testing.T) {
 		}
 	})
 }
+
+func TestDateTime_ISOString(t *testing.T) {
+	for in, want := range map[string]string{
+		"2025-01-23T10:00:00Z":             "2025-01-23T10:00:00+00:00",
+		"2025-01-23T10:00:00.25+01:00":     "2025-01-23T10:00:00.250000+01:00",
+		"2025-01-23T10:00:00.000001-05:30": "2025-01-23T10:00:00.000001-05:30",
+		"1969-12-31T23:59:59.5Z":           "1969-12-31T23:59:59.500000+00:00",
+		"1969-12-31T23:59:58Z":             "1969-12-31T23:59:58+00:00",
+	} {
+		d, err := codec.ParseDateTime(in)
+		if err != nil || d.ISOString() != want {
+			t.Errorf("ISOString(%s) = %q, %v; want %q", in, d.ISOString(), err, want)
+		}
+	}
+}

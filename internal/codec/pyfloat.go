@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// pyFloat returns f written as Python's repr (and str) writes a float: the
+// PyFloat returns f written as Python's repr (and str) writes a float: the
 // shortest digits that give back f, in fixed notation with at least one
 // fraction digit when 1e-4 <= |f| < 1e16 (or f is zero), else in scientific
 // notation with a signed exponent of at least two digits: 67.0, 1.83,
 // 0.0001, 1e-05, 1e+16, 1.5e+300, -0.0, inf, -inf, nan.
-func pyFloat(f float64) string {
+func PyFloat(f float64) string {
 	switch {
 	case math.IsNaN(f):
 		return "nan"

@@ -10,7 +10,7 @@ func ReprValue(v Value) string {
 	case KindInt:
 		return strconv.FormatInt(v.Int, 10)
 	case KindReal:
-		return pyFloat(v.Real)
+		return PyFloat(v.Real)
 	case KindText:
 		return Repr(v.Text)
 	case KindBytes:

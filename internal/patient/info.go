@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
+
+	"github.com/tabletapi/tabletapi/internal/pyjson"
 )
 
 // InfoJSON returns the patient_info value of register_patient and
@@ -32,7 +33,7 @@ func InfoJSON(p *ServerPatient) string {
 		if f.val == nil {
 			b.WriteString("null")
 		} else {
-			writeJSONString(&b, *f.val)
+			b.Write(pyjson.AppendString(nil, *f.val))
 		}
 	}
 	for _, n := range slices.Sorted(maps.Keys(p.IDNums)) {
@@ -40,46 +41,4 @@ func InfoJSON(p *ServerPatient) string {
 	}
 	b.WriteString("}]")
 	return b.String()
-}
-
-// writeJSONString writes s as a JSON string in the form of Python's
-// json.dumps with ensure_ascii: the short escapes where JSON has them, and
-// \uXXXX (a surrogate pair beyond the BMP) for other control characters and
-// everything beyond ASCII.
-func writeJSONString(b *strings.Builder, s string) {
-	const hex = "0123456789abcdef"
-	u := func(r rune) {
-		b.WriteString(`\u`)
-		for shift := 12; shift >= 0; shift -= 4 {
-			b.WriteByte(hex[r>>shift&0xf])
-		}
-	}
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || r > 0x7e && r <= 0xffff:
-			u(r)
-		case r > 0xffff:
-			hi, lo := utf16.EncodeRune(r)
-			u(hi)
-			u(lo)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
 }

@@ -2,11 +2,13 @@ package schedule
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tabletapi/tabletapi/internal/pyjson"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -39,12 +41,17 @@ func CheckItem(reg *registry.Registry, it Item) error {
 
 // CheckSettings checks an assignment's settings text for sc: a JSON object
 // whose every key is a table of one of sc's items and whose every value is
-// a JSON object ({"phq9": {…}}). The error wraps ErrInvalid and says which
-// rule it breaks.
+// a JSON object ({"phq9": {…}}), with no key repeated in any object. The
+// error wraps ErrInvalid and says which rule it breaks.
 func CheckSettings(settings string, sc *Schedule) error {
 	var byTable map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(settings), &byTable); err != nil || byTable == nil {
 		return invalidf("settings must be a JSON object keyed by table name")
+	}
+	// The reply writes the settings again (pyjson.Raw); a repeated key
+	// would leave which value counts to chance.
+	if _, err := pyjson.Marshal(pyjson.Raw(settings)); errors.Is(err, pyjson.ErrDuplicateKey) {
+		return invalidf("settings must not repeat a key within an object")
 	}
 	for _, table := range slices.Sorted(maps.Keys(byTable)) {
 		if !slices.ContainsFunc(sc.Items, func(it Item) bool { return it.Table == table }) {

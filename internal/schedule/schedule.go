@@ -3,8 +3,11 @@
 // task_schedule_items (a task's table and its due window in days from the
 // start) and patient_task_schedules (a schedule assigned to a server
 // patient, with its start time and per-table settings). It checks items
-// against the table registry and settings as JSON; the patients themselves
-// belong to package patient.
+// against the table registry and settings as JSON, and does the work of
+// get_task_schedules (TaskSchedulesJSON): it starts the schedules, and
+// decides which items are complete by reading the uploaded task tables
+// (only tables of the registry, by their registry names). The patients
+// themselves belong to package patient.
 package schedule
 
 import (

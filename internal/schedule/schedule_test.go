@@ -139,13 +139,14 @@ func TestCheckSettings(t *testing.T) {
 		}
 	}
 	for settings, want := range map[string]string{
-		``:               "schedule: invalid: settings must be a JSON object keyed by table name",
-		`null`:           "schedule: invalid: settings must be a JSON object keyed by table name",
-		`[]`:             "schedule: invalid: settings must be a JSON object keyed by table name",
-		`{"phq9": {}`:    "schedule: invalid: settings must be a JSON object keyed by table name",
-		`{"gad7": {}}`:   `schedule: invalid: settings name table "gad7", which schedule "weekly" does not have`,
-		`{"phq9": 1}`:    `schedule: invalid: the settings of table "phq9" must be a JSON object`,
-		`{"phq9": null}`: `schedule: invalid: the settings of table "phq9" must be a JSON object`,
+		``:                           "schedule: invalid: settings must be a JSON object keyed by table name",
+		`null`:                       "schedule: invalid: settings must be a JSON object keyed by table name",
+		`[]`:                         "schedule: invalid: settings must be a JSON object keyed by table name",
+		`{"phq9": {}`:                "schedule: invalid: settings must be a JSON object keyed by table name",
+		`{"gad7": {}}`:               `schedule: invalid: settings name table "gad7", which schedule "weekly" does not have`,
+		`{"phq9": 1}`:                `schedule: invalid: the settings of table "phq9" must be a JSON object`,
+		`{"phq9": null}`:             `schedule: invalid: the settings of table "phq9" must be a JSON object`,
+		`{"phq9": {"a": 1, "a": 2}}`: "schedule: invalid: settings must not repeat a key within an object",
 	} {
 		if err := schedule.CheckSettings(settings, sc); !errors.Is(err, schedule.ErrInvalid) || err.Error() != want {
 			t.Errorf("CheckSettings(%q) = %v, want %s", settings, err, want)

@@ -113,38 +113,44 @@ VALUES (?, ?, ?, ?) RETURNING id`, patientPK, sc.ID, a.Start, settings).Scan(ctx
 
 // Assignments returns the schedules assigned to the patient whose patient
 // row has _pk patientPK, in the order they were assigned, each with its
-// items; an empty slice when there are none. Its errors come from the
-// database only.
+// items; an empty slice when there are none. One query reads them all,
+// since get_task_schedules reads them on every fetch. Its errors come from
+// the database only.
 func (s *Store) Assignments(ctx context.Context, patientPK int64) ([]Assignment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.start_utc, a.settings, t.id, t.group_id, t.name
+	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.start_utc, a.settings, t.id, t.group_id, t.name,
+  i.table_name, i.due_from_days, i.due_within_days
 FROM patient_task_schedules AS a JOIN task_schedules AS t ON t.id = a.schedule_id
-WHERE a.patient_pk = ? ORDER BY a.id`, patientPK)
+  LEFT JOIN task_schedule_items AS i ON i.schedule_id = t.id
+WHERE a.patient_pk = ? ORDER BY a.id, i.id`, patientPK)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: assignments of patient %d: %w", patientPK, err)
 	}
+	defer rows.Close()
 	out := []Assignment{}
 	for rows.Next() {
 		a := Assignment{PatientPK: patientPK}
 		var start sql.NullTime
-		if err := rows.Scan(&a.ID, &start, &a.Settings, &a.Schedule.ID, &a.Schedule.GroupID, &a.Schedule.Name); err != nil {
-			rows.Close()
+		var table *string
+		var from, within *int
+		if err := rows.Scan(&a.ID, &start, &a.Settings, &a.Schedule.ID, &a.Schedule.GroupID, &a.Schedule.Name,
+			&table, &from, &within); err != nil {
 			return nil, fmt.Errorf("schedule: assignments of patient %d: %w", patientPK, err)
 		}
-		if start.Valid {
-			t := start.Time.UTC()
-			a.Start = &t
+		if len(out) == 0 || out[len(out)-1].ID != a.ID {
+			if start.Valid {
+				t := start.Time.UTC()
+				a.Start = &t
+			}
+			a.Schedule.Items = []Item{}
+			out = append(out, a)
 		}
-		out = append(out, a)
+		if table != nil && from != nil && within != nil {
+			last := &out[len(out)-1]
+			last.Schedule.Items = append(last.Schedule.Items, Item{Table: *table, DueFromDays: *from, DueWithinDays: *within})
+		}
 	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("schedule: assignments of patient %d: %w", patientPK, err)
-	}
-	for i := range out {
-		if out[i].Schedule.Items, err = s.items(ctx, out[i].Schedule.ID); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
