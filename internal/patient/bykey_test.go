@@ -59,7 +59,7 @@ func TestStore_ServerPatientByKey(t *testing.T) {
 	}
 }
 
-func TestInfoJSON(t *testing.T) {
+func TestInfoJSON_Escapes(t *testing.T) {
 	p := newAnn()
 	p.IDNums[2] = 42
 	p.Email, p.Other = ptr("ann@example.org"), ptr("Zoë \"Z\" \\ \n\t\x01\x7f 😀")
