@@ -66,9 +66,11 @@ func (u *upstreamCut) copy(dst, src net.Conn) {
 				cut := false
 				u.done.Do(func() { cut = true })
 				if cut {
+					// fired first: the server sees the cut at once and may
+					// answer the test before a later close would run.
+					close(u.fired)
 					dst.Close()
 					src.Close()
-					close(u.fired)
 					return
 				}
 				sent = -1 << 62 // cut once only: relay the rest
