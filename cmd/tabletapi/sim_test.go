@@ -21,9 +21,7 @@ import (
 // retried as a tablet would; afterwards every record any tablet was told
 // was uploaded is stored exactly once, and nothing else is (issue 4).
 func TestSimulatedFleet(t *testing.T) {
-	s := startServer(t)
-	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
-	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
+	s := startSimServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	sum, err := sim.RunLoad(ctx, sim.LoadConfig{
@@ -137,4 +135,76 @@ func childWithReal(t *testing.T, tablets []*sim.Tablet) (table, device string, i
 	}
 	t.Fatal("no tablet has a child record with item_real set on the server")
 	return "", "", 0
+}
+
+// TestSimulatedPatients: two single-patient tablets, whose patients and
+// schedule the simulator creates through the admin CLI, register with their
+// access keys, complete the tasks due and upload them multi-step alongside
+// clinician tablets that upload one-step, with connections dropped at
+// random; every record is
+// stored as uploaded and get_task_schedules reports each completed task
+// complete, until a completed row is made unfinished (issue 11, item 4).
+func TestSimulatedPatients(t *testing.T) {
+	s := startSimServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sum, err := sim.RunLoad(ctx, sim.LoadConfig{
+		URL: s.API, User: "alice", Password: "pw!-secret",
+		Tablets: 2, Records: 10, Rounds: 2, Concurrency: 4, Steps: sim.OneStepOnly,
+		Patients: 2, PatientGroup: "research",
+		Admin:     func(_ context.Context, args ...string) (string, error) { return s.admin(t, "", args...) },
+		ChaosRate: 0.05, Seed: 11, RetryPause: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	var out bytes.Buffer
+	sum.WriteText(&out) //nolint:errcheck // a bytes.Buffer
+	// The clinician tablets upload one-step only, the patient tablets never.
+	if !sum.OK() || sum.PatientRegistrations != 2 || sum.TasksCompleted != 6 || sum.Uploads != 6 || sum.OneStepUploads != 4 ||
+		!strings.Contains(out.String(), "patients    2 of 2 registered; 6 scheduled tasks completed and uploaded\n") {
+		t.Fatalf("load failed, or not 2 patients with 3 tasks each:\n%s", out.String())
+	}
+	if n := s.count(t, "users", "auto_generated"); n != 2 {
+		t.Errorf("%d generated users, want 2", n)
+	}
+	rep, err := sim.Verify(ctx, s.DB, sum.Tablets)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if err := sim.VerifySchedules(ctx, sum.Tablets, rep); err != nil || !rep.OK() || rep.ScheduledTasks != 6 ||
+		!strings.HasSuffix(rep.String(), "\n            and get_task_schedules reports all 6 completed scheduled tasks complete\n") {
+		t.Fatalf("verify (%v):\n%s\nsummary:\n%s", err, rep, out.String())
+	}
+	if strings.Contains(s.Log.String(), "level=ERROR") {
+		t.Fatalf("server logged errors:\n%s", s.Log)
+	}
+
+	for _, tab := range sum.Tablets {
+		if done := tab.Completed(); len(done) > 0 {
+			q := fmt.Sprintf(`UPDATE %q SET firstexit_is_finish = NULL WHERE _device_id = (SELECT id FROM devices WHERE name = ?)`, done[0])
+			if _, err := s.DB.ExecContext(ctx, q, tab.Device()); err != nil {
+				t.Fatal(err)
+			}
+			rep := &sim.Report{}
+			err := sim.VerifySchedules(ctx, sum.Tablets, rep)
+			if err != nil || len(rep.Problems) != 1 || rep.Problems[0].String() != tab.Device()+" "+done[0]+
+				" id 0: incomplete: uploaded a finished task, but get_task_schedules does not report it complete" {
+				t.Fatalf("verify schedules after %s was unfinished (%v):\n%s", done[0], err, rep)
+			}
+			return
+		}
+	}
+	t.Fatal("no tablet completed a task")
+}
+
+// startSimServer starts a server with user alice of group research, who
+// may upload and register devices, and NHS numbers as ID number type 1:
+// what the simulator needs.
+func startSimServer(t *testing.T) *testServer {
+	t.Helper()
+	s := startServer(t)
+	s.addUser(t, "research", "alice", "pw!-secret", "--may-upload", "--may-register-devices")
+	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
+	return s
 }

@@ -13,5 +13,9 @@
 //
 // A Tablet runs one sequence at a time; different Tablets may run in
 // parallel. RunLoad drives many tablets for a load test, optionally dropping
-// connections at random (chaos) and retrying as a tablet would.
+// connections at random (chaos) and retrying as a tablet would. A tablet
+// may also run in single-patient mode (RegisterPatient, PROTOCOL 12.2):
+// RunLoad then creates the server patients and their schedule through the
+// tabletapi admin CLI it is given, and VerifySchedules checks that
+// get_task_schedules reports the tasks they completed complete.
 package sim

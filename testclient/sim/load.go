@@ -39,6 +39,18 @@ type LoadConfig struct {
 	RetryPause     time.Duration // first pause before a retry, doubling up to 20×; default 100ms
 	CamcopsVersion string        // default testclient.DefaultCamcopsVersion
 
+	// Patients is the number of single-patient tablets that run alongside
+	// the clinician tablets. Before the run, Admin creates a schedule and
+	// that many server patients of PatientGroup with it assigned; each
+	// patient tablet registers with its patient's access key, completes the
+	// tasks due and uploads them once, multi-step.
+	Patients     int
+	PatientGroup string
+	// Admin runs a tabletapi admin command on the server's database, such
+	// as "patient add …", and returns its standard output. Needed for
+	// Patients.
+	Admin func(ctx context.Context, args ...string) (string, error)
+
 	// Progress, if set, receives progress reports: a bar redrawn in place
 	// if ProgressBar, else a line every ProgressInterval (default 5s; the
 	// bar's default is 200ms).
@@ -91,6 +103,9 @@ func (c LoadConfig) withDefaults() (LoadConfig, error) {
 	if c.URL == "" {
 		return c, errors.New("sim: load: no URL")
 	}
+	if c.Patients > 0 && (c.Admin == nil || c.PatientGroup == "") {
+		return c, errors.New("sim: load: patients need Admin and PatientGroup")
+	}
 	if c.ChaosRate < 0 || c.ChaosRate >= 1 {
 		return c, fmt.Errorf("sim: load: chaos rate %g is not in [0, 1)", c.ChaosRate)
 	}
@@ -122,6 +137,9 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (*Summary, error) {
 	}
 	probeTimeout := min(cfg.RequestTimeout, 10*time.Second)
 	if err := Probe(ctx, cfg.URL, cfg.User, cfg.Password, NewHTTPClient(probeTimeout, 1, 0, 0)); err != nil {
+		return nil, err
+	}
+	if err := r.setupPatients(ctx); err != nil {
 		return nil, err
 	}
 	start := time.Now()

@@ -8,10 +8,11 @@ import (
 // Report is the outcome of Verify.
 type Report struct {
 	Devices        int       `json:"devices"`
-	Tables         int       `json:"tables"`           // tables read, every one of the tablets' schemas that the server knows
-	TablesWithRows int       `json:"tables_with_rows"` // tables in which current or pending rows of the devices were found
-	LiveRows       int       `json:"live_rows"`        // current era-NOW rows read
-	PreservedRows  int       `json:"preserved_rows"`   // current rows of preserved eras read
+	Tables         int       `json:"tables"`                    // tables read, every one of the tablets' schemas that the server knows
+	TablesWithRows int       `json:"tables_with_rows"`          // tables in which current or pending rows of the devices were found
+	LiveRows       int       `json:"live_rows"`                 // current era-NOW rows read
+	PreservedRows  int       `json:"preserved_rows"`            // current rows of preserved eras read
+	ScheduledTasks int       `json:"scheduled_tasks,omitempty"` // completed scheduled tasks checked by VerifySchedules
 	Problems       []Problem `json:"problems"`
 }
 
@@ -54,6 +55,9 @@ func (r *Report) String() string {
 	if r.OK() {
 		fmt.Fprintf(&b, "verify      OK: %d devices, %d tables (%d with rows), %d live and %d preserved current rows as uploaded, nothing lost or duplicated\n",
 			r.Devices, r.Tables, r.TablesWithRows, r.LiveRows, r.PreservedRows)
+		if r.ScheduledTasks > 0 {
+			fmt.Fprintf(&b, "            and get_task_schedules reports all %d completed scheduled tasks complete\n", r.ScheduledTasks)
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "verify      FAILED: %d problems (%d devices, %d tables (%d with rows), %d live and %d preserved current rows read):\n",

@@ -22,6 +22,10 @@ type loadTablet struct {
 	rng    *rand.Rand // for choices and Mutate; used by one goroutine at a time
 	rounds int        // uploads done
 	done   bool       // stopped after a failure
+
+	patient bool           // a single-patient tablet
+	key     string         // its access key
+	items   []ScheduleItem // its schedule items, fetched at registration
 }
 
 // newRunner fills the run's tablets.
@@ -39,6 +43,17 @@ func newRunner(cfg LoadConfig) (*runner, error) {
 			return nil, err
 		}
 		r.tablets = append(r.tablets, &loadTablet{Tablet: t, rng: rand.New(rand.NewPCG(seed, 0x5eed))})
+	}
+	for i := range cfg.Patients {
+		seed := cfg.Seed*1_000_003 + uint64(cfg.Tablets+i)
+		t, err := NewTablet(Config{
+			URL: cfg.URL, FriendlyName: fmt.Sprintf("tabletsim patient %d", i+1), CamcopsVersion: cfg.CamcopsVersion,
+			Schema: cfg.Schema, HTTPClient: hc, Records: 1, Seed: seed, Observe: r.stats.observe,
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.tablets = append(r.tablets, &loadTablet{Tablet: t, rng: rand.New(rand.NewPCG(seed, 0x5eed)), patient: true})
 	}
 	return r, nil
 }
@@ -84,6 +99,9 @@ func (r *runner) more(t *loadTablet, start time.Time) bool {
 // Mutate after the first, then an upload). It reports whether the tablet
 // may go on.
 func (r *runner) step(ctx context.Context, t *loadTablet) bool {
+	if t.patient {
+		return r.patientStep(ctx, t)
+	}
 	if !t.Registered() {
 		t.done = r.register(ctx, t) != nil
 		return !t.done
@@ -93,6 +111,13 @@ func (r *runner) step(ctx context.Context, t *loadTablet) bool {
 	}
 	m := r.cfg.Methods[t.rng.IntN(len(r.cfg.Methods))]
 	oneStep := r.cfg.Steps == OneStepOnly || r.cfg.Steps == MixedSteps && t.rng.IntN(2) == 0
+	t.done = r.upload(ctx, t, m, oneStep, "upload") != nil
+	return !t.done
+}
+
+// upload runs one upload sequence of a tablet, with retries, and counts
+// it; what names the sequence in a failure.
+func (r *runner) upload(ctx context.Context, t *loadTablet, m Method, oneStep bool, what string) error {
 	var res *UploadResult
 	err := r.retry(ctx, t, func(ctx context.Context) error {
 		var err error
@@ -100,15 +125,20 @@ func (r *runner) step(ctx context.Context, t *loadTablet) bool {
 		return err
 	}, func() { r.stats.attemptSent(res) })
 	t.rounds++
-	r.stats.sequenceDone(res, err, fmt.Sprintf("%s upload %d (%s): %v", t.Device(), t.rounds, m, err))
-	t.done = err != nil
-	return !t.done
+	r.stats.sequenceDone(res, err, fmt.Sprintf("%s %s %d (%s): %v", t.Device(), what, t.rounds, m, err))
+	return err
 }
 
 // register registers a tablet, with retries.
 func (r *runner) register(ctx context.Context, t *loadTablet) error {
-	err := r.retry(ctx, t, t.Register, func() { r.stats.attemptSent(nil) })
-	r.stats.sequenceDone(nil, err, fmt.Sprintf("%s registration: %v", t.Device(), err))
+	return r.registerWith(ctx, t, t.Register, "registration")
+}
+
+// registerWith runs the registration sequence f of a tablet, with
+// retries, and counts it; what names the sequence in a failure.
+func (r *runner) registerWith(ctx context.Context, t *loadTablet, f func(context.Context) error, what string) error {
+	err := r.retry(ctx, t, f, func() { r.stats.attemptSent(nil) })
+	r.stats.sequenceDone(nil, err, fmt.Sprintf("%s %s: %v", t.Device(), what, err))
 	return err
 }
 
@@ -144,7 +174,7 @@ func (r *runner) showProgress(start time.Time) func() {
 	}
 	p := &progress{w: r.cfg.Progress, bar: r.cfg.ProgressBar, duration: r.cfg.Duration, start: start}
 	if r.cfg.Duration <= 0 {
-		p.total = r.cfg.Tablets * (r.cfg.Rounds + 1)
+		p.total = r.cfg.Tablets*(r.cfg.Rounds+1) + 2*r.cfg.Patients
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -171,7 +201,7 @@ func (r *runner) showProgress(start time.Time) func() {
 func (r *runner) summary(start time.Time) *Summary {
 	elapsed := time.Since(start).Seconds()
 	s := &Summary{
-		URL: r.cfg.URL, TabletCount: r.cfg.Tablets, Records: r.cfg.Records, Concurrency: r.cfg.Concurrency,
+		URL: r.cfg.URL, TabletCount: r.cfg.Tablets, PatientCount: r.cfg.Patients, Records: r.cfg.Records, Concurrency: r.cfg.Concurrency,
 		Rounds: r.cfg.Rounds, ChaosRate: r.cfg.ChaosRate, Seed: r.cfg.Seed, ElapsedSeconds: elapsed,
 		Tables: r.cfg.Schema.RegistryTables(),
 	}
@@ -185,6 +215,10 @@ func (r *runner) summary(start time.Time) *Summary {
 	}
 	for _, t := range r.tablets {
 		s.Tablets = append(s.Tablets, t.Tablet)
+		if t.patient && t.Registered() {
+			s.PatientRegistrations++
+			s.TasksCompleted += len(t.completed)
+		}
 		if t.Unsettled() {
 			s.Unsettled = append(s.Unsettled, t.Device())
 		}

@@ -11,14 +11,15 @@ import (
 // Summary is the outcome of a load run. Its JSON form (WriteJSON) has the
 // same figures as its text form (WriteText).
 type Summary struct {
-	URL         string  `json:"url"`
-	TabletCount int     `json:"tablets"`
-	Records     int     `json:"records_per_tablet"`
-	Concurrency int     `json:"concurrency"`
-	Rounds      int     `json:"rounds,omitempty"`
-	Duration    string  `json:"duration,omitempty"`
-	ChaosRate   float64 `json:"chaos_rate"`
-	Seed        uint64  `json:"seed"`
+	URL          string  `json:"url"`
+	TabletCount  int     `json:"tablets"`
+	PatientCount int     `json:"patients,omitempty"`
+	Records      int     `json:"records_per_tablet"`
+	Concurrency  int     `json:"concurrency"`
+	Rounds       int     `json:"rounds,omitempty"`
+	Duration     string  `json:"duration,omitempty"`
+	ChaosRate    float64 `json:"chaos_rate"`
+	Seed         uint64  `json:"seed"`
 
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 
@@ -28,6 +29,9 @@ type Summary struct {
 	OneStepUploads  int            `json:"one_step_uploads"`
 	SequencesFailed int            `json:"sequences_failed"`
 	Retries         int            `json:"retries"`
+
+	PatientRegistrations int `json:"patient_registrations,omitempty"` // single-patient tablets registered
+	TasksCompleted       int `json:"tasks_completed,omitempty"`       // scheduled tasks they completed and uploaded
 
 	Requests          int     `json:"requests"`
 	RequestsPerSecond float64 `json:"requests_per_second"`
@@ -95,6 +99,10 @@ func (s *Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "sequences   %d done: %d registrations, %d uploads (%s; %d one-step); %d failed, %d retried\n",
 		s.Registrations+s.Uploads, s.Registrations, s.Uploads, strings.Join(methods, ", "), s.OneStepUploads,
 		s.SequencesFailed, s.Retries)
+	if s.PatientCount > 0 {
+		fmt.Fprintf(&b, "patients    %d of %d registered; %d scheduled tasks completed and uploaded\n",
+			s.PatientRegistrations, s.PatientCount, s.TasksCompleted)
+	}
 	fmt.Fprintf(&b, "requests    %d (%.1f/s), %d dropped by chaos\n", s.Requests, s.RequestsPerSecond, s.Dropped)
 	fmt.Fprintf(&b, "records     %d sent (%.1f/s); records of %d of the registry's %d tables uploaded\n",
 		s.RecordsSent, s.RecordsPerSecond, s.TablesWritten, s.Tables)
@@ -142,7 +150,7 @@ func (s *Summary) writeLatency(b *strings.Builder) {
 // opRank orders operations as a tablet sends them; unknown ones go last.
 func opRank(op string) int {
 	order := []string{
-		"register", "get_allowed_tables", "get_extra_strings", "check_device_registered",
+		"register_patient", "register", "get_allowed_tables", "get_extra_strings", "get_task_schedules", "check_device_registered",
 		"check_upload_user_and_device", "get_id_info", "validate_patients", "start_upload",
 		"start_preservation", "upload_empty_tables", "upload_table", "delete_where_key_not",
 		"which_keys_to_send", "upload_record", "end_upload", "upload_entire_database",

@@ -59,9 +59,11 @@ type Tablet struct {
 	info       serverInfo // stored at registration; nil before
 	registered bool
 	model      model
-	unsettled  bool // an upload's outcome is unknown (its reply was lost)
-	uploads    int  // successful uploads
-	requests   int  // requests sent
+	unsettled  bool     // an upload's outcome is unknown (its reply was lost)
+	uploads    int      // successful uploads
+	patientKey string   // the access key of a single-patient tablet; "" in clinician mode
+	completed  []string // tables of the tasks a single-patient tablet completed and uploaded
+	requests   int      // requests sent
 }
 
 // NewTablet returns an unregistered tablet filled with cfg.Records

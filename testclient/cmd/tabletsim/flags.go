@@ -18,15 +18,16 @@ func (e *usageError) Error() string { return e.msg }
 
 // settings are the command's flags.
 type settings struct {
-	load     sim.LoadConfig
-	methods  string
-	steps    string
-	chaos    bool
-	verify   bool
-	database string
-	tables   string
-	jsonFile string
-	progress string
+	load      sim.LoadConfig
+	methods   string
+	steps     string
+	chaos     bool
+	verify    bool
+	database  string
+	tables    string
+	jsonFile  string
+	progress  string
+	tabletapi string // the tabletapi binary that creates patients
 }
 
 const usageText = `usage: tabletsim --url URL --user NAME --password PW [flags]
@@ -38,6 +39,13 @@ method (Copy, Move keeping patients, Move; one-step or multi-step), changing
 its data between uploads. With --verify it then reads every table of the
 server's database and checks that every record the tablets were told was
 uploaded is stored exactly once, with the values sent.
+
+With --patients N it first creates, by running the tabletapi binary
+(--tabletapi) on --database, a schedule of up to three tasks and N patients
+of --group with it assigned; N single-patient tablets then register with the
+patients' access keys (register_patient), fetch their schedules, complete the
+tasks due and upload them multi-step, alongside the clinician tablets.
+--verify also checks that get_task_schedules reports each of them complete.
 
 Every flag can also be set by the environment variable TABLETSIM_<FLAG>
 (--chaos-rate: TABLETSIM_CHAOS_RATE), except --database: TABLETSIM_DATABASE_URL.
@@ -77,6 +85,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.StringVar(&s.tables, "tables", "", "the table registry file the server was started with (serve --tables); default the compiled-in registry")
 	fs.BoolVar(&s.verify, "verify", false, "afterwards, check the server's database (needs --database)")
 	fs.StringVar(&s.database, "database", "", "the server's database for --verify: postgres://… or sqlite:PATH")
+	fs.IntVar(&l.Patients, "patients", 0, "number of single-patient tablets, with server patients created first (needs --database and --group)")
+	fs.StringVar(&l.PatientGroup, "group", "", "with --patients, the group of the patients and their schedule")
+	fs.StringVar(&s.tabletapi, "tabletapi", "tabletapi", "with --patients, the tabletapi binary that creates them (a name is looked up in PATH)")
 	fs.StringVar(&s.jsonFile, "json", "", "also write the summary as JSON to this file")
 	fs.StringVar(&s.progress, "progress", "auto", "progress display: bar, lines, none, or auto (a bar on a terminal)")
 	if err := setFromEnv(fs, getenv); err != nil {
@@ -125,6 +136,10 @@ func (s *settings) validate() error {
 		return &usageError{"--timeout must be positive"}
 	case s.verify && s.database == "":
 		return &usageError{"--verify needs --database"}
+	case l.Patients < 0:
+		return &usageError{"--patients must not be negative"}
+	case l.Patients > 0 && (s.database == "" || l.PatientGroup == ""):
+		return &usageError{"--patients needs --database and --group"}
 	case s.chaos && (l.ChaosRate <= 0 || l.ChaosRate >= 1):
 		return &usageError{"--chaos-rate must be in (0, 1)"}
 	}

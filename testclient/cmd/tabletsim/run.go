@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/tabletapi/tabletapi/internal/registry"
@@ -36,6 +39,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if s.load.Seed == 0 {
 		s.load.Seed = uint64(time.Now().UnixNano())
 	}
+	if s.load.Patients > 0 {
+		s.load.Admin = admin(s.tabletapi, s.database)
+	}
 	s.load.Progress, s.load.ProgressBar = progressTo(s.progress, stderr)
 	sum, err := sim.RunLoad(ctx, s.load)
 	if sum == nil {
@@ -43,6 +49,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if s.verify && err == nil {
 		if sum.Verify, err = verify(ctx, s.database, sum); err != nil {
+			return err
+		}
+		if err = sim.VerifySchedules(ctx, sum.Tablets, sum.Verify); err != nil {
 			return err
 		}
 	}
@@ -73,6 +82,20 @@ func verify(ctx context.Context, url string, sum *sim.Summary) (*sim.Report, err
 	}
 	defer db.Close()
 	return sim.Verify(ctx, db, sum.Tablets)
+}
+
+// admin returns the function that runs a tabletapi admin command of bin on
+// the database at url. Its error carries the command's standard error.
+func admin(bin, url string) func(ctx context.Context, args ...string) (string, error) {
+	return func(ctx context.Context, args ...string) (string, error) {
+		var stdout, stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, bin, append(args, "--database", url)...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("tabletapi %s: %w: %s", strings.Join(args[:2], " "), err, strings.TrimSpace(stderr.String()))
+		}
+		return stdout.String(), nil
+	}
 }
 
 // progressTo decides where progress goes: mode bar or lines, or for auto a

@@ -39,6 +39,9 @@ func TestRun_Usage(t *testing.T) {
 		{"BadChaosRate", nil, []string{"--url", "u", "--user", "a", "--chaos", "--chaos-rate", "1"}, "--chaos-rate must be in (0, 1)"},
 		{"StrayArgument", nil, []string{"--url", "u", "--user", "a", "extra"}, `unexpected argument "extra"`},
 		{"UnknownFlag", nil, []string{"--nope"}, "flag provided but not defined: -nope"},
+		{"PatientsWithoutGroup", nil, []string{"--url", "u", "--user", "a", "--patients", "2", "--database", "sqlite:x"}, "--patients needs --database and --group"},
+		{"PatientsWithoutDatabase", nil, []string{"--url", "u", "--user", "a", "--patients", "2", "--group", "g"}, "--patients needs --database and --group"},
+		{"NegativePatients", nil, []string{"--url", "u", "--user", "a", "--patients", "-1"}, "--patients must not be negative"},
 		{"BadEnv", map[string]string{"TABLETSIM_TABLETS": "many"}, nil, "TABLETSIM_TABLETS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,5 +202,25 @@ func TestProgressTo(t *testing.T) {
 		if (w == nil) != tc.wantNil || bar != tc.wantBar {
 			t.Errorf("progressTo(%q, file) = %v, %v", tc.mode, w, bar)
 		}
+	}
+}
+
+// TestAdmin: the admin function runs the binary with the arguments and
+// --database, returns its standard output, and on failure names the
+// command and carries its standard error.
+func TestAdmin(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "tabletapi")
+	script := "#!/bin/sh\nif [ \"$1\" = fail ]; then echo 'bad --group' >&2; exit 2; fi\necho \"$@\"\n"
+	if err := os.WriteFile(bin, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	run := admin(bin, "sqlite:/tmp/x.db")
+	out, err := run(context.Background(), "patient", "add", "--group", "g")
+	if err != nil || out != "patient add --group g --database sqlite:/tmp/x.db\n" {
+		t.Errorf("out = %q, err = %v", out, err)
+	}
+	_, err = run(context.Background(), "fail", "now")
+	if err == nil || err.Error() != "tabletapi fail now: exit status 2: bad --group" {
+		t.Errorf("err = %v", err)
 	}
 }
