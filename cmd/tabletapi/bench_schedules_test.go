@@ -53,11 +53,17 @@ func BenchmarkGetTaskSchedules(b *testing.B) {
 		b.Fatalf("%d items, %d complete; want 20 and 20:\n%s", items, done, r.Body)
 	}
 
+	// pg_cpu_us/op is the time PostgreSQL's backends spend on the work, the
+	// target's "database time"; ns/op adds this process's driver work.
+	cpu := &cpuMeter{stats: newPGStats(b, s.DBURL)}
 	b.Run("Database", func(b *testing.B) {
 		ctx := b.Context()
 		reg := registry.Default()
 		now := func() time.Time { return time.Now() }
+		start, n := cpu.sample(b), 0
+		defer func() { cpu.report(b, start, n) }()
 		for b.Loop() {
+			n++
 			err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 				p, err := patient.NewStore(tx).ServerPatientByKey(ctx, key)
 				if err != nil {
