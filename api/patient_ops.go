@@ -13,6 +13,7 @@ import (
 	"github.com/tabletapi/tabletapi/internal/fault"
 	"github.com/tabletapi/tabletapi/internal/password"
 	"github.com/tabletapi/tabletapi/internal/patient"
+	"github.com/tabletapi/tabletapi/internal/pyjson"
 	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/websession"
 )
@@ -115,12 +116,18 @@ func patientGroup(ctx context.Context, accounts *account.Store, p *patient.Serve
 // ipUseJSON is the ip_use_info value of register_patient (PROTOCOL 6.3),
 // written as the reference's Python json.dumps writes it.
 func ipUseJSON(u account.IPUse) string {
-	flag := func(b bool) string {
+	flag := func(b bool) int {
 		if b {
-			return "1"
+			return 1
 		}
-		return "0"
+		return 0
 	}
-	return `{"ip_use_commercial": ` + flag(u.Commercial) + `, "ip_use_clinical": ` + flag(u.Clinical) +
-		`, "ip_use_educational": ` + flag(u.Educational) + `, "ip_use_research": ` + flag(u.Research) + `}`
+	b, err := pyjson.Marshal(pyjson.Object{
+		{Key: "ip_use_commercial", Value: flag(u.Commercial)}, {Key: "ip_use_clinical", Value: flag(u.Clinical)},
+		{Key: "ip_use_educational", Value: flag(u.Educational)}, {Key: "ip_use_research", Value: flag(u.Research)},
+	})
+	if err != nil {
+		panic(err) // cannot happen: every value is an int
+	}
+	return string(b)
 }

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/tabletapi/tabletapi/internal/pyjson"
 )
@@ -17,28 +16,17 @@ import (
 // items, and every character outside printable ASCII escaped, so the value
 // is one line of ASCII.
 func InfoJSON(p *ServerPatient) string {
-	var b strings.Builder
-	b.WriteString("[{")
-	for i, f := range []struct {
-		key string
-		val *string
-	}{
-		{"surname", p.Surname}, {"forename", p.Forename}, {"sex", p.Sex}, {"dob", p.DOB},
-		{"email", p.Email}, {"address", p.Address}, {"gp", p.GP}, {"other", p.Other},
-	} {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(`"` + f.key + `": `)
-		if f.val == nil {
-			b.WriteString("null")
-		} else {
-			b.Write(pyjson.AppendString(nil, *f.val))
-		}
+	o := pyjson.Object{
+		{Key: "surname", Value: p.Surname}, {Key: "forename", Value: p.Forename}, {Key: "sex", Value: p.Sex},
+		{Key: "dob", Value: p.DOB}, {Key: "email", Value: p.Email}, {Key: "address", Value: p.Address},
+		{Key: "gp", Value: p.GP}, {Key: "other", Value: p.Other},
 	}
 	for _, n := range slices.Sorted(maps.Keys(p.IDNums)) {
-		b.WriteString(`, "idnum` + strconv.FormatInt(n, 10) + `": ` + strconv.FormatInt(p.IDNums[n], 10))
+		o = append(o, pyjson.Member{Key: "idnum" + strconv.FormatInt(n, 10), Value: p.IDNums[n]})
 	}
-	b.WriteString("}]")
-	return b.String()
+	b, err := pyjson.Marshal([]pyjson.Object{o})
+	if err != nil {
+		panic(err) // cannot happen: every value is a *string or an int64
+	}
+	return string(b)
 }
