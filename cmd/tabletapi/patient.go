@@ -115,13 +115,7 @@ func runPatientAdd(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		rules := patient.Rules{UploadPolicy: g.UploadPolicy, FinalizePolicy: g.FinalizePolicy, IDNumMethods: map[int64]string{}}
-		for _, d := range defs {
-			rules.IDNumMethods[d.WhichIDNum] = "" // defined, whatever its validation
-			if d.ValidationMethod != nil {
-				rules.IDNumMethods[d.WhichIDNum] = *d.ValidationMethod
-			}
-		}
+		rules := patient.Rules{UploadPolicy: g.UploadPolicy, FinalizePolicy: g.FinalizePolicy, IDNumMethods: account.IDNumMethods(defs)}
 		if err := refusal(patient.Check(&p, rules), g, defs); err != nil {
 			return err
 		}

@@ -74,3 +74,16 @@ func (s *Store) IDNums(ctx context.Context) ([]IDNumDefinition, error) {
 	}
 	return defs, nil
 }
+
+// IDNumMethods maps each defined ID-number type in defs to its validation
+// method, "" for none, so a type's presence in the map says it is defined.
+func IDNumMethods(defs []IDNumDefinition) map[int64]string {
+	m := make(map[int64]string, len(defs))
+	for _, d := range defs {
+		m[d.WhichIDNum] = ""
+		if d.ValidationMethod != nil {
+			m[d.WhichIDNum] = *d.ValidationMethod
+		}
+	}
+	return m
+}

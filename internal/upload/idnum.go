@@ -21,13 +21,7 @@ func (e *Engine) checkIDNums(ctx context.Context, c *Call, t *registry.Table, ro
 	if err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
-	defs := make(map[int64]string, len(all))
-	for _, d := range all {
-		defs[d.WhichIDNum] = ""
-		if d.ValidationMethod != nil {
-			defs[d.WhichIDNum] = *d.ValidationMethod
-		}
-	}
+	defs := account.IDNumMethods(all)
 	for _, r := range rows {
 		var which, value any
 		for i, f := range r.rec.Fields {
