@@ -53,24 +53,26 @@ func (s *Store) TaskSchedulesJSON(ctx context.Context, reg *registry.Registry, p
 			return nil, err
 		}
 	}
-	var items []*dueItem
 	out := make([]pyjson.Object, len(as))
 	perAssignment := make([][]*dueItem, len(as))
 	for i, a := range as {
+		var byTable map[string]json.RawMessage // the settings, keyed by table (CheckSettings)
+		if err := json.Unmarshal([]byte(a.Settings), &byTable); err != nil {
+			return nil, fmt.Errorf("schedule %q of patient %d: settings: %w", a.Schedule.Name, patientPK, err)
+		}
 		for _, it := range a.Schedule.Items {
 			from := a.Start.Add(time.Duration(it.DueFromDays) * day)
-			d := &dueItem{Item: it, from: from, by: from.Add(time.Duration(it.DueWithinDays) * day)}
+			d := &dueItem{Item: it, from: from, by: from.Add(time.Duration(it.DueWithinDays) * day), settings: pyjson.Raw("{}")}
 			t, _ := reg.Table(it.Table)
 			_, hasPatient := t.Field("patient_id")
 			d.anonymous = !hasPatient
-			if d.settings, err = tableSettings(a.Settings, it.Table); err != nil {
-				return nil, fmt.Errorf("schedule %q of patient %d: settings: %w", a.Schedule.Name, patientPK, err)
+			if raw, ok := byTable[it.Table]; ok {
+				d.settings = pyjson.Raw(raw)
 			}
-			items = append(items, d)
 			perAssignment[i] = append(perAssignment[i], d)
 		}
 	}
-	if err := s.completed(ctx, reg, idnums, items); err != nil {
+	if err := s.completed(ctx, reg, idnums, slices.Concat(perAssignment...)); err != nil {
 		return nil, err
 	}
 	for i, a := range as {
@@ -116,17 +118,4 @@ func (d *dueItem) object() pyjson.Object {
 		{Key: "due_by", Value: codec.NewDateTime(d.by).ISOString()},
 		{Key: "complete", Value: d.complete}, {Key: "when_completed", Value: when},
 	}
-}
-
-// tableSettings returns the settings of table within an assignment's
-// settings (a JSON object keyed by table name, CheckSettings), or {}.
-func tableSettings(settings, table string) (pyjson.Raw, error) {
-	var byTable map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(settings), &byTable); err != nil {
-		return nil, err
-	}
-	if raw, ok := byTable[table]; ok {
-		return pyjson.Raw(raw), nil
-	}
-	return pyjson.Raw("{}"), nil
 }
