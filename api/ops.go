@@ -91,7 +91,8 @@ func (s *server) register(ctx context.Context, x *opContext) (*Reply, error) {
 	uid, did := x.rights.UserID, d.ID
 	if err := audit.Write(ctx, x.db, audit.Entry{
 		When: x.now, RemoteAddr: x.req.ClientIP, UserID: &uid, Username: x.rights.Username, DeviceID: &did,
-		Details: fmt.Sprintf("register, device_id=%d, friendly_name=%s", d.ID, friendly),
+		Operation: audit.OpRegister,
+		Details:   fmt.Sprintf("register, device_id=%d, friendly_name=%s", d.ID, friendly),
 	}); err != nil {
 		return nil, err
 	}

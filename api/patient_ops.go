@@ -62,7 +62,8 @@ func (s *server) registerPatient(ctx context.Context, x *opContext) (*Reply, err
 		}
 		if err := audit.Write(ctx, tx, audit.Entry{
 			When: x.now, RemoteAddr: x.req.ClientIP, UserID: &u.ID, Username: u.Username,
-			Details: fmt.Sprintf("register_patient, patient_pk=%d, user=%s", p.PK, u.Username),
+			Operation: audit.OpRegisterPatient,
+			Details:   fmt.Sprintf("register_patient, patient_pk=%d, user=%s", p.PK, u.Username),
 		}); err != nil {
 			return err
 		}

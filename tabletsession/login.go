@@ -168,14 +168,14 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 		if lockedFor, err = a.lockouts.WithTx(tx).RecordFailure(ctx, r.User, now); err != nil {
 			return err
 		}
-		if err := audit.Write(ctx, tx, a.entry(r, nil, now, "Failed login as user: "+r.User)); err != nil {
+		if err := audit.Write(ctx, tx, a.entry(r, nil, now, audit.OpLoginFailed, "Failed login as user: "+r.User)); err != nil {
 			return err
 		}
 		if lockedFor == 0 {
 			return nil
 		}
 		msg := fmt.Sprintf("Account %s locked out for %d minutes", r.User, int64(lockedFor/time.Minute))
-		return audit.Write(ctx, tx, a.entry(r, nil, now, msg))
+		return audit.Write(ctx, tx, a.entry(r, nil, now, audit.OpLockout, msg))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tabletsession: record failed login: %w", err)
@@ -211,7 +211,7 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 				return err
 			}
 		}
-		if err := audit.Write(ctx, tx, a.entry(r, &u.ID, now, "Login as user: "+u.Username)); err != nil {
+		if err := audit.Write(ctx, tx, a.entry(r, &u.ID, now, audit.OpLogin, "Login as user: "+u.Username)); err != nil {
 			return err
 		}
 		s, token, err := a.sessions.WithTx(tx).Login(ctx, u.ID, r.ClientIP, true)
@@ -230,6 +230,7 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 	return id, nil
 }
 
-func (a *Authenticator) entry(r *Request, userID *int64, now time.Time, details string) audit.Entry {
-	return audit.Entry{When: now, RemoteAddr: r.ClientIP, UserID: userID, Username: r.User, Details: details}
+func (a *Authenticator) entry(r *Request, userID *int64, now time.Time, op, details string) audit.Entry {
+	return audit.Entry{When: now, RemoteAddr: r.ClientIP, UserID: userID, Username: r.User,
+		Operation: op, Details: details}
 }

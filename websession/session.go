@@ -18,6 +18,9 @@ type Session struct {
 	CreatedAt    time.Time `bun:"created_at_utc,notnull"`
 	LastActivity time.Time `bun:"last_activity_utc,notnull"`
 	IsAPI        bool      `bun:"is_api_session,notnull"`
+	// FormTokens is the queue of single-use form tokens of a human
+	// session: space-separated digests, newest first.
+	FormTokens string `bun:"form_tokens,notnull"`
 
 	// Username is the user's name, filled by Store.Lookup from users; it is
 	// not a column of sessions.

@@ -12,4 +12,6 @@ type Membership struct {
 	GroupID            int64 `bun:"group_id,pk"`
 	MayUpload          bool  `bun:"may_upload,notnull"`
 	MayRegisterDevices bool  `bun:"may_register_devices,notnull"`
+	// MayUseWebviewer lets the user see this group's data on the console.
+	MayUseWebviewer bool `bun:"may_use_webviewer,notnull"`
 }

@@ -12,8 +12,33 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// SourceTablet marks entries caused by the tablet API.
-const SourceTablet = "tablet"
+// Sources of entries: the tablet API, the operator's console and the
+// command line.
+const (
+	SourceTablet  = "tablet"
+	SourceConsole = "console"
+	SourceCLI     = "cli"
+)
+
+// Operations: the short code of what an entry records, for filtering.
+const (
+	OpLogin           = "login"
+	OpLoginFailed     = "login_failed"
+	OpLockout         = "lockout"
+	OpLogout          = "logout"
+	OpRegister        = "register"
+	OpRegisterPatient = "register_patient"
+	OpUpload          = "upload"
+	OpUserAdd         = "user_add"
+	OpUserSet         = "user_set"
+	OpPasswordSet     = "password_set"
+	OpUnlock          = "unlock"
+	OpDisable         = "disable"
+	OpEnable          = "enable"
+	OpGroupAdd        = "group_add"
+	OpGroupSet        = "group_set"
+	OpSessionEnd      = "session_end"
+)
 
 // Entry is one audit row.
 type Entry struct {
@@ -26,6 +51,7 @@ type Entry struct {
 	UserID     *int64    `bun:"user_id"`
 	Username   string    `bun:"username,nullzero"`
 	DeviceID   *int64    `bun:"device_id"`
+	Operation  string    `bun:"operation,nullzero"`
 	Details    string    `bun:"details"`
 }
 

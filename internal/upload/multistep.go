@@ -226,6 +226,7 @@ func (e *Engine) auditUpload(ctx context.Context, c *Call, sum string) error {
 	uid, did := c.UserID, c.DeviceID
 	return audit.Write(ctx, c.Tx, audit.Entry{
 		When: c.Now, RemoteAddr: c.ClientIP, UserID: &uid, Username: c.Username, DeviceID: &did,
-		Details: fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, sum),
+		Operation: audit.OpUpload,
+		Details:   fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, sum),
 	})
 }
