@@ -39,6 +39,22 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	return client.String()
 }
 
+// forwardedHTTPS reports whether r came through a trusted proxy that says
+// the browser used HTTPS: the TCP peer is trusted and the nearest proxy's
+// X-Forwarded-Proto (the last value) is https. Without trusted proxies the
+// header is ignored, since anyone could send it.
+func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
+	peer := parseAddr(hostOnly(r.RemoteAddr))
+	if !peer.IsValid() || !isTrusted(peer, trusted) {
+		return false
+	}
+	var protos []string
+	for _, h := range r.Header.Values("X-Forwarded-Proto") {
+		protos = append(protos, strings.Split(h, ",")...)
+	}
+	return len(protos) > 0 && strings.EqualFold(strings.TrimSpace(protos[len(protos)-1]), "https")
+}
+
 func hostOnly(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		return h

@@ -15,10 +15,12 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 
+	"github.com/tabletapi/tabletapi/internal/console"
 	"github.com/tabletapi/tabletapi/internal/extrastrings"
 	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/internal/upload"
 	"github.com/tabletapi/tabletapi/tabletsession"
+	"github.com/tabletapi/tabletapi/websession"
 )
 
 // Config holds the HTTP-level settings.
@@ -31,13 +33,19 @@ type Config struct {
 	MaxInflightBodyBytes int64
 	TrustedProxies       []netip.Prefix
 	DatabaseTitle        string
+	// CookieSecure forces the Secure flag on the console's session
+	// cookie (see console.Config).
+	CookieSecure bool
 }
 
 // Deps are the collaborators of the API.
 type Deps struct {
-	DB       *bun.DB
-	Log      *slog.Logger
-	Auth     *tabletsession.Authenticator
+	DB   *bun.DB
+	Log  *slog.Logger
+	Auth *tabletsession.Authenticator
+	// Sessions is the session store; with it the operator's console is
+	// served under PathPrefix + "/console/", without it not at all.
+	Sessions *websession.Store
 	Registry *registry.Registry
 	// ExtraStrings are served by get_extra_strings, in this order; nil
 	// for none.
@@ -84,6 +92,11 @@ func New(cfg Config, d Deps) *echo.Echo {
 	e.IPExtractor = func(r *http.Request) string { return clientIP(r, cfg.TrustedProxies) }
 	e.HTTPErrorHandler = s.handleHTTPError
 	routes(e, s, strings.TrimRight(cfg.PathPrefix, "/"))
+	if d.Sessions != nil {
+		console.Register(e, console.Config{PathPrefix: cfg.PathPrefix, CookieSecure: cfg.CookieSecure},
+			console.Deps{DB: d.DB, Log: d.Log, Sessions: d.Sessions, Auth: d.Auth, Now: s.now,
+				ForwardedHTTPS: func(r *http.Request) bool { return forwardedHTTPS(r, cfg.TrustedProxies) }})
+	}
 	return e
 }
 

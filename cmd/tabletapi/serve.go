@@ -70,8 +70,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	draining := new(atomic.Bool)
 	handler := api.New(api.Config{
 		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes, MaxInflightBodyBytes: s.maxInflightBytes,
-		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle,
-	}, api.Deps{DB: db, Log: log, Auth: auth, Registry: s.registry, Draining: draining,
+		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle, CookieSecure: s.cookieSecure,
+	}, api.Deps{DB: db, Log: log, Auth: auth, Sessions: sessions, Registry: s.registry, Draining: draining,
 		Engine:       upload.NewEngine(s.registry, s.staleBatchTimeout),
 		ExtraStrings: s.extraStringList(), Now: e.now,
 	})
@@ -154,7 +154,7 @@ func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
 		"database", sqldb.Redact(dbURL), "bcrypt_cost", s.bcryptCost, "bcrypt_workers", s.bcryptWorkers,
 		"session_timeout", s.sessionTimeout, "session_lifetime", s.sessionLifetime,
 		"session_access_resolution", s.sessionAccessRes,
-		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies,
+		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies, "cookie_secure", s.cookieSecure,
 		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
 		"max_body_bytes", s.maxBodyBytes, "max_inflight_body_bytes", s.maxInflightBytes, "tables", len(s.registry.Names()),
 		"extra_strings", s.extraStrings)

@@ -27,6 +27,7 @@ type serveSettings struct {
 	sessionAccessRes  time.Duration
 	sessionCheckIP    bool
 	trustedProxies    string
+	cookieSecure      bool
 	lockoutThreshold  int
 	lockoutIncrement  time.Duration
 	throttleBurst     int
@@ -59,6 +60,7 @@ func serveFlags(f *commandFlags, s *serveSettings) {
 	f.DurationVar(&s.sessionAccessRes, "session-access-resolution", time.Minute, "how often a session's last activity is written at most")
 	f.BoolVar(&s.sessionCheckIP, "session-check-ip", true, "bind sessions to the client IP")
 	f.StringVar(&s.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	f.BoolVar(&s.cookieSecure, "cookie-secure", false, "always mark the console's session cookie Secure (behind a TLS proxy that sends no X-Forwarded-Proto)")
 	f.IntVar(&s.lockoutThreshold, "lockout-threshold", 10, "failed logins per lockout step")
 	f.DurationVar(&s.lockoutIncrement, "lockout-increment", 10*time.Minute, "lockout length per step")
 	f.IntVar(&s.throttleBurst, "login-throttle-burst", 20, "failed logins an IP may make before it is throttled")

@@ -1,0 +1,35 @@
+package console
+
+import "github.com/labstack/echo/v4"
+
+// navItem is an entry of the navigation bar.
+type navItem struct {
+	Label     string
+	Path      string // below the console root, e.g. "/sessions"
+	Superuser bool   // shown to superusers only
+}
+
+// navItems is the navigation bar, in order. A new page adds its entry
+// here.
+func navItems() []navItem {
+	return []navItem{
+		{Label: "Overview", Path: "/"},
+		{Label: "Your sessions", Path: "/sessions"},
+		{Label: "Active sessions", Path: "/active", Superuser: true},
+	}
+}
+
+// routes registers every console route on g (the console root). Pages
+// behind login take c.user or c.superuser as their middleware.
+func (c *Console) routes(g *echo.Group) {
+	g.GET("/static/console.css", handleStylesheet)
+	g.GET("/login", c.handleLoginForm)
+	g.POST("/login", c.handleLogin)
+	g.POST("/logout", c.handleLogout, c.user...)
+
+	g.GET("/", c.handleOverview, c.user...)
+	g.GET("/sessions", c.handleSessions, c.user...)
+	g.POST("/sessions/end", c.handleEndOwnSession, c.user...)
+	g.GET("/active", c.handleActive, c.superuser...)
+	g.POST("/active/end", c.handleEndSession, c.superuser...)
+}
