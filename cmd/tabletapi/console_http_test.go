@@ -247,7 +247,7 @@ func TestConsoleLoginOrigin(t *testing.T) {
 func TestConsoleHeaders(t *testing.T) {
 	cs := startConsole(t)
 	hc := httpClient(t)
-	for _, path := range []string{"/login", "/static/console.css", "/", "/no-such-page"} {
+	for _, path := range []string{"/login", "/static/console.css", "/", "/no-such-page", "/logout"} {
 		resp, _ := consoleDo(t, hc, http.MethodGet, cs.URL(path), nil, nil)
 		for h, want := range map[string]string{
 			"X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
@@ -262,5 +262,48 @@ func TestConsoleHeaders(t *testing.T) {
 	}
 	if n := cs.count(t, "sessions", "1 = 1"); n != 0 {
 		t.Fatalf("%d session rows after only viewing pages, want 0", n)
+	}
+}
+
+// TestConsoleWhoMayLogIn: a user without may_use_webviewer is refused like
+// a wrong password; one with it logs in but sees no superuser page and
+// cannot end another user's session.
+func TestConsoleWhoMayLogIn(t *testing.T) {
+	cs := startConsole(t)
+	const pw = "s3cret-vic"
+	cs.addUser(t, "console", "vic", pw, "--may-upload", "--may-register-devices")
+	tablet, _ := sessionOf(t, mustDo(t, registeredClient(t, cs.testServer, "vic", pw), "check_upload_user_and_device", nil))
+	hc := httpClient(t)
+	resp, body := consoleDo(t, hc, http.MethodPost, cs.URL("/login"), url.Values{"username": {"vic"}, "password": {pw}}, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, msgBadLogin) {
+		t.Fatalf("login without may_use_webviewer: status %d, body:\n%s", resp.StatusCode, body)
+	}
+
+	// The CLI flag comes with the account commands; SQL stands in for it.
+	mustExec(t, cs.testServer, "UPDATE memberships SET may_use_webviewer = ? WHERE user_id = ?", true, lookupUserID(t, cs.testServer, "vic"))
+	cs.mustLogin(t, hc, "vic", pw)
+	_, page := consoleDo(t, hc, http.MethodGet, cs.URL("/sessions"), nil, nil)
+	if strings.Contains(page, "Active sessions") {
+		t.Fatalf("a non-superuser's navigation offers the active sessions")
+	}
+	if resp, _ := consoleDo(t, hc, http.MethodGet, cs.URL("/active"), nil, nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("/active for a non-superuser: status %d, want 403", resp.StatusCode)
+	}
+	form := url.Values{"form_token": {formToken(t, page)}, "session_id": {tablet}}
+	if resp, _ := consoleDo(t, hc, http.MethodPost, cs.URL("/active/end"), form, nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("/active/end for a non-superuser: status %d, want 403", resp.StatusCode)
+	}
+	if n := cs.count(t, "sessions", "id = ?", tablet); n != 1 {
+		t.Fatalf("a non-superuser ended a session through /active/end")
+	}
+}
+
+// TestConsoleBodyLimit: a console POST over the form limit gets 413.
+func TestConsoleBodyLimit(t *testing.T) {
+	cs := startConsole(t)
+	resp, _ := consoleDo(t, httpClient(t), http.MethodPost, cs.URL("/login"),
+		url.Values{"username": {"ada"}, "password": {strings.Repeat("x", 100<<10)}}, nil)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", resp.StatusCode)
 	}
 }

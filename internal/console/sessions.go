@@ -54,7 +54,7 @@ func (c *Console) handleEndSession(ec echo.Context) error {
 // or to the login page when the visitor ended their own console session.
 func (c *Console) endSession(ec echo.Context, owner int64, back string) error {
 	ctx := ec.Request().Context()
-	id, err := strconv.ParseInt(ec.Request().PostForm.Get("session_id"), 10, 64)
+	id, err := strconv.ParseInt(ec.Request().PostFormValue("session_id"), 10, 64)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "No session given.")
 	}
