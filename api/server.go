@@ -1,6 +1,8 @@
 // Package api serves the CamCOPS tablet API over HTTP with echo: the
 // routes, the form and reply wire format, the request pipeline (parse,
 // phase A, dispatch, permission checks, phase B) and the one error mapper.
+// It also mounts the operator's console (internal/console), which shares
+// its client-IP and trusted-proxy logic.
 package api
 
 import (

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -65,7 +66,7 @@ func formatTime(t time.Time) string {
 func (c *Console) render(ec echo.Context, status int, name, title string, data any) error {
 	t, ok := c.pages[name]
 	if !ok {
-		panic("console: no template " + name)
+		return fmt.Errorf("console: no template %q", name)
 	}
 	p := page{Title: title, Root: c.root, Data: data}
 	if u := userOf(ec); u != nil {
