@@ -15,7 +15,6 @@ import (
 // set, disable, enable and list, group list, idnum list and audit, and the
 // audit entries of every admin command that changes something.
 
-
 // okIn is ok with standard input.
 func (c *patientCLI) okIn(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
