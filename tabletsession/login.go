@@ -146,7 +146,27 @@ func (a *Authenticator) login(ctx context.Context, r *Request) (*Identity, error
 	if !ok {
 		return a.fail(ctx, r)
 	}
+	switch allowed, err := a.mayLogIn(ctx, r, user); {
+	case err != nil:
+		return nil, err
+	case !allowed:
+		// The password was right, so this is no failure to count; the
+		// reply is the same as for a wrong one, so it says nothing about
+		// the password.
+		a.log.WarnContext(ctx, "login refused: user disabled or not allowed here",
+			"user", r.User, "ip", r.ClientIP, "console", r.console)
+		return &Identity{Username: r.User, Refusal: ErrBadLogin, PasswordLogin: true}, nil
+	}
 	return a.succeed(ctx, r, user, rehash)
+}
+
+// mayLogIn reports whether u, whose password was right, may log in where r
+// asks: nobody disabled, and on the console only its users.
+func (a *Authenticator) mayLogIn(ctx context.Context, r *Request, u *account.User) (bool, error) {
+	if !r.console {
+		return !u.Disabled, nil
+	}
+	return a.accounts.MayUseConsole(ctx, u)
 }
 
 // locked returns the refusal of username's active lockout, or nil.
@@ -181,7 +201,7 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 		return nil, fmt.Errorf("tabletsession: record failed login: %w", err)
 	}
 	a.throttle.Fail(r.ClientIP)
-	a.log.InfoContext(ctx, "login failed", "user", r.User, "ip", r.ClientIP, "device", r.Device)
+	a.log.InfoContext(ctx, "login failed", "user", r.User, "ip", r.ClientIP, "device", r.Device, "console", r.console)
 	if lockedFor > 0 {
 		a.log.WarnContext(ctx, "account locked out", "user", r.User, "ip", r.ClientIP, "for", lockedFor)
 	}
@@ -214,7 +234,7 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 		if err := audit.Write(ctx, tx, a.entry(r, &u.ID, now, audit.OpLogin, "Login as user: "+u.Username)); err != nil {
 			return err
 		}
-		s, token, err := a.sessions.WithTx(tx).Login(ctx, u.ID, r.ClientIP, true)
+		s, token, err := a.sessions.WithTx(tx).Login(ctx, u.ID, r.ClientIP, !r.console)
 		if err != nil {
 			return err
 		}
@@ -231,6 +251,10 @@ func (a *Authenticator) succeed(ctx context.Context, r *Request, u *account.User
 }
 
 func (a *Authenticator) entry(r *Request, userID *int64, now time.Time, op, details string) audit.Entry {
-	return audit.Entry{When: now, RemoteAddr: r.ClientIP, UserID: userID, Username: r.User,
+	e := audit.Entry{When: now, RemoteAddr: r.ClientIP, UserID: userID, Username: r.User,
 		Operation: op, Details: details}
+	if r.console {
+		e.Source = audit.SourceConsole
+	}
+	return e
 }

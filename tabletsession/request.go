@@ -39,6 +39,10 @@ type Request struct {
 	HasSession    bool
 	ClientIP      string // effective client IP (PROTOCOL 3.6)
 	Form          *Form
+
+	// console marks a login to the operator's console (ConsoleLogin):
+	// it makes a human session, for a user allowed on the console.
+	console bool
 }
 
 // Parse validates the common parameters of f (PROTOCOL 2.2) and returns the

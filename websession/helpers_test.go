@@ -1,6 +1,8 @@
 package websession_test
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,4 +113,37 @@ func sessionIDs(tb testing.TB, db bun.IDB) []int64 {
 		tb.Fatalf("list sessions: %v", err)
 	}
 	return ids
+}
+
+// mustIssue issues a form token of session id.
+func mustIssue(tb testing.TB, s *websession.Store, id int64) string {
+	tb.Helper()
+	tok, err := s.IssueFormToken(tb.Context(), id)
+	if err != nil {
+		tb.Fatalf("IssueFormToken(%d): %v", id, err)
+	}
+	return tok
+}
+
+// storedQueue returns session id's stored form-token digests.
+func storedQueue(tb testing.TB, e *env, id int64) []string {
+	tb.Helper()
+	var q string
+	if err := e.db.NewSelect().TableExpr("sessions").Column("form_tokens").Where("id = ?", id).Scan(tb.Context(), &q); err != nil {
+		tb.Fatalf("read form tokens of session %d: %v", id, err)
+	}
+	return strings.Fields(q)
+}
+
+// sessionSummary describes sessions as "id user kind" lines, in order.
+func sessionSummary(ss []websession.Session) []string {
+	out := []string{}
+	for _, s := range ss {
+		out = append(out, summaryOf(s.ID, s.Username, s.IsAPI))
+	}
+	return out
+}
+
+func summaryOf(id int64, user string, api bool) string {
+	return fmt.Sprintf("%d %s api=%t", id, user, api)
 }

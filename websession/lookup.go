@@ -8,15 +8,29 @@ import (
 	"time"
 )
 
-// Lookup returns session id if token is its token and it is still valid for
-// a request from ip (PROTOCOL 3.3), with Username filled in. It reads one
-// row (joined with users) and, only when the stored last activity is at
-// least Config.AccessResolution old, writes the new last activity.
+// Lookup returns tablet (API) session id if token is its token and it is
+// still valid for a request from ip (PROTOCOL 3.3), with Username filled
+// in. It reads one row (joined with users) and, only when the stored last
+// activity is at least Config.AccessResolution old, writes the new last
+// activity.
 //
-// The error wraps ErrNotFound (no such session, or its user is gone),
-// ErrBadToken, ErrExpired or ErrIPMismatch, all of which mean "no session"
-// (see IsNoSession); any other error is a database failure.
+// The error wraps ErrNotFound (no such session, a human session, or its
+// user is gone or disabled), ErrBadToken, ErrExpired or ErrIPMismatch, all
+// of which mean "no session" (see IsNoSession); any other error is a
+// database failure.
 func (s *Store) Lookup(ctx context.Context, id int64, token, ip string) (*Session, error) {
+	return s.find(ctx, id, token, ip, true)
+}
+
+// LookupHuman is Lookup for the human (cookie) sessions of the console: a
+// tablet session is not found here, as a human session is not found by
+// Lookup, so neither kind of secret opens the other door.
+func (s *Store) LookupHuman(ctx context.Context, id int64, token, ip string) (*Session, error) {
+	return s.find(ctx, id, token, ip, false)
+}
+
+// find is Lookup for sessions whose is_api_session is api.
+func (s *Store) find(ctx context.Context, id int64, token, ip string, api bool) (*Session, error) {
 	sess := new(Session)
 	var err error
 	if s.lookup != nil {
@@ -33,7 +47,7 @@ func (s *Store) Lookup(ctx context.Context, id int64, token, ip string) (*Sessio
 	}
 	sess.normalize()
 	now := s.stamp()
-	if err := s.check(sess, now, token, ip); err != nil {
+	if err := s.check(sess, now, token, ip, api); err != nil {
 		return nil, fmt.Errorf("%w (session %d)", err, id)
 	}
 	if now.Sub(sess.LastActivity) < s.cfg.AccessResolution {
@@ -59,14 +73,16 @@ func (s *Store) Lookup(ctx context.Context, id int64, token, ip string) (*Sessio
 const lookupQuery = `SELECT s.id, s.token_sha256, s.user_id, s.ip_address, s.created_at_utc,
        s.last_activity_utc, s.is_api_session, u.username
 FROM sessions AS s JOIN users AS u ON u.id = s.user_id
-WHERE s.id = ?`
+WHERE s.id = ? AND NOT u.disabled`
 
 // check applies the validity rules in an order that reveals nothing about a
 // session to someone without its token.
-func (s *Store) check(sess *Session, now time.Time, token, ip string) error {
+func (s *Store) check(sess *Session, now time.Time, token, ip string, api bool) error {
 	switch {
 	case !tokenMatches(token, sess.TokenSHA256):
 		return ErrBadToken
+	case sess.IsAPI != api:
+		return ErrNotFound
 	case s.expired(sess, now):
 		return ErrExpired
 	case s.cfg.CheckIP && ip != sess.IPAddress:
