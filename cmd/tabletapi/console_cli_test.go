@@ -145,9 +145,8 @@ func TestCLI_UserDisable(t *testing.T) {
 	s.addUser(t, "g", "alice", "pw!-secret", "--may-register-devices")
 	s.addUser(t, "g", "bob", "pw!-secret", "--may-register-devices")
 	for _, user := range []string{"alice", "alice", "bob"} {
-		r, err := s.client(user, "pw!-secret").CheckDeviceRegistered(context.Background())
-		if err != nil || r.Values["session_id"] == "" {
-			t.Fatalf("login as %s: %v\n%v", user, err, r)
+		if !loggedIn(t, s, user) {
+			t.Fatalf("%s cannot log in", user)
 		}
 	}
 	alice := lookupUserID(t, s, "alice")
@@ -163,21 +162,44 @@ func TestCLI_UserDisable(t *testing.T) {
 	if out := s.mustAdmin(t, "", "user", "list"); !strings.Contains(out, "\nalice\tg\t-\tg(register-devices)\tyes\n") {
 		t.Errorf("user list does not show alice disabled:\n%s", out)
 	}
+	if loggedIn(t, s, "alice") {
+		t.Error("disabled alice logged in on a tablet")
+	}
 	if out := s.mustAdmin(t, "", "user", "enable", "alice"); out != "user alice enabled\n" {
 		t.Errorf("user enable printed %q", out)
+	}
+	if !loggedIn(t, s, "alice") {
+		t.Error("enabled alice cannot log in on a tablet")
 	}
 	if n := s.count(t, "users", "disabled"); n != 0 {
 		t.Errorf("%d users disabled after user enable", n)
 	}
-	out := s.mustAdmin(t, "", "audit", "--user", "alice", "--limit", "2")
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[1], "\tcli\tenable\talice\t-\t-\tUser enabled: alice") ||
-		!strings.Contains(lines[2], "\tcli\tdisable\talice\t-\t-\tUser disabled: alice; 2 session(s) ended") {
-		t.Errorf("audit --user alice --limit 2:\n%s", out)
+	out := s.mustAdmin(t, "", "audit", "--user", "alice")
+	var cli []string
+	for _, l := range strings.Split(out, "\n") {
+		if _, rest, ok := strings.Cut(l, "\tcli\t"); ok {
+			cli = append(cli, rest)
+		}
+	}
+	if len(cli) != 3 || cli[0] != "enable\talice\t-\t-\tUser enabled: alice" ||
+		cli[1] != "disable\talice\t-\t-\tUser disabled: alice; 2 session(s) ended" ||
+		cli[2] != "user_add\talice\t-\t-\tUser added: alice in group g (may register devices)" {
+		t.Errorf("audit --user alice, cli lines:\n%s", strings.Join(cli, "\n"))
 	}
 	if n := s.count(t, "audit_log", "user_id = ? AND operation IN ('disable', 'enable')", alice); n != 2 {
 		t.Errorf("%d disable/enable entries carry alice's id, want 2", n)
 	}
+}
+
+// loggedIn reports whether user, with password pw!-secret, gets a session
+// on a new tablet.
+func loggedIn(tb testing.TB, s *testServer, user string) bool {
+	tb.Helper()
+	r, err := s.client(user, "pw!-secret").CheckDeviceRegistered(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.Values["session_id"] != ""
 }
 
 // auditLineRE is one line of audit: time, source, operation, user, device,
