@@ -15,6 +15,7 @@ import (
 	"github.com/tabletapi/tabletapi/api"
 	"github.com/tabletapi/tabletapi/device"
 	"github.com/tabletapi/tabletapi/internal/account"
+	"github.com/tabletapi/tabletapi/internal/audit"
 )
 
 // runAdmin is the frame of every admin command. It parses args into f,
@@ -51,6 +52,43 @@ func runAdmin(ctx context.Context, e env, f *commandFlags, args []string, arg st
 	return do(db, name)
 }
 
+// change is what an admin command changed: the audit entry it leaves and
+// the line it prints once that is committed.
+type change struct {
+	op       string // audit operation code
+	username string // the user changed, if any
+	userID   *int64 // that user's id, if the user exists
+	details  string // the entry's text; never a password
+	out      string // printed on standard output after the commit
+}
+
+// runChange is runAdmin for the commands that change something: do and
+// the audit entry of its change (source cli) run in one transaction, so no
+// change is left without its entry, and the command's output is printed
+// only once both are committed.
+func runChange(ctx context.Context, e env, f *commandFlags, args []string, arg string,
+	check func(pos string) error, do func(tx bun.Tx, pos string) (change, error),
+) error {
+	return runAdmin(ctx, e, f, args, arg, check, func(db *bun.DB, pos string) error {
+		var c change
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			if c, err = do(tx, pos); err != nil {
+				return err
+			}
+			return audit.Write(ctx, tx, audit.Entry{
+				When: e.now(), Source: audit.SourceCLI, Operation: c.op,
+				UserID: c.userID, Username: c.username, Details: c.details,
+			})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(e.stdout, c.out)
+		return nil
+	})
+}
+
 func runMigrate(ctx context.Context, e env, args []string) error {
 	return runAdmin(ctx, e, newFlags(e), args, "", nil, func(*bun.DB, string) error {
 		fmt.Fprintln(e.stdout, "database is up to date")
@@ -80,14 +118,17 @@ func runIDNumAdd(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	}
-	return runAdmin(ctx, e, f, args, "N", check, func(db *bun.DB, _ string) error {
-		if err := account.NewStore(db, nil).AddIDNum(ctx, account.IDNumDefinition{
+	return runChange(ctx, e, f, args, "N", check, func(tx bun.Tx, _ string) (change, error) {
+		if err := account.NewStore(tx, nil).AddIDNum(ctx, account.IDNumDefinition{
 			WhichIDNum: n, Description: *desc, ShortDescription: *short, ValidationMethod: nonEmpty(*validation),
 		}); err != nil {
-			return err
+			return change{}, err
 		}
-		fmt.Fprintf(e.stdout, "ID number type %d (%s) added\n", n, *short)
-		return nil
+		return change{
+			op:      audit.OpIDNumAdd,
+			details: fmt.Sprintf("ID number type added: %d (%s)", n, *short),
+			out:     fmt.Sprintf("ID number type %d (%s) added\n", n, *short),
+		}, nil
 	})
 }
 

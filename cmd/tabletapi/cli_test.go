@@ -224,8 +224,10 @@ func cliExit(tb testing.TB, env map[string]string, stdin string, args ...string)
 // adminCommands returns every command that has --database, by its words.
 func adminCommands() [][]string {
 	return [][]string{
-		{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"user", "add"}, {"user", "passwd"}, {"user", "unlock"},
-		{"idnum", "add"}, {"device", "list"}, {"patient", "add"}, {"patient", "list"}, {"schedule", "add"}, {"schedule", "assign"},
+		{"serve"}, {"migrate"}, {"group", "add"}, {"group", "set"}, {"group", "list"}, {"user", "add"}, {"user", "passwd"},
+		{"user", "unlock"}, {"user", "set"}, {"user", "disable"}, {"user", "enable"}, {"user", "list"},
+		{"idnum", "add"}, {"idnum", "list"}, {"device", "list"}, {"patient", "add"}, {"patient", "list"}, {"schedule", "add"},
+		{"schedule", "assign"}, {"audit"},
 	}
 }
 
@@ -360,8 +362,14 @@ func TestCLI_Help(t *testing.T) {
 		"group", "item", "tables")
 	check(t, []string{"schedule", "assign", "-h"}, "usage: tabletapi schedule assign NAME --patient KEY [--start RFC3339] [--settings JSON] [flags]\n",
 		"patient", "start", "settings", "tables")
-	check(t, []string{"user", "add", "--help"}, "usage: tabletapi user add NAME --group G [--may-upload] [--may-register-devices] [--superuser] [flags]\n"+
-		"(password: one line on standard input)\n", "group", "may-upload", "bcrypt-cost")
+	check(t, []string{"user", "add", "--help"}, "usage: tabletapi user add NAME --group G [--may-upload] [--may-register-devices] "+
+		"[--may-use-webviewer] [--superuser] [flags]\n(password: one line on standard input)\n",
+		"group", "may-upload", "may-use-webviewer", "bcrypt-cost")
+	check(t, []string{"user", "set", "-h"}, "usage: tabletapi user set NAME [--group G] [--may-upload=true|false] "+
+		"[--may-register-devices=true|false] [--may-use-webviewer=true|false] [--superuser=true|false] [flags]\n"+
+		"(only the flags given change)\n", "group", "may-upload", "may-register-devices", "may-use-webviewer", "superuser")
+	check(t, []string{"audit", "-h"}, "usage: tabletapi audit [--since DURATION] [--user U] [--device D] [--operation OP] [--limit N] [flags]\n",
+		"since", "user", "device", "operation", "limit")
 	check(t, []string{"user", "add", "bob", "--group", "g", "-h"}, "usage: tabletapi user add ")
 	if out := check(t, []string{"version", "-h"}, ""); out != "usage: tabletapi version\n" {
 		t.Errorf("version -h printed %q", out)
@@ -379,18 +387,26 @@ func TestCLI_GroupHelp(t *testing.T) {
 	t.Parallel()
 	for group, lines := range map[string]string{
 		"group": "  group add NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]\n" +
-			"  group set NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]\n",
+			"  group set NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]\n" +
+			"  group list\n",
 		"patient": "  patient add --group G --sex F|M|X --forename S --surname S --dob YYYY-MM-DD --idnum N=VALUE [--idnum …] " +
 			"[--email E] [--address A] [--gp G] [--other O]\n" +
 			"                                 (prints the patient's access key)\n" +
 			"  patient list [--group G]\n",
 		"schedule": "  schedule add NAME --group G --item TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS [--item …]\n" +
 			"  schedule assign NAME --patient KEY [--start RFC3339] [--settings JSON]\n",
-		"user": "  user add NAME --group G [--may-upload] [--may-register-devices] [--superuser]\n" +
+		"user": "  user add NAME --group G [--may-upload] [--may-register-devices] [--may-use-webviewer] [--superuser]\n" +
 			"                                 (password: one line on standard input)\n" +
 			"  user passwd NAME               (password: one line on standard input)\n" +
-			"  user unlock NAME\n",
-		"idnum":  "  idnum add N --description D --short-description S [--validation uk_nhs_number]\n",
+			"  user unlock NAME\n" +
+			"  user set NAME [--group G] [--may-upload=true|false] [--may-register-devices=true|false] " +
+			"[--may-use-webviewer=true|false] [--superuser=true|false]\n" +
+			"                                 (only the flags given change)\n" +
+			"  user disable NAME              (ends the user's sessions)\n" +
+			"  user enable NAME\n" +
+			"  user list\n",
+		"idnum": "  idnum add N --description D --short-description S [--validation uk_nhs_number]\n" +
+			"  idnum list\n",
 		"device": "  device list\n",
 	} {
 		for _, h := range []string{"-h", "--help"} {

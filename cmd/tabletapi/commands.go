@@ -24,18 +24,27 @@ func commands() []command {
 		{"migrate", "", "apply pending migrations and exit", runMigrate},
 		{"group add", "NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]", "", runGroupAdd},
 		{"group set", "NAME [--upload-policy P] [--finalize-policy P] [--description D] [--ip-use LIST]", "", runGroupSet},
-		{"user add", "NAME --group G [--may-upload] [--may-register-devices] [--superuser]",
+		{"group list", "", "", runGroupList},
+		{"user add", "NAME --group G [--may-upload] [--may-register-devices] [--may-use-webviewer] [--superuser]",
 			"(password: one line on standard input)", runUserAdd},
 		{"user passwd", "NAME", "(password: one line on standard input)", runUserPasswd},
 		{"user unlock", "NAME", "", runUserUnlock},
+		{"user set", "NAME [--group G] [--may-upload=true|false] [--may-register-devices=true|false] " +
+			"[--may-use-webviewer=true|false] [--superuser=true|false]", "(only the flags given change)", runUserSet},
+		{"user disable", "NAME", "(ends the user's sessions)", runUserDisable},
+		{"user enable", "NAME", "", runUserEnable},
+		{"user list", "", "", runUserList},
 		{"idnum add", "N --description D --short-description S [--validation " +
 			strings.Join(account.ValidationMethods(), "|") + "]", "", runIDNumAdd},
+		{"idnum list", "", "", runIDNumList},
 		{"device list", "", "", runDeviceList},
 		{"patient add", "--group G --sex F|M|X --forename S --surname S --dob YYYY-MM-DD --idnum N=VALUE [--idnum …] " +
 			"[--email E] [--address A] [--gp G] [--other O]", "(prints the patient's access key)", runPatientAdd},
 		{"patient list", "[--group G]", "", runPatientList},
 		{"schedule add", "NAME --group G --item TABLE:DUE_FROM_DAYS:DUE_WITHIN_DAYS [--item …]", "", runScheduleAdd},
 		{"schedule assign", "NAME --patient KEY [--start RFC3339] [--settings JSON]", "", runScheduleAssign},
+		{"audit", "[--since DURATION] [--user U] [--device D] [--operation OP] [--limit N]",
+			"(newest first)", runAudit},
 		{"version", "", "", runVersion},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/account"
+	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/idpolicy"
 )
 
@@ -53,16 +54,19 @@ func runGroupAdd(ctx context.Context, e env, args []string) error {
 		}
 		return checkPolicies(up, fin)
 	}
-	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
+	return runChange(ctx, e, f, args, "NAME", check, func(tx bun.Tx, name string) (change, error) {
 		g := account.Group{Name: name, Description: nonEmpty(*gf.description), UploadPolicy: up, FinalizePolicy: fin}
 		g.SetIPUse(ipUse)
-		added, err := account.NewStore(db, nil).AddGroup(ctx, g)
+		added, err := account.NewStore(tx, nil).AddGroup(ctx, g)
 		if err != nil {
-			return err
+			return change{}, err
 		}
-		fmt.Fprintf(e.stdout, "group %s added (id %d)\n", added.Name, added.ID)
 		warnMissingPolicy(e, added)
-		return nil
+		return change{
+			op:      audit.OpGroupAdd,
+			details: "Group added: " + added.Name + groupDetails(added),
+			out:     fmt.Sprintf("group %s added (id %d)\n", added.Name, added.ID),
+		}, nil
 	})
 }
 
@@ -97,18 +101,36 @@ func runGroupSet(ctx context.Context, e env, args []string) error {
 		}
 		return checkPolicies(ch.UploadPolicy, ch.FinalizePolicy)
 	}
-	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		g, err := account.NewStore(db, nil).UpdateGroup(ctx, name, ch)
+	return runChange(ctx, e, f, args, "NAME", check, func(tx bun.Tx, name string) (change, error) {
+		g, err := account.NewStore(tx, nil).UpdateGroup(ctx, name, ch)
 		if errors.Is(err, account.ErrGroupNotFound) {
-			return fmt.Errorf("no group named %q", name)
+			return change{}, fmt.Errorf("no group named %q", name)
 		}
 		if err != nil {
-			return err
+			return change{}, err
 		}
-		fmt.Fprintf(e.stdout, "group %s changed (id %d)\n", g.Name, g.ID)
 		warnMissingPolicy(e, g)
-		return nil
+		return change{
+			op:      audit.OpGroupSet,
+			details: "Group changed: " + g.Name + groupDetails(g),
+			out:     fmt.Sprintf("group %s changed (id %d)\n", g.Name, g.ID),
+		}, nil
 	})
+}
+
+// groupDetails is the part of an audit entry that records g's settings
+// as stored: its policies and IP use, which decide what it accepts.
+func groupDetails(g *account.Group) string {
+	return fmt.Sprintf("; upload policy %s; finalize policy %s; IP use %s",
+		orDash(g.UploadPolicy), orDash(g.FinalizePolicy), ipUseText(g.IPUse()))
+}
+
+// orDash is *s, or "-" for nil: the text of an absent value.
+func orDash(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return *s
 }
 
 // checkPolicies refuses a given policy that the ID-policy parser rejects,

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/account"
+	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/websession"
 )
@@ -16,6 +19,7 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 	group := f.String("group", "", "upload group (required)")
 	mayUpload := f.Bool("may-upload", false, "may upload to the group")
 	mayRegister := f.Bool("may-register-devices", false, "may register devices for the group")
+	mayView := f.Bool("may-use-webviewer", false, "may see the group's data on the operator's console")
 	superuser := f.Bool("superuser", false, "superuser")
 	pf := addPasswordFlags(f)
 	var hash string
@@ -27,17 +31,41 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 		hash, err = pf.hashFromStdin(ctx, e.stdin)
 		return err
 	}
-	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		u, err := account.NewStore(db, nil).AddUser(ctx, account.NewUser{
-			Username: name, HashedPW: hash, GroupName: *group,
-			MayUpload: *mayUpload, MayRegisterDevices: *mayRegister, Superuser: *superuser,
-		})
-		if err != nil {
-			return err
+	return runChange(ctx, e, f, args, "NAME", check, func(tx bun.Tx, name string) (change, error) {
+		nu := account.NewUser{
+			Username: name, HashedPW: hash, GroupName: *group, MayUpload: *mayUpload,
+			MayRegisterDevices: *mayRegister, MayUseWebviewer: *mayView, Superuser: *superuser,
 		}
-		fmt.Fprintf(e.stdout, "user %s added (id %d) in group %s\n", u.Username, u.ID, *group)
-		return nil
+		u, err := account.NewStore(tx, nil).AddUser(ctx, nu)
+		if err != nil {
+			return change{}, named(err, name, *group)
+		}
+		return change{
+			op: audit.OpUserAdd, username: u.Username, userID: &u.ID,
+			details: fmt.Sprintf("User added: %s in group %s (%s)", u.Username, *group, newUserRights(nu)),
+			out:     fmt.Sprintf("user %s added (id %d) in group %s\n", u.Username, u.ID, *group),
+		}, nil
 	})
+}
+
+// newUserRights lists the rights nu gives, or "no rights".
+func newUserRights(nu account.NewUser) string {
+	var r []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{
+		{nu.MayUpload, "may upload"}, {nu.MayRegisterDevices, "may register devices"},
+		{nu.MayUseWebviewer, "may use webviewer"}, {nu.Superuser, "superuser"},
+	} {
+		if f.on {
+			r = append(r, f.name)
+		}
+	}
+	if len(r) == 0 {
+		return "no rights"
+	}
+	return strings.Join(r, ", ")
 }
 
 func runUserPasswd(ctx context.Context, e env, args []string) error {
@@ -48,24 +76,55 @@ func runUserPasswd(ctx context.Context, e env, args []string) error {
 		hash, err = pf.hashFromStdin(ctx, e.stdin)
 		return err
 	}
-	return runAdmin(ctx, e, f, args, "NAME", check, func(db *bun.DB, name string) error {
-		ended, err := websession.NewStore(db, websession.DefaultConfig(), nil).ChangePassword(ctx, name, hash)
+	return runChange(ctx, e, f, args, "NAME", check, func(tx bun.Tx, name string) (change, error) {
+		ended, err := websession.NewStore(tx, websession.DefaultConfig(), nil).ChangePassword(ctx, name, hash)
 		if err != nil {
-			return err
+			return change{}, named(err, name, "")
 		}
-		fmt.Fprintf(e.stdout, "password of %s changed; %d session(s) ended\n", name, ended)
-		return nil
+		return userChange(ctx, tx, audit.OpPasswordSet, name,
+			fmt.Sprintf("Password changed: %s; %d session(s) ended", name, ended),
+			fmt.Sprintf("password of %s changed; %d session(s) ended\n", name, ended))
 	})
 }
 
 func runUserUnlock(ctx context.Context, e env, args []string) error {
-	return runAdmin(ctx, e, newFlags(e), args, "NAME", nil, func(db *bun.DB, name string) error {
+	return runChange(ctx, e, newFlags(e), args, "NAME", nil, func(tx bun.Tx, name string) (change, error) {
 		// The lockout settings matter only to RecordFailure.
-		locks, failures, err := tabletsession.NewLockouts(db, tabletsession.Config{}, nil).Unlock(ctx, name)
+		locks, failures, err := tabletsession.NewLockouts(tx, tabletsession.Config{}, nil).Unlock(ctx, name)
 		if err != nil {
-			return err
+			return change{}, err
 		}
-		fmt.Fprintf(e.stdout, "%s unlocked: %d lockout(s) and %d failed login(s) cleared\n", name, locks, failures)
-		return nil
+		return userChange(ctx, tx, audit.OpUnlock, name,
+			fmt.Sprintf("User unlocked: %s; %d lockout(s) and %d failed login(s) cleared", name, locks, failures),
+			fmt.Sprintf("%s unlocked: %d lockout(s) and %d failed login(s) cleared\n", name, locks, failures))
 	})
+}
+
+// userChange is the change of a command on the user called name, with the
+// user's id if the user exists: a lockout may name a user that does not.
+func userChange(ctx context.Context, tx bun.Tx, op, name, details, out string) (change, error) {
+	c := change{op: op, username: name, details: details, out: out}
+	u, err := account.NewStore(tx, nil).UserByName(ctx, name)
+	switch {
+	case err == nil:
+		c.userID = &u.ID
+	case !errors.Is(err, account.ErrUserNotFound):
+		return change{}, err
+	}
+	return c, nil
+}
+
+// named turns the account package's not-found errors into one line naming
+// what the command line gave: user is the user's name, group the group's
+// ("" for the user's upload group).
+func named(err error, user, group string) error {
+	switch {
+	case errors.Is(err, account.ErrUserNotFound):
+		return fmt.Errorf("no user named %q", user)
+	case errors.Is(err, account.ErrGroupNotFound) && group == "":
+		return fmt.Errorf("user %q has no upload group; give --group", user)
+	case errors.Is(err, account.ErrGroupNotFound):
+		return fmt.Errorf("no group named %q", group)
+	}
+	return err
 }

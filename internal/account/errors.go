@@ -19,4 +19,6 @@ var (
 	// ErrInvalidIPUse means an IP-use list names something other than
 	// commercial, clinical, educational and research, or one twice.
 	ErrInvalidIPUse = errors.New("account: invalid IP use")
+	// ErrNoChange means a change names nothing to change.
+	ErrNoChange = errors.New("account: nothing to change")
 )

@@ -37,7 +37,9 @@ type NewUser struct {
 	GroupName          string
 	MayUpload          bool
 	MayRegisterDevices bool
-	Superuser          bool
+	// MayUseWebviewer lets the user see the group's data on the console.
+	MayUseWebviewer bool
+	Superuser       bool
 }
 
 // AddUser creates the user, with GroupName as its upload group and one
@@ -76,6 +78,7 @@ func (s *Store) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 			GroupID:            g.ID,
 			MayUpload:          nu.MayUpload,
 			MayRegisterDevices: nu.MayRegisterDevices,
+			MayUseWebviewer:    nu.MayUseWebviewer,
 		}
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 			return fmt.Errorf("account: add membership of %q: %w", nu.Username, err)
@@ -88,8 +91,8 @@ func (s *Store) AddUser(ctx context.Context, nu NewUser) (*User, error) {
 	return u, nil
 }
 
-// UserByName returns the user with exactly that username; the match is
-// case-sensitive. The error wraps ErrUserNotFound if there is none.
+// UserByName returns the user with exactly that username, Disabled
+// included; the match is case-sensitive. The error wraps ErrUserNotFound if there is none.
 func (s *Store) UserByName(ctx context.Context, name string) (*User, error) {
 	u := new(User)
 	err := s.db.NewSelect().Model(u).Where("u.username = ?", name).Scan(ctx)

@@ -1,7 +1,7 @@
 // Package audit owns the audit_log table and writes the audit trail
 // (PROTOCOL 8.9): registrations, logins, login failures, lockouts and
-// committed uploads. Rows are never read by the tablet API; operators query
-// the audit_log table.
+// committed uploads, and what operators change on the console and the
+// command line. The tablet API never reads it; List serves operators.
 package audit
 
 import (
@@ -38,7 +38,18 @@ const (
 	OpGroupAdd        = "group_add"
 	OpGroupSet        = "group_set"
 	OpSessionEnd      = "session_end"
+	OpIDNumAdd        = "idnum_add"
 )
+
+// Operations returns every operation code, in the order declared: the
+// values a filter on the operation accepts.
+func Operations() []string {
+	return []string{
+		OpLogin, OpLoginFailed, OpLockout, OpLogout, OpRegister, OpRegisterPatient, OpUpload,
+		OpUserAdd, OpUserSet, OpPasswordSet, OpUnlock, OpDisable, OpEnable, OpGroupAdd, OpGroupSet,
+		OpSessionEnd, OpIDNumAdd,
+	}
+}
 
 // Entry is one audit row.
 type Entry struct {
