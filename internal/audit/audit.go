@@ -1,7 +1,8 @@
 // Package audit owns the audit_log table and writes the audit trail
 // (PROTOCOL 8.9): registrations, logins, login failures, lockouts and
-// committed uploads. Rows are never read by the tablet API; operators query
-// the audit_log table.
+// committed uploads, the latter also in structured form (audit_uploads),
+// and reads it back for the operator's console. Rows are never read by the
+// tablet API.
 package audit
 
 import (
@@ -59,6 +60,12 @@ type Entry struct {
 // zero it is set to the current time. The details must never contain a
 // password or a session token.
 func Write(ctx context.Context, db bun.IDB, e Entry) error {
+	_, err := write(ctx, db, e)
+	return err
+}
+
+// write inserts e and returns its id.
+func write(ctx context.Context, db bun.IDB, e Entry) (int64, error) {
 	if e.When.IsZero() {
 		e.When = time.Now()
 	}
@@ -66,8 +73,8 @@ func Write(ctx context.Context, db bun.IDB, e Entry) error {
 	if e.Source == "" {
 		e.Source = SourceTablet
 	}
-	if _, err := db.NewInsert().Model(&e).Exec(ctx); err != nil {
-		return fmt.Errorf("audit: write %q: %w", e.Details, err)
+	if _, err := db.NewInsert().Model(&e).Returning("id").Exec(ctx); err != nil {
+		return 0, fmt.Errorf("audit: write %q: %w", e.Details, err)
 	}
-	return nil
+	return e.ID, nil
 }
