@@ -76,13 +76,13 @@ func SyncTables(ctx context.Context, db *bun.DB, reg *registry.Registry) error {
 
 // createWorkers is how many connections create new tables at once on
 // PostgreSQL. Creating a table is mostly waiting: every index build
-// (the primary key's, the TOAST table's and the five of indexes) ends
-// with an fsync of its file, about 1,000 for 150 tables, and connections
+// (the primary key's, the TOAST table's and those of indexes) ends
+// with an fsync of its file, about 1,300 for 150 tables, and connections
 // wait for theirs side by side. SQLite has one writer, so one there.
 const createWorkers = 4
 
 // createBatch bounds how many new tables one transaction creates. Each
-// takes about ten locks on PostgreSQL (the table, its sequence, TOAST table
+// takes about twelve locks on PostgreSQL (the table, its sequence, TOAST table
 // and indexes), held to the commit; the shared lock table has room for 64
 // per connection by default, so an unbounded batch would fail for a
 // registry of some hundreds of tables.
