@@ -78,34 +78,35 @@ func Page(ctx context.Context, db bun.IDB, reg *registry.Registry, table string,
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	pg := sqldb.IsPostgres(db)
-	cols, kinds := columns(t, pg)
-	var q strings.Builder
-	args := []any{after}
-	q.WriteString("SELECT " + strings.Join(cols, ", ") + " FROM " + quote(t.Name) + " AS t WHERE t._current AND t._pk > ?")
-	if f.DeviceID != 0 {
-		q.WriteString(" AND t._device_id = ?")
-		args = append(args, f.DeviceID)
-	}
+	var keys []patientKey
 	if f.IDNum != nil {
-		cond, err := patientCond(reg, t)
-		if err != nil {
+		if _, err := patientColumn(reg, t); err != nil {
 			return nil, err
 		}
-		q.WriteString(" AND " + cond)
-		args = append(args, f.IDNum.Which, f.IDNum.Value)
+		var err error
+		if keys, err = patientKeys(ctx, db, reg, *f.IDNum, f.DeviceID); err != nil {
+			return nil, err
+		}
+		if len(keys) == 0 {
+			return &TablePage{Table: t.Name, Columns: names(t)}, nil
+		}
 	}
-	q.WriteString(" ORDER BY t._pk LIMIT ?")
-	args = append(args, limit+1)
+	return readPage(ctx, db, t, f.DeviceID, keys, after, limit)
+}
 
-	rows, err := db.QueryContext(ctx, q.String(), args...)
+// readPage is Page once the patients of its ID number, if any, are known.
+func readPage(ctx context.Context, db bun.IDB, t *registry.Table, device int64, keys []patientKey,
+	after int64, limit int,
+) (*TablePage, error) {
+	query, args, kinds := pageQuery(t, device, keys, after, limit+1, sqldb.IsPostgres(db))
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("records: %s: %w", t.Name, err)
 	}
 	defer rows.Close()
 	p := &TablePage{Table: t.Name, Columns: names(t)}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+	vals := make([]any, len(kinds))
+	ptrs := make([]any, len(kinds))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
@@ -128,6 +129,30 @@ func Page(ctx context.Context, db bun.IDB, reg *registry.Registry, table string,
 		return nil, fmt.Errorf("records: %s: %w", t.Name, err)
 	}
 	return p, nil
+}
+
+// pageQuery is the statement of Page, with its arguments and how to
+// render each column: t's current rows after after, at most limit, of the
+// device unless 0, and of the patients keys unless nil.
+func pageQuery(t *registry.Table, device int64, keys []patientKey, after int64, limit int, pg bool,
+) (string, []any, []kind) {
+	cols, kinds := columns(t, pg)
+	var q strings.Builder
+	args := []any{after}
+	q.WriteString("SELECT " + strings.Join(cols, ", ") + " FROM " + quote(t.Name) + " AS t WHERE t._current AND t._pk > ?")
+	if device != 0 {
+		q.WriteString(" AND t._device_id = ?")
+		args = append(args, device)
+	}
+	if keys != nil {
+		col, _ := patientColumn(nil, t)
+		cond, kargs := keysCond("t", col, keys)
+		q.WriteString(" AND " + cond)
+		args = append(args, kargs...)
+	}
+	q.WriteString(" ORDER BY t._pk LIMIT ?")
+	args = append(args, limit)
+	return q.String(), args, kinds
 }
 
 // names are the column names of t's page.
@@ -160,25 +185,21 @@ func columns(t *registry.Table, pg bool) ([]string, []kind) {
 	return cols, kinds
 }
 
-// patientCond is the condition, on t AS t, that a row belongs to a
-// patient with the ID number given by two arguments (type, value): a
-// current ID number row of the same device and era names the row's
-// patient. The patient table's rows are the patients; other tables name
-// theirs in patient_id.
-func patientCond(reg *registry.Registry, t *registry.Table) (string, error) {
-	idnums := idnumTable(reg)
-	if idnums == nil {
+// patientColumn is the column of t that names a row's patient: the PK of
+// the patient table, patient_id elsewhere. The error wraps ErrNoPatient
+// when t has none, or when reg (unless nil) has no ID number table to find
+// patients by.
+func patientColumn(reg *registry.Registry, t *registry.Table) (string, error) {
+	if reg != nil && idnumTable(reg) == nil {
 		return "", fmt.Errorf("%w: the registry has no ID number table", ErrNoPatient)
 	}
-	col := "patient_id"
 	if t.Kind == registry.KindPatient {
-		col = t.PK
-	} else if f, ok := t.Field(col); !ok || f.Type != registry.Integer {
-		return "", fmt.Errorf("%w: %s", ErrNoPatient, t.Name)
+		return t.PK, nil
 	}
-	return "EXISTS (SELECT 1 FROM " + quote(idnums.Name) + " AS i WHERE i._current" +
-		" AND i.which_idnum = ? AND i.idnum_value = ?" +
-		" AND i._device_id = t._device_id AND i._era = t._era AND i.patient_id = t." + quote(col) + ")", nil
+	if f, ok := t.Field("patient_id"); ok && f.Type == registry.Integer {
+		return "patient_id", nil
+	}
+	return "", fmt.Errorf("%w: %s", ErrNoPatient, t.Name)
 }
 
 // idnumTable is the registry's ID number table, or nil.
