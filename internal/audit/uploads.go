@@ -155,7 +155,7 @@ func Uploads(ctx context.Context, db bun.IDB, f UploadFilter) ([]Upload, error) 
 		return out, nil
 	}
 	var tables []uploadTableRow
-	if err := db.NewSelect().Model(&tables).Where("audit_id IN (?)", bun.In(ids)).
+	if err := db.NewSelect().Model(&tables).Where("audit_id IN (?)", bun.List(ids)).
 		Order("audit_id", "tablename").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("audit: upload tables: %w", err)
 	}

@@ -75,7 +75,7 @@ func keysCond(alias, col string, keys []patientKey) (string, []any) {
 	var args []any
 	for i, k := range keys {
 		parts[i] = "(" + alias + "._device_id = ? AND " + alias + "._era = ? AND " + alias + "." + quote(col) + " IN (?))"
-		args = append(args, k.device, k.era, bun.In(slices.Clone(k.ids)))
+		args = append(args, k.device, k.era, bun.List(slices.Clone(k.ids)))
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }

@@ -194,7 +194,7 @@ func keySets(keys []patientKey) ([]int64, []int64, []string) {
 // branches cost PostgreSQL 100 ms.
 func taskQuery(tables []*registry.Table, keys []patientKey) (string, []any) {
 	devs, ids, eras := keySets(keys)
-	in := []any{bun.In(devs), bun.In(ids), bun.In(eras)}
+	in := []any{bun.List(devs), bun.List(ids), bun.List(eras)}
 	var q strings.Builder
 	var args []any
 	for n, t := range tables {
