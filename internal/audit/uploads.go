@@ -30,10 +30,12 @@ type TableCounts struct {
 }
 
 // UploadDetail is the structured part of an upload's audit: the batch
-// time, the method (one of the Method constants) and the tables changed.
+// time, the method (one of the Method constants), the group whose rows it
+// wrote (the uploader's upload group; 0 for none) and the tables changed.
 type UploadDetail struct {
 	BatchUTC time.Time
 	Method   string
+	GroupID  int64
 	Tables   []TableCounts
 }
 
@@ -44,6 +46,7 @@ type uploadRow struct {
 	AuditID  int64     `bun:"audit_id,pk"`
 	BatchUTC time.Time `bun:"batch_utc"`
 	Method   string    `bun:"method"`
+	GroupID  int64     `bun:"group_id,nullzero"`
 }
 
 // uploadTableRow is a row of audit_upload_tables.
@@ -68,7 +71,8 @@ func WriteUpload(ctx context.Context, db bun.IDB, e Entry, u UploadDetail) error
 	if err != nil {
 		return err
 	}
-	row := &uploadRow{AuditID: id, BatchUTC: u.BatchUTC.UTC().Truncate(time.Microsecond), Method: u.Method}
+	row := &uploadRow{AuditID: id, BatchUTC: u.BatchUTC.UTC().Truncate(time.Microsecond), Method: u.Method,
+		GroupID: u.GroupID}
 	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
 		return fmt.Errorf("audit: write upload: %w", err)
 	}
@@ -95,6 +99,7 @@ type Upload struct {
 	BatchUTC   time.Time // the batch's time: when it started
 	EndUTC     time.Time // when it was committed
 	Method     string
+	GroupID    int64         // the group its rows went to; 0 if unknown
 	Tables     []TableCounts // in table name order; none for "No changes"
 }
 
@@ -103,6 +108,9 @@ type UploadFilter struct {
 	DeviceID int64 // only this device's uploads; 0 for all
 	BeforeID int64 // only uploads with AuditID < BeforeID (the next page); 0 for the newest
 	Limit    int   // at most this many; 0 or less means 50
+	// GroupIDs keeps the uploads into these groups: nil keeps all, an
+	// empty slice none (a console user who may see no group).
+	GroupIDs []int64
 }
 
 // Uploads returns the uploads f selects, newest first, with their tables,
@@ -110,6 +118,9 @@ type UploadFilter struct {
 func Uploads(ctx context.Context, db bun.IDB, f UploadFilter) ([]Upload, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
+	}
+	if f.GroupIDs != nil && len(f.GroupIDs) == 0 {
+		return []Upload{}, nil
 	}
 	var rows []struct {
 		AuditID  int64     `bun:"audit_id"`
@@ -119,17 +130,21 @@ func Uploads(ctx context.Context, db bun.IDB, f UploadFilter) ([]Upload, error) 
 		BatchUTC time.Time `bun:"batch_utc"`
 		When     time.Time `bun:"when_utc"`
 		Method   string    `bun:"method"`
+		GroupID  *int64    `bun:"group_id"`
 	}
 	q := db.NewSelect().TableExpr("audit_uploads AS u").
 		Join("JOIN audit_log AS a ON a.id = u.audit_id").
 		Join("LEFT JOIN devices AS d ON d.id = a.device_id").
-		ColumnExpr("u.audit_id, a.device_id, d.name, a.username, u.batch_utc, a.when_utc, u.method").
+		ColumnExpr("u.audit_id, a.device_id, d.name, a.username, u.batch_utc, a.when_utc, u.method, u.group_id").
 		OrderExpr("u.audit_id DESC").Limit(int64(f.Limit))
 	if f.DeviceID != 0 {
 		q = q.Where("a.device_id = ?", f.DeviceID)
 	}
 	if f.BeforeID != 0 {
 		q = q.Where("u.audit_id < ?", f.BeforeID)
+	}
+	if f.GroupIDs != nil {
+		q = q.Where("u.group_id IN (?)", bun.List(f.GroupIDs))
 	}
 	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("audit: uploads: %w", err)
@@ -147,6 +162,9 @@ func Uploads(ctx context.Context, db bun.IDB, f UploadFilter) ([]Upload, error) 
 		}
 		if r.Username != nil {
 			out[i].Username = *r.Username
+		}
+		if r.GroupID != nil {
+			out[i].GroupID = *r.GroupID
 		}
 		byID[r.AuditID] = &out[i]
 		ids[i] = r.AuditID
@@ -175,12 +193,14 @@ type DayCount struct {
 
 // UploadsPerDay counts the uploads committed on each UTC day from since's
 // day to today's (by the current time), oldest first, days without uploads
-// included: the console's bar chart. The database groups the rows.
-func UploadsPerDay(ctx context.Context, db bun.IDB, since time.Time) ([]DayCount, error) {
-	return uploadsPerDay(ctx, db, since, time.Now())
+// included: the console's bar chart. groupIDs keeps the uploads into
+// those groups as UploadFilter.GroupIDs does (nil: all; empty: none). The
+// database groups the rows.
+func UploadsPerDay(ctx context.Context, db bun.IDB, since time.Time, groupIDs []int64) ([]DayCount, error) {
+	return uploadsPerDay(ctx, db, since, time.Now(), groupIDs)
 }
 
-func uploadsPerDay(ctx context.Context, db bun.IDB, since, now time.Time) ([]DayCount, error) {
+func uploadsPerDay(ctx context.Context, db bun.IDB, since, now time.Time, groupIDs []int64) ([]DayCount, error) {
 	first := since.UTC().Truncate(24 * time.Hour)
 	last := now.UTC().Truncate(24 * time.Hour)
 	// Both give the UTC day as YYYY-MM-DD: SQLite stores the (UTC) time as
@@ -193,12 +213,19 @@ func uploadsPerDay(ctx context.Context, db bun.IDB, since, now time.Time) ([]Day
 		Day   string `bun:"day"`
 		Count int    `bun:"n"`
 	}
-	err := db.NewSelect().TableExpr("audit_uploads AS u").
+	q := db.NewSelect().TableExpr("audit_uploads AS u").
 		Join("JOIN audit_log AS a ON a.id = u.audit_id").
 		ColumnExpr(day+" AS day, count(*) AS n").
 		Where("a.when_utc >= ?", first).
-		GroupExpr("1").Scan(ctx, &rows)
-	if err != nil {
+		GroupExpr("1")
+	switch {
+	case groupIDs == nil:
+	case len(groupIDs) == 0:
+		q = q.Where("1 = 0")
+	default:
+		q = q.Where("u.group_id IN (?)", bun.List(groupIDs))
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("audit: uploads per day: %w", err)
 	}
 	counts := make(map[string]int, len(rows))
@@ -208,6 +235,36 @@ func uploadsPerDay(ctx context.Context, db bun.IDB, since, now time.Time) ([]Day
 	var out []DayCount
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		out = append(out, DayCount{Day: d, Count: counts[d.Format(time.DateOnly)]})
+	}
+	return out, nil
+}
+
+// LastUploads returns, for each device with an upload into one of
+// groupIDs (nil: any group; empty: none), when its last such upload was
+// committed, in UTC: the console's device list, which shows a user who is
+// not a superuser only the devices that uploaded into their groups. Its
+// errors come from the database only.
+func LastUploads(ctx context.Context, db bun.IDB, groupIDs []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if groupIDs != nil && len(groupIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		DeviceID int64     `bun:"device_id"`
+		Last     time.Time `bun:"last"`
+	}
+	q := db.NewSelect().TableExpr("audit_uploads AS u").
+		Join("JOIN audit_log AS a ON a.id = u.audit_id").
+		ColumnExpr("a.device_id, max(a.when_utc) AS last").
+		Where("a.device_id IS NOT NULL").GroupExpr("a.device_id")
+	if groupIDs != nil {
+		q = q.Where("u.group_id IN (?)", bun.List(groupIDs))
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("audit: last uploads: %w", err)
+	}
+	for _, r := range rows {
+		out[r.DeviceID] = r.Last.UTC()
 	}
 	return out, nil
 }

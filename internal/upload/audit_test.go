@@ -41,6 +41,9 @@ func TestUploadAudit(t *testing.T) {
 		if u.DeviceName != "tablet1" || u.DeviceID != f.deviceID {
 			t.Errorf("upload %d: device %d %q", u.AuditID, u.DeviceID, u.DeviceName)
 		}
+		if u.GroupID != 1 { // the fixture's calls upload into group 1
+			t.Errorf("upload %d: group %d, want 1", u.AuditID, u.GroupID)
+		}
 		rows = append(rows, row{u.Username, u.Method, u.BatchUTC, u.EndUTC, u.Tables})
 	}
 	bmi := func(a, m, d, p int) []audit.TableCounts {

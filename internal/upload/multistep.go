@@ -233,5 +233,5 @@ func (e *Engine) auditUpload(ctx context.Context, c *Call, b *batch, method stri
 	return audit.WriteUpload(ctx, c.Tx, audit.Entry{
 		When: c.Now, RemoteAddr: c.ClientIP, UserID: &uid, Username: c.Username, DeviceID: &did,
 		Details: fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, summary(changes)),
-	}, audit.UploadDetail{BatchUTC: b.time, Method: method, Tables: counts(changes)})
+	}, audit.UploadDetail{BatchUTC: b.time, Method: method, GroupID: c.GroupID, Tables: counts(changes)})
 }

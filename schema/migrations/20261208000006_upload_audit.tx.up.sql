@@ -5,12 +5,20 @@
 
 -- batch_utc is the batch's time (its start); method says how the tablet
 -- uploaded, in words an operator reads: "multi-step", "one-step", each
--- possibly ", preserving".
+-- possibly ", preserving". group_id is the group the upload's rows went to
+-- (the uploader's upload group, their _group_id): a console user who is
+-- not a superuser sees only the uploads of their groups.
 CREATE TABLE audit_uploads (
     audit_id BIGINT PRIMARY KEY REFERENCES audit_log (id) ON DELETE CASCADE,
     batch_utc {{.Time}} NOT NULL,
-    method VARCHAR(40) NOT NULL
+    method VARCHAR(40) NOT NULL,
+    group_id BIGINT
 );
+--bun:split
+
+-- A group's uploads, newest first: the console's upload list of a user who
+-- is not a superuser.
+CREATE INDEX audit_uploads_group_idx ON audit_uploads (group_id, audit_id);
 --bun:split
 
 -- The records an upload added, modified (moved out in favour of a new
