@@ -28,6 +28,7 @@ const (
 // row in ten is in an old era, one in twenty not current. Every device has
 // its patients in both eras, each with ID number 1 valued
 // (device%20)*1000 + patient, so a number finds ten devices' patients.
+// Odd devices' rows are in group 1, even devices' in group 2.
 func benchDB(b *testing.B) (*bun.DB, *registry.Registry) {
 	b.Helper()
 	if !dbtest.Postgres() {
@@ -41,15 +42,15 @@ func benchDB(b *testing.B) (*bun.DB, *registry.Registry) {
 	ctx := context.Background()
 	const era = "CASE WHEN (g / 20000) % 10 = 0 THEN '2020-01-01T00:00:00Z' ELSE 'NOW' END"
 	for _, q := range []string{
-		`INSERT INTO phq9 (_pk, id, when_created, patient_id, q1, q2, _device_id, _era, _current, _when_added_exact)
+		`INSERT INTO phq9 (_pk, id, when_created, patient_id, q1, q2, _device_id, _era, _current, _when_added_exact, _group_id)
 		 SELECT g, g, '2020-01-01T10:00:00.000+00:00', 1 + (g / 200) % 100, g % 4, 1, 1 + g % 200, ` + era + `,
-		   (g / 7) % 20 <> 0, now()
+		   (g / 7) % 20 <> 0, now(), 1 + g % 2
 		 FROM generate_series(1, 1000000) AS g`,
-		`INSERT INTO patient (id, forename, _device_id, _era, _current)
-		 SELECT p, 'P', d, e, TRUE FROM generate_series(1, 200) AS d, generate_series(1, 100) AS p,
+		`INSERT INTO patient (id, forename, _device_id, _era, _current, _group_id)
+		 SELECT p, 'P', d, e, TRUE, 1 + (d - 1) % 2 FROM generate_series(1, 200) AS d, generate_series(1, 100) AS p,
 		   (VALUES ('NOW'), ('2020-01-01T00:00:00Z')) AS v(e)`,
-		`INSERT INTO patient_idnum (id, patient_id, which_idnum, idnum_value, _device_id, _era, _current)
-		 SELECT p, p, 1, (d % 20) * 1000 + p, d, e, TRUE FROM generate_series(1, 200) AS d,
+		`INSERT INTO patient_idnum (id, patient_id, which_idnum, idnum_value, _device_id, _era, _current, _group_id)
+		 SELECT p, p, 1, (d % 20) * 1000 + p, d, e, TRUE, 1 + (d - 1) % 2 FROM generate_series(1, 200) AS d,
 		   generate_series(1, 100) AS p, (VALUES ('NOW'), ('2020-01-01T00:00:00Z')) AS v(e)`,
 		"SELECT setval(pg_get_serial_sequence('phq9', '_pk'), 1000000)",
 		"ANALYZE phq9", "ANALYZE patient", "ANALYZE patient_idnum",
@@ -89,16 +90,20 @@ func BenchmarkRecordsPage(b *testing.B) {
 		{"Device", Filter{DeviceID: 77}, 500_000},
 		{"IDNum", Filter{IDNum: &IDNumRef{Which: 1, Value: 17*1000 + 42}}, 0},
 		{"DeviceIDNum", Filter{DeviceID: 17, IDNum: &IDNumRef{Which: 1, Value: 17*1000 + 42}}, 0},
+		// A console user who is not a superuser: group 1 is half the rows.
+		{"Group", Filter{GroupIDs: []int64{1}}, 500_000},
+		{"DeviceGroup", Filter{DeviceID: 77, GroupIDs: []int64{1}}, 500_000},
+		{"IDNumGroup", Filter{IDNum: &IDNumRef{Which: 1, Value: 17*1000 + 42}, GroupIDs: []int64{1}}, 0},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var keys []patientKey
 			if c.f.IDNum != nil {
 				var err error
-				if keys, err = patientKeys(ctx, db, reg, *c.f.IDNum, c.f.DeviceID); err != nil {
+				if keys, err = patientKeys(ctx, db, reg, *c.f.IDNum, c.f.DeviceID, c.f.GroupIDs); err != nil {
 					b.Fatal(err)
 				}
 			}
-			q, args, _ := pageQuery(phq9, c.f.DeviceID, keys, c.after, DefaultLimit+1, true)
+			q, args, _ := pageQuery(phq9, c.f.DeviceID, c.f.GroupIDs, keys, c.after, DefaultLimit+1, true)
 			explain(b, db, q, args...)
 			for b.Loop() {
 				p, err := Page(ctx, db, reg, "phq9", c.f, c.after, DefaultLimit)
@@ -113,20 +118,28 @@ func BenchmarkRecordsPage(b *testing.B) {
 func BenchmarkPatientView(b *testing.B) {
 	db, reg := benchDB(b)
 	ctx := context.Background()
-	keys, err := patientKeys(ctx, db, reg, IDNumRef{Which: 1, Value: 17*1000 + 42}, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tables, err := withRows(ctx, db, reg, keys)
-	if err != nil || len(tables) != 1 {
-		b.Fatalf("tables with rows: %d, %v; want phq9", len(tables), err)
-	}
-	q, args := taskQuery(tables, keys)
-	explain(b, db, q, args...)
-	for b.Loop() {
-		p, err := PatientView(ctx, db, reg, 1, 17*1000+42)
-		if err != nil || len(p.Tasks) != 1 || len(p.Patients.Rows) != 2*benchShare {
-			b.Fatalf("patient view: %d patients, %d tables, %v", len(p.Patients.Rows), len(p.Tasks), err)
-		}
+	// The patients of 1/17042 are on odd devices (17, 37, …): group 1.
+	for _, c := range []struct {
+		name   string
+		groups []int64
+	}{{"All", nil}, {"Group", []int64{1}}} {
+		b.Run(c.name, func(b *testing.B) {
+			keys, err := patientKeys(ctx, db, reg, IDNumRef{Which: 1, Value: 17*1000 + 42}, 0, c.groups)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tables, err := withRows(ctx, db, reg, keys)
+			if err != nil || len(tables) != 1 {
+				b.Fatalf("tables with rows: %d, %v; want phq9", len(tables), err)
+			}
+			q, args := taskQuery(tables, keys, c.groups)
+			explain(b, db, q, args...)
+			for b.Loop() {
+				p, err := PatientView(ctx, db, reg, 1, 17*1000+42, c.groups)
+				if err != nil || len(p.Tasks) != 1 || len(p.Patients.Rows) != 2*benchShare {
+					b.Fatalf("patient view: %d patients, %d tables, %v", len(p.Patients.Rows), len(p.Tasks), err)
+				}
+			}
+		})
 	}
 }

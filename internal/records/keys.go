@@ -25,18 +25,26 @@ type patientKey struct {
 const MaxPatients = 1000
 
 // patientKeys returns the patients with ID number ref (of device unless
-// 0), found by the ID number table's index, grouped by device and era.
+// 0, and by ID number rows of groups unless nil), found by the ID number
+// table's index, grouped by device and era.
 // They are read first so that the statement on the (large) table of rows
 // is a plain index lookup: joined to the ID number table instead, it let
 // PostgreSQL walk the whole table in _pk order (a quarter of a second at
 // a million rows) and, over every task table, plan for 60 ms.
-func patientKeys(ctx context.Context, db bun.IDB, reg *registry.Registry, ref IDNumRef, device int64) ([]patientKey, error) {
+func patientKeys(ctx context.Context, db bun.IDB, reg *registry.Registry, ref IDNumRef, device int64, groups []int64,
+) ([]patientKey, error) {
+	if groups != nil && len(groups) == 0 {
+		return nil, nil
+	}
 	q := db.NewSelect().Table(idnumTable(reg).Name).
 		ColumnExpr("_device_id, _era, patient_id").Distinct().
 		Where("_current AND which_idnum = ? AND idnum_value = ? AND patient_id IS NOT NULL", ref.Which, ref.Value).
 		OrderExpr("1, 2, 3").Limit(MaxPatients + 1)
 	if device != 0 {
 		q = q.Where("_device_id = ?", device)
+	}
+	if groups != nil {
+		q = q.Where("_group_id IN (?)", bun.List(groups))
 	}
 	rows, err := q.Rows(ctx)
 	if err != nil {

@@ -54,9 +54,12 @@ const MaxTaskRows = 5000
 // their current task rows, in three statements: the patients (by the ID
 // number index), their patient rows, and every task table with a
 // patient_id field at once (UNION ALL, by each table's patient index).
-// The error wraps ErrNoPatient when the registry has no patient or ID
-// number table, or comes from the database.
-func PatientView(ctx context.Context, db bun.IDB, reg *registry.Registry, which, value int64) (*Patient, error) {
+// groupIDs keeps the rows (ID numbers, patients and tasks) of those groups
+// as Filter.GroupIDs does: nil all, empty none. The error wraps
+// ErrNoPatient when the registry has no patient or ID number table, or
+// comes from the database.
+func PatientView(ctx context.Context, db bun.IDB, reg *registry.Registry, which, value int64, groupIDs []int64,
+) (*Patient, error) {
 	ref := IDNumRef{Which: which, Value: value}
 	var pt *registry.Table
 	for _, t := range reg.Tables() {
@@ -71,7 +74,7 @@ func PatientView(ctx context.Context, db bun.IDB, reg *registry.Registry, which,
 	if idnumTable(reg) == nil {
 		return nil, fmt.Errorf("%w: the registry has no ID number table", ErrNoPatient)
 	}
-	keys, err := patientKeys(ctx, db, reg, ref, 0)
+	keys, err := patientKeys(ctx, db, reg, ref, 0, groupIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +82,7 @@ func PatientView(ctx context.Context, db bun.IDB, reg *registry.Registry, which,
 	if len(keys) == 0 {
 		return out, nil
 	}
-	if out.Patients, err = readPage(ctx, db, pt, 0, keys, 0, MaxLimit); err != nil {
+	if out.Patients, err = readPage(ctx, db, pt, 0, groupIDs, keys, 0, MaxLimit); err != nil {
 		return nil, err
 	}
 	tables, err := withRows(ctx, db, reg, keys)
@@ -89,7 +92,7 @@ func PatientView(ctx context.Context, db bun.IDB, reg *registry.Registry, which,
 	if len(tables) == 0 {
 		return out, nil
 	}
-	query, args := taskQuery(tables, keys)
+	query, args := taskQuery(tables, keys, groupIDs)
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("records: patient view: %w", err)
@@ -186,15 +189,20 @@ func keySets(keys []patientKey) ([]int64, []int64, []string) {
 
 // taskQuery is the statement of PatientView's task rows, with its
 // arguments: the current rows of tables of keys' devices, eras and client
-// patient ids, at most MaxTaskRows+1. That is a superset of the patients'
+// patient ids (and of groups unless nil), at most MaxTaskRows+1. That is a superset of the patients'
 // rows (a device's patient id may also be another patient's in another
 // era) that the caller narrows with keys.match. The statement spans every
 // task table, so each branch is kept as simple to plan as a statement can
 // be: with the exact condition (one OR arm per patient), planning the
 // branches cost PostgreSQL 100 ms.
-func taskQuery(tables []*registry.Table, keys []patientKey) (string, []any) {
+func taskQuery(tables []*registry.Table, keys []patientKey, groups []int64) (string, []any) {
 	devs, ids, eras := keySets(keys)
 	in := []any{bun.List(devs), bun.List(ids), bun.List(eras)}
+	inGroups := ""
+	if groups != nil {
+		inGroups = " AND _group_id IN (?)"
+		in = append(in, bun.List(groups))
+	}
 	var q strings.Builder
 	var args []any
 	for n, t := range tables {
@@ -207,7 +215,7 @@ func taskQuery(tables []*registry.Table, keys []patientKey) (string, []any) {
 		}
 		q.WriteString("SELECT " + strconv.Itoa(n) + ", _device_id, _era, _pk, " + quote(t.PK) + ", patient_id, " +
 			created + ", _when_added_exact FROM " + quote(t.Name) +
-			" WHERE _current AND _device_id IN (?) AND patient_id IN (?) AND _era IN (?)\n")
+			" WHERE _current AND _device_id IN (?) AND patient_id IN (?) AND _era IN (?)"+inGroups+"\n")
 		args = append(args, in...)
 	}
 	q.WriteString("LIMIT ?")

@@ -42,6 +42,10 @@ type IDNumRef struct {
 type Filter struct {
 	DeviceID int64     // only this device's rows; 0 for all
 	IDNum    *IDNumRef // only the rows of patients with this ID number; nil for all
+	// GroupIDs keeps the rows of these groups (_group_id): nil keeps all,
+	// an empty slice none. A console user who is not a superuser sees
+	// only the groups where they may use the web viewer.
+	GroupIDs []int64
 }
 
 // TablePage is one page of a table's current rows, in _pk order.
@@ -78,27 +82,30 @@ func Page(ctx context.Context, db bun.IDB, reg *registry.Registry, table string,
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
+	if f.GroupIDs != nil && len(f.GroupIDs) == 0 {
+		return &TablePage{Table: t.Name, Columns: names(t)}, nil
+	}
 	var keys []patientKey
 	if f.IDNum != nil {
 		if _, err := patientColumn(reg, t); err != nil {
 			return nil, err
 		}
 		var err error
-		if keys, err = patientKeys(ctx, db, reg, *f.IDNum, f.DeviceID); err != nil {
+		if keys, err = patientKeys(ctx, db, reg, *f.IDNum, f.DeviceID, f.GroupIDs); err != nil {
 			return nil, err
 		}
 		if len(keys) == 0 {
 			return &TablePage{Table: t.Name, Columns: names(t)}, nil
 		}
 	}
-	return readPage(ctx, db, t, f.DeviceID, keys, after, limit)
+	return readPage(ctx, db, t, f.DeviceID, f.GroupIDs, keys, after, limit)
 }
 
 // readPage is Page once the patients of its ID number, if any, are known.
-func readPage(ctx context.Context, db bun.IDB, t *registry.Table, device int64, keys []patientKey,
-	after int64, limit int,
+func readPage(ctx context.Context, db bun.IDB, t *registry.Table, device int64, groups []int64,
+	keys []patientKey, after int64, limit int,
 ) (*TablePage, error) {
-	query, args, kinds := pageQuery(t, device, keys, after, limit+1, sqldb.IsPostgres(db))
+	query, args, kinds := pageQuery(t, device, groups, keys, after, limit+1, sqldb.IsPostgres(db))
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("records: %s: %w", t.Name, err)
@@ -133,8 +140,9 @@ func readPage(ctx context.Context, db bun.IDB, t *registry.Table, device int64, 
 
 // pageQuery is the statement of Page, with its arguments and how to
 // render each column: t's current rows after after, at most limit, of the
-// device unless 0, and of the patients keys unless nil.
-func pageQuery(t *registry.Table, device int64, keys []patientKey, after int64, limit int, pg bool,
+// device unless 0, of groups unless nil (a non-empty list), and of the
+// patients keys unless nil.
+func pageQuery(t *registry.Table, device int64, groups []int64, keys []patientKey, after int64, limit int, pg bool,
 ) (string, []any, []kind) {
 	cols, kinds := columns(t, pg)
 	var q strings.Builder
@@ -143,6 +151,10 @@ func pageQuery(t *registry.Table, device int64, keys []patientKey, after int64, 
 	if device != 0 {
 		q.WriteString(" AND t._device_id = ?")
 		args = append(args, device)
+	}
+	if groups != nil {
+		q.WriteString(" AND t._group_id IN (?)")
+		args = append(args, bun.List(groups))
 	}
 	if keys != nil {
 		col, _ := patientColumn(nil, t)

@@ -48,6 +48,7 @@ table note kind=nontask pk=id min_version=2.0.0
 // fixture is a database with testRegistry's tables and rows of three
 // patients: patient 1 (ID number 1/111) on device 1 in eras NOW and
 // 2020-01-01T00:00:00Z and on device 2; patient 2 (1/222) on device 1.
+// Device 1's rows are in group 1, device 2's in group 2.
 type fixture struct {
 	db  *bun.DB
 	reg *registry.Registry
@@ -80,10 +81,10 @@ func mustFixture(tb testing.TB) *fixture {
 		{1, "NOW", 2, "Bob", true, 222},
 		{1, "NOW", 9, "Ann, replaced", false, 111},
 	} {
-		f.exec(tb, `INSERT INTO patient (id, forename, _device_id, _era, _current) VALUES (?, ?, ?, ?, ?)`,
-			p.id, p.name, p.dev, p.era, p.current)
-		f.exec(tb, `INSERT INTO patient_idnum (id, patient_id, which_idnum, idnum_value, _device_id, _era, _current)
-			VALUES (?, ?, 1, ?, ?, ?, ?)`, p.id*10, p.id, p.value, p.dev, p.era, p.current)
+		f.exec(tb, `INSERT INTO patient (id, forename, _device_id, _era, _current, _group_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.id, p.name, p.dev, p.era, p.current, p.dev)
+		f.exec(tb, `INSERT INTO patient_idnum (id, patient_id, which_idnum, idnum_value, _device_id, _era, _current, _group_id)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?)`, p.id*10, p.id, p.value, p.dev, p.era, p.current, p.dev)
 	}
 	// bmi rows: client id, device, era, patient, current
 	for _, b := range []struct {
@@ -100,11 +101,11 @@ func mustFixture(tb testing.TB) *fixture {
 		{6, 1, "NOW", 1, false}, // an old version
 		{7, 1, "NOW", 9, true},  // the patient whose ID number row is not current
 	} {
-		f.exec(tb, `INSERT INTO bmi (id, when_created, patient_id, mass_kg, ok, seen, photo, _device_id, _era, _current)
-			VALUES (?, ?, ?, 70.5, TRUE, '2020-01-02', ?, ?, ?, ?)`,
-			b.id, fmt.Sprintf("2020-01-%02dT10:00:00.000+01:00", b.id), b.patient, []byte("abc"), b.dev, b.era, b.current)
+		f.exec(tb, `INSERT INTO bmi (id, when_created, patient_id, mass_kg, ok, seen, photo, _device_id, _era, _current, _group_id)
+			VALUES (?, ?, ?, 70.5, TRUE, '2020-01-02', ?, ?, ?, ?, ?)`,
+			b.id, fmt.Sprintf("2020-01-%02dT10:00:00.000+01:00", b.id), b.patient, []byte("abc"), b.dev, b.era, b.current, b.dev)
 	}
-	f.exec(tb, `INSERT INTO note (id, _device_id, _era, _current) VALUES (1, 1, 'NOW', TRUE)`)
+	f.exec(tb, `INSERT INTO note (id, _device_id, _era, _current, _group_id) VALUES (1, 1, 'NOW', TRUE, 1)`)
 	return f
 }
 
@@ -234,7 +235,7 @@ func TestPatientView(t *testing.T) {
 	ctx := t.Context()
 
 	t.Run("OK", func(t *testing.T) {
-		p, err := records.PatientView(ctx, f.db, f.reg, 1, 111)
+		p, err := records.PatientView(ctx, f.db, f.reg, 1, 111, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,9 +267,68 @@ func TestPatientView(t *testing.T) {
 	})
 
 	t.Run("Nobody", func(t *testing.T) {
-		p, err := records.PatientView(ctx, f.db, f.reg, 1, 999)
+		p, err := records.PatientView(ctx, f.db, f.reg, 1, 999, nil)
 		if err != nil || len(p.Patients.Rows) != 0 || len(p.Tasks) != 0 {
 			t.Fatalf("ID number 1/999: %+v, %v; want nobody", p, err)
+		}
+	})
+}
+
+// TestGroups: a group filter keeps the rows of those groups, in a page,
+// by ID number and in the patient view; an empty one keeps none.
+func TestGroups(t *testing.T) {
+	f := mustFixture(t)
+	ctx := t.Context()
+	page := func(t *testing.T, f *fixture, filter records.Filter) []string {
+		t.Helper()
+		p, err := records.Page(ctx, f.db, f.reg, "bmi", filter, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return column(t, p, "id")
+	}
+	ann := &records.IDNumRef{Which: 1, Value: 111}
+	for _, c := range []struct {
+		name   string
+		filter records.Filter
+		want   []string
+	}{
+		{"Group1", records.Filter{GroupIDs: []int64{1}}, []string{"1", "2", "3", "7"}},
+		{"Group2", records.Filter{GroupIDs: []int64{2}}, []string{"4", "5"}},
+		{"Both", records.Filter{GroupIDs: []int64{1, 2}}, []string{"1", "2", "3", "4", "5", "7"}},
+		{"None", records.Filter{GroupIDs: []int64{}}, nil},
+		{"IDNumGroup2", records.Filter{IDNum: ann, GroupIDs: []int64{2}}, []string{"4"}},
+		{"IDNumNone", records.Filter{IDNum: ann, GroupIDs: []int64{}}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := page(t, f, c.filter); !cmp.Equal(got, c.want) {
+				t.Errorf("bmi ids %v; want %v", got, c.want)
+			}
+		})
+	}
+	t.Run("PatientView", func(t *testing.T) {
+		for _, c := range []struct {
+			groups   []int64
+			patients []string
+			tasks    []int64
+		}{
+			{[]int64{1}, []string{"Ann", "Ann (old era)"}, []int64{1, 3}},
+			{[]int64{2}, []string{"Ann on 2"}, []int64{4}},
+			{[]int64{}, nil, nil},
+		} {
+			p, err := records.PatientView(ctx, f.db, f.reg, 1, 111, c.groups)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tasks []int64
+			for _, tr := range p.Tasks {
+				for _, r := range tr.Rows {
+					tasks = append(tasks, r.ClientPK)
+				}
+			}
+			if got := column(t, p.Patients, "forename"); !cmp.Equal(got, c.patients) || !cmp.Equal(tasks, c.tasks) {
+				t.Errorf("groups %v: patients %v, tasks %v; want %v, %v", c.groups, got, tasks, c.patients, c.tasks)
+			}
 		}
 	})
 }
