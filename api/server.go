@@ -97,7 +97,8 @@ func New(cfg Config, d Deps) *echo.Echo {
 	if d.Sessions != nil {
 		console.Register(e, console.Config{PathPrefix: cfg.PathPrefix, CookieSecure: cfg.CookieSecure},
 			console.Deps{DB: d.DB, Log: d.Log, Sessions: d.Sessions, Auth: d.Auth, Now: s.now,
-				ForwardedHTTPS: func(r *http.Request) bool { return forwardedHTTPS(r, cfg.TrustedProxies) }})
+				ForwardedHTTPS: func(r *http.Request) bool { return forwardedHTTPS(r, cfg.TrustedProxies) },
+				Registry:       d.Registry})
 	}
 	return e
 }

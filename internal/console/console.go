@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/account"
+	"github.com/tabletapi/tabletapi/internal/registry"
 	"github.com/tabletapi/tabletapi/tabletsession"
 	"github.com/tabletapi/tabletapi/websession"
 )
@@ -41,6 +42,9 @@ type Deps struct {
 	// ForwardedHTTPS reports whether r reached a trusted reverse proxy
 	// over HTTPS (X-Forwarded-Proto from a trusted peer); nil means never.
 	ForwardedHTTPS func(r *http.Request) bool
+	// Registry is the registry of client tables, whose rows the records
+	// pages show.
+	Registry *registry.Registry
 }
 
 // Console is the operator's console. Its handlers are methods; see the
@@ -59,6 +63,8 @@ type Console struct {
 
 	// The middleware of pages behind login: any user, or superusers.
 	user, superuser []echo.MiddlewareFunc
+
+	registry *registry.Registry // the client tables, for the records pages
 }
 
 // Register mounts the console on e under cfg.PathPrefix + "/console". e's
@@ -81,6 +87,7 @@ func Register(e *echo.Echo, cfg Config, d Deps) {
 	}
 	c.user = []echo.MiddlewareFunc{c.requireLogin, c.checkFormToken}
 	c.superuser = []echo.MiddlewareFunc{c.requireLogin, c.requireSuperuser, c.checkFormToken}
+	c.registry = d.Registry
 	g := e.Group(c.root, c.handleErrors, securityHeaders, c.limitBody)
 	// The bare root has no trailing slash: send it to the overview.
 	e.GET(c.root, func(ec echo.Context) error {

@@ -83,9 +83,3 @@ func (c *Console) handleLogout(ec echo.Context) error {
 	c.clearSessionCookie(ec)
 	return ec.Redirect(http.StatusSeeOther, c.url("/login"))
 }
-
-// handleOverview is the console's home page; a placeholder until the
-// overview's read models exist.
-func (c *Console) handleOverview(ec echo.Context) error {
-	return c.render(ec, http.StatusOK, "overview", "Overview", nil)
-}

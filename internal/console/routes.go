@@ -14,6 +14,11 @@ type navItem struct {
 func navItems() []navItem {
 	return []navItem{
 		{Label: "Overview", Path: "/"},
+		// The data pages (routes_data.go).
+		{Label: "Devices", Path: "/devices"},
+		{Label: "Uploads", Path: "/uploads"},
+		{Label: "Records", Path: "/records"},
+		{Label: "Audit log", Path: "/audit", Superuser: true},
 		{Label: "Your sessions", Path: "/sessions"},
 		{Label: "Active sessions", Path: "/active", Superuser: true},
 	}
@@ -27,7 +32,7 @@ func (c *Console) routes(g *echo.Group) {
 	g.POST("/login", c.handleLogin)
 	g.POST("/logout", c.handleLogout, c.user...)
 
-	g.GET("/", c.handleOverview, c.user...)
+	c.dataRoutes(g) // the overview and the data pages
 	g.GET("/sessions", c.handleSessions, c.user...)
 	g.POST("/sessions/end", c.handleEndOwnSession, c.user...)
 	g.GET("/active", c.handleActive, c.superuser...)

@@ -62,7 +62,8 @@ func patientKeys(ctx context.Context, db bun.IDB, reg *registry.Registry, ref ID
 			return nil, fmt.Errorf("records: patients by ID number: %w", err)
 		}
 		if n++; n > MaxPatients {
-			return nil, fmt.Errorf("records: more than %d patients have ID number %d/%d", MaxPatients, ref.Which, ref.Value)
+			// No ID number in the message: errors reach the log.
+			return nil, fmt.Errorf("records: more than %d patients have the ID number", MaxPatients)
 		}
 		if l := len(keys); l > 0 && keys[l-1].device == dev && keys[l-1].era == era {
 			keys[l-1].ids = append(keys[l-1].ids, id)

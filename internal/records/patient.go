@@ -215,7 +215,7 @@ func taskQuery(tables []*registry.Table, keys []patientKey, groups []int64) (str
 		}
 		q.WriteString("SELECT " + strconv.Itoa(n) + ", _device_id, _era, _pk, " + quote(t.PK) + ", patient_id, " +
 			created + ", _when_added_exact FROM " + quote(t.Name) +
-			" WHERE _current AND _device_id IN (?) AND patient_id IN (?) AND _era IN (?)"+inGroups+"\n")
+			" WHERE _current AND _device_id IN (?) AND patient_id IN (?) AND _era IN (?)" + inGroups + "\n")
 		args = append(args, in...)
 	}
 	q.WriteString("LIMIT ?")
