@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/tabletapi/tabletapi/testclient"
 )
 
 // Browser tests of the console's data pages (overview, devices, uploads,
@@ -23,6 +25,7 @@ type dataEnv struct {
 	cs         *consoleServer
 	devA, devB string // device names
 	idA, idB   int64  // device ids
+	clientB    *testclient.Client
 }
 
 const dataPW = "s3cret-data"
@@ -41,7 +44,7 @@ func newDataEnv(t *testing.T) *dataEnv {
 	tb.oneStep(methodCopy)
 	cs.addUser(t, "console", "root", dataPW, "--superuser")
 	cs.addUser(t, "alpha", "vera", dataPW, "--may-use-webviewer")
-	e := &dataEnv{cs: cs, devA: ca.Device(), devB: cb.Device()}
+	e := &dataEnv{cs: cs, devA: ca.Device(), devB: cb.Device(), clientB: cb}
 	e.idA = queryInt(t, cs.testServer, "SELECT id FROM devices WHERE name = ?", e.devA)
 	e.idB = queryInt(t, cs.testServer, "SELECT id FROM devices WHERE name = ?", e.devB)
 	return e
@@ -77,6 +80,8 @@ func TestConsoleBrowserData(t *testing.T) {
 	// A lockout for the overview: the row is what a lockout writes.
 	mustExec(t, cs.testServer, "INSERT INTO lockouts (username, locked_until_utc) VALUES (?, ?)",
 		"lola", time.Now().Add(time.Hour).UTC())
+	// A batch in progress: bert starts another upload on device B.
+	cs.step(t, e.clientB, "start_upload", nil, "start_upload")
 	b := newBrowser(t)
 	b.login(t, cs, "root", dataPW)
 	day := time.Now().UTC().Format(time.DateOnly)
@@ -86,7 +91,8 @@ func TestConsoleBrowserData(t *testing.T) {
 		t.Errorf("today's bar = %q, want %q", got, want)
 	}
 	wantIn(t, "overview", b.text(t, "main"), []string{"2 devices", "2 uploads in the last 30 days",
-		"No batch is open.", "lola", "2 uploads from "}, nil)
+		"lola", "2 uploads from "}, nil)
+	wantIn(t, "batches", b.text(t, "table.batches"), []string{e.devB + "\tbert\t" + day}, []string{e.devA})
 
 	b.visit(t, cs.URL("/devices"))
 	wantIn(t, "devices", b.text(t, "table.devices"), []string{e.devA, e.devB, "tablet of amy", "amy", "bert"}, nil)
@@ -154,7 +160,7 @@ func TestConsoleBrowserDataScoped(t *testing.T) {
 	if got, want := todayBar(t, b), day+": 1 upload"; got != want {
 		t.Errorf("today's bar = %q, want %q", got, want)
 	}
-	wantIn(t, "overview", b.text(t, "main"), []string{"1 devices", "1 uploads in the last 30 days"}, []string{"Locked-out"})
+	wantIn(t, "overview", b.text(t, "main"), []string{"1 device\n", "1 upload in the last 30 days"}, []string{"Locked-out"})
 	if nav := b.text(t, "nav"); strings.Contains(nav, "Audit") {
 		t.Errorf("vera's navigation offers the audit log: %q", nav)
 	}
