@@ -19,7 +19,8 @@ import (
 // dataEnv is a console server with two groups' uploads: amy (group alpha)
 // uploaded multi-step from device A, bert (group beta) one-step from
 // device B; both tablets hold the standard patients (so the same NHS
-// numbers), and each one bmi row of its own (mass 66.6 on A, 55.5 on B).
+// numbers), and each one bmi row of its own (mass 123.4 on A, 98.7 on B:
+// values that no time shown on the page can contain).
 // root is a superuser; vera may use the web viewer in alpha only.
 type dataEnv struct {
 	cs         *consoleServer
@@ -36,11 +37,11 @@ func newDataEnv(t *testing.T) *dataEnv {
 	cs.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS", "--validation", "uk_nhs_number")
 	ca := cs.addUploader(t, "alpha", "amy", dataPW)
 	ta := newTablet(t, cs.testServer, ca).standardTablet(false)
-	ta.add("bmi", bmiRow(3, 1, "66.6", "2024-05-01T09:33:00.000+01:00"))
+	ta.add("bmi", bmiRow(3, 1, "123.4", "2024-05-01T09:33:00.000+01:00"))
 	ta.multiStep(methodCopy)
 	cb := cs.addUploader(t, "beta", "bert", dataPW)
 	tb := newTablet(t, cs.testServer, cb).standardTablet(false)
-	tb.add("bmi", bmiRow(3, 2, "55.5", "2024-05-01T09:33:00.000+01:00"))
+	tb.add("bmi", bmiRow(3, 2, "98.7", "2024-05-01T09:33:00.000+01:00"))
 	tb.oneStep(methodCopy)
 	cs.addUser(t, "console", "root", dataPW, "--superuser")
 	cs.addUser(t, "alpha", "vera", dataPW, "--may-use-webviewer")
@@ -109,9 +110,9 @@ func TestConsoleBrowserData(t *testing.T) {
 	wantIn(t, "table picker", b.text(t, "ul.tables"), []string{"bmi", "phq9", "patient_idnum"}, nil)
 	b.visit(t, cs.URL("/records/bmi"))
 	rows := b.text(t, "table.rows")
-	wantIn(t, "bmi rows", rows, []string{"66.6", "55.5", "mass_kg", "NULL"}, nil)
+	wantIn(t, "bmi rows", rows, []string{"123.4", "98.7", "mass_kg", "NULL"}, nil)
 	b.visit(t, cs.URL("/records/bmi?device="+strconv.FormatInt(e.idA, 10)))
-	wantIn(t, "bmi rows of A", b.text(t, "table.rows"), []string{"66.6"}, []string{"55.5"})
+	wantIn(t, "bmi rows of A", b.text(t, "table.rows"), []string{"123.4"}, []string{"98.7"})
 
 	// The ID number filter through the form, then its patient view.
 	b.visit(t, cs.URL("/records/patient"))
@@ -172,7 +173,7 @@ func TestConsoleBrowserDataScoped(t *testing.T) {
 	b.visit(t, cs.URL("/uploads?device="+strconv.FormatInt(e.idB, 10)))
 	wantIn(t, "uploads of B", b.text(t, "table.uploads"), []string{"No uploads."}, []string{e.devB})
 	b.visit(t, cs.URL("/records/bmi"))
-	wantIn(t, "bmi rows", b.text(t, "table.rows"), []string{"66.6"}, []string{"55.5"})
+	wantIn(t, "bmi rows", b.text(t, "table.rows"), []string{"123.4"}, []string{"98.7"})
 	b.visit(t, cs.URL("/records/bmi?device="+strconv.FormatInt(e.idB, 10)))
 	wantIn(t, "bmi rows of B", b.text(t, "table.rows"), []string{"No rows."}, nil)
 	b.visit(t, cs.URL("/patient?which=1&value="+nhs1))
