@@ -167,3 +167,32 @@ func (l *Lockouts) Housekeep(ctx context.Context) (int64, error) {
 	m, _ := res.RowsAffected()
 	return n + m, nil
 }
+
+// Lockout is a username's active lockout.
+type Lockout struct {
+	Username string
+	// Until is the lockout's end, in UTC, rounded up to the whole second
+	// as LockedUntil gives it.
+	Until time.Time
+}
+
+// Active returns the lockouts that have not yet ended, in ascending
+// username order, or an empty slice: the console's user list and overview
+// show them. Its errors come from the database only.
+func (l *Lockouts) Active(ctx context.Context) ([]Lockout, error) {
+	var rows []struct {
+		Username string    `bun:"username"`
+		Until    time.Time `bun:"locked_until_utc"`
+	}
+	err := l.db.NewSelect().Table("lockouts").Column("username", "locked_until_utc").
+		Where("locked_until_utc > ?", l.now().UTC()).
+		Order("username ASC").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("tabletsession: active lockouts: %w", err)
+	}
+	out := make([]Lockout, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Lockout{Username: r.Username, Until: ceilSecond(r.Until.UTC())})
+	}
+	return out, nil
+}

@@ -99,6 +99,42 @@ func TestLockouts_LockedUntil(t *testing.T) {
 	}
 }
 
+func TestLockouts_Active(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	if got, err := e.lockouts.Active(t.Context()); err != nil || len(got) != 0 {
+		t.Fatalf("Active on none = %v, %v; want empty", got, err)
+	}
+	for range 3 {
+		e.mustRecordFailure(t, "carol") // locked until 12:10:00.123456 UTC
+	}
+	e.clock.Advance(time.Minute)
+	for range 3 {
+		e.mustRecordFailure(t, "bob") // locked until 12:11:00.123456 UTC
+	}
+	e.mustRecordFailure(t, "alice") // failed, not locked
+	want := []tabletsession.Lockout{
+		{Username: "bob", Until: utc(12, 11, 1, 0)},
+		{Username: "carol", Until: utc(12, 10, 1, 0)},
+	}
+	got, err := e.lockouts.Active(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Active (-want +got):\n%s", diff)
+	}
+	// carol's lockout has ended; its row stays until housekeeping.
+	e.clock.Advance(9 * time.Minute)
+	got, err = e.lockouts.Active(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[:1], got); diff != "" {
+		t.Errorf("Active after carol's end (-want +got):\n%s", diff)
+	}
+}
+
 func TestLockouts_Unlock(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		t.Parallel()
