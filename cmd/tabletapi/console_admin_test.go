@@ -287,6 +287,42 @@ func TestConsoleAdminHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("Membership", func(t *testing.T) {
+		if st, body := post("/groups", "/groups", url.Values{"name": {"other"}, "upload_policy": {"sex AND idnum1"}}); st != http.StatusSeeOther {
+			t.Fatalf("add group: status %d\n%s", st, body)
+		}
+		vic := strconv.FormatInt(cs.idOf(t, "users", "username", "vic"), 10)
+		st, body := post("/users/"+vic, "/users/"+vic+"/membership", url.Values{"group": {"other"}, "may_use_webviewer": {"1"}})
+		if st != http.StatusSeeOther {
+			t.Fatalf("membership: status %d\n%s", st, body)
+		}
+		if n := cs.count(t, "memberships", "user_id = ? AND group_id = (SELECT id FROM groups WHERE name = 'other')"+
+			" AND may_use_webviewer AND NOT may_upload", vic); n != 1 {
+			t.Fatalf("vic's membership in other was not stored")
+		}
+		if st, _ := post("/users/"+vic, "/users/"+vic+"/superuser", url.Values{"superuser": {"1"}}); st != http.StatusSeeOther {
+			t.Fatalf("superuser: status %d", st)
+		}
+		if n := cs.count(t, "users", "username = 'vic' AND superuser"); n != 1 {
+			t.Fatalf("vic is not a superuser")
+		}
+	})
+
+	t.Run("NotOnYourself", func(t *testing.T) {
+		ada := strconv.FormatInt(cs.idOf(t, "users", "username", "ada"), 10)
+		if st, body := post("/users/"+ada, "/users/"+ada+"/superuser", url.Values{}); st != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "your own superuser flag") {
+			t.Fatalf("own superuser flag: status %d\n%s", st, body)
+		}
+		if st, body := post("/users/"+ada, "/users/"+ada+"/disable", url.Values{}); st != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "disable your own account") {
+			t.Fatalf("disable yourself: status %d\n%s", st, body)
+		}
+		if n := cs.count(t, "users", "username = 'ada' AND superuser AND NOT disabled"); n != 1 {
+			t.Fatalf("ada changed herself")
+		}
+	})
+
 	t.Run("ReplayedToken", func(t *testing.T) {
 		_, page := consoleDo(t, hc, http.MethodGet, cs.URL("/idnums"), nil, nil)
 		form := url.Values{"form_token": {formToken(t, page)}, "which_idnum": {"7"}, "description": {"Seven"}, "short_description": {"7"}}
