@@ -99,3 +99,33 @@ func TestStore_List(t *testing.T) {
 		}
 	})
 }
+
+func TestStore_ListForConsole(t *testing.T) {
+	t.Parallel()
+	s, db := MustOpen(t)
+	alice, bob := MustUser(t, db, "alice"), MustUser(t, db, "bob")
+	a := MustRegister(t, s, "{a}", alice)
+	MustRegister(t, s, "{b}", bob)
+	if err := s.StartBatch(t.Context(), a.ID, bob); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ListForConsole(t.Context())
+	if err != nil {
+		t.Fatalf("ListForConsole: %v", err)
+	}
+	type row struct {
+		Name, RegisteredBy, UploadingUser string
+		InProgress                        bool
+	}
+	var rows []row
+	for _, d := range got {
+		rows = append(rows, row{d.Name, d.RegisteredBy, d.UploadingUser, d.BatchInProgress()})
+	}
+	want := []row{{"{a}", "alice", "bob", true}, {"{b}", "bob", "", false}}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Fatalf("ListForConsole (-want +got):\n%s", diff)
+	}
+	if got[0].ID != a.ID || got[0].OngoingUploadBatchUTC == nil || got[0].WhenRegisteredUTC == nil {
+		t.Fatalf("device {a}: %+v; want its row with the open batch", got[0].Device)
+	}
+}

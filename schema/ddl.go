@@ -126,20 +126,43 @@ type index struct {
 // indexes are what the upload engine's queries need, each bounded by the
 // device's own rows: live rows by client PK, era-NOW rows (commit and
 // preservation), pending rows, and all versions by client PK (the
-// already-received check on preserved rows).
+// already-received check on preserved rows). The console's records pages
+// (internal/records) add one per table, a device's current rows in _pk
+// order, and where there is a patient to find: the current rows of a
+// device's patient (tables with a patient_id field, and the task
+// schedules' completion check) and the current ID numbers by number.
+// Each index slows every upload a little, so there are no others.
 func indexes(t *registry.Table) []index {
 	tbl, pk := quote(t.Name), quote(t.PK)
 	ix := func(suffix, def string) index {
 		name := indexName(t.Name, suffix)
 		return index{name, "CREATE INDEX IF NOT EXISTS " + quote(name) + " ON " + tbl + " " + def}
 	}
-	return []index{
+	out := []index{
 		ix("pk", "(_device_id, "+pk+")"),
 		ix("now", "(_device_id) WHERE _era = 'NOW'"),
 		ix("add", "(_device_id) WHERE _addition_pending"),
 		ix("rem", "(_device_id) WHERE _removal_pending"),
 		ix("pred", "(_predecessor_pk) WHERE _predecessor_pk IS NOT NULL"),
+		ix("cur", "(_device_id, _pk) WHERE _current"),
 	}
+	if f, ok := t.Field("patient_id"); ok && f.Type == registry.Integer && t.Kind != registry.KindPatient {
+		out = append(out, ix("pat", "(_device_id, patient_id) WHERE _current"))
+	}
+	if t.Kind == registry.KindPatientIDNum && hasFields(t, "which_idnum", "idnum_value") {
+		out = append(out, ix("idnum", "(which_idnum, idnum_value) WHERE _current"))
+	}
+	return out
+}
+
+// hasFields reports whether t has every one of the named fields.
+func hasFields(t *registry.Table, names ...string) bool {
+	for _, n := range names {
+		if _, ok := t.Field(n); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // indexName keeps index names within PostgreSQL's 63 bytes and distinct.

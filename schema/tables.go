@@ -20,6 +20,7 @@ var gatewayTables = map[string]bool{
 	"dirty_tables": true, "batch_takeovers": true, "sessions": true, "login_failures": true, "lockouts": true,
 	"audit_log": true, "schema_migrations": true, "schema_migration_locks": true,
 	"task_schedules": true, "task_schedule_items": true, "patient_task_schedules": true,
+	"audit_uploads": true, "audit_upload_tables": true,
 }
 
 // SyncTables makes the database hold one table per registry table, named
@@ -28,7 +29,8 @@ var gatewayTables = map[string]bool{
 // columns for new fields; it never drops or changes a column, so removing a
 // field or a table from the registry loses nothing. It runs under the same
 // lock as Migrate, so servers starting together take turns. On PostgreSQL
-// it also creates the function NowTablesFunction(reg).
+// it also creates the functions NowTablesFunction(reg) and
+// PatientTablesFunction(reg).
 //
 // It reads what exists with two queries for all tables (columns, index
 // names), so a start that changes nothing costs those and the lock. New
@@ -69,20 +71,23 @@ func SyncTables(ctx context.Context, db *bun.DB, reg *registry.Registry) error {
 		return err
 	}
 	if pg {
-		return createNowTables(ctx, db, reg)
+		if err := createNowTables(ctx, db, reg); err != nil {
+			return err
+		}
+		return createPatientTables(ctx, db, reg)
 	}
 	return nil
 }
 
 // createWorkers is how many connections create new tables at once on
 // PostgreSQL. Creating a table is mostly waiting: every index build
-// (the primary key's, the TOAST table's and the five of indexes) ends
-// with an fsync of its file, about 1,000 for 150 tables, and connections
+// (the primary key's, the TOAST table's and those of indexes) ends
+// with an fsync of its file, about 1,300 for 150 tables, and connections
 // wait for theirs side by side. SQLite has one writer, so one there.
 const createWorkers = 4
 
 // createBatch bounds how many new tables one transaction creates. Each
-// takes about ten locks on PostgreSQL (the table, its sequence, TOAST table
+// takes about twelve locks on PostgreSQL (the table, its sequence, TOAST table
 // and indexes), held to the commit; the shared lock table has room for 64
 // per connection by default, so an unbounded batch would fail for a
 // registry of some hundreds of tables.

@@ -1,7 +1,8 @@
 // Package audit owns the audit_log table and writes the audit trail
 // (PROTOCOL 8.9): registrations, logins, login failures, lockouts and
-// committed uploads, and what operators change on the console and the
-// command line. The tablet API never reads it; List serves operators.
+// committed uploads, the latter also in structured form (audit_uploads),
+// and what operators change on the console and the command line. The
+// tablet API never reads it; List and Uploads serve operators.
 package audit
 
 import (
@@ -70,6 +71,12 @@ type Entry struct {
 // zero it is set to the current time. The details must never contain a
 // password or a session token.
 func Write(ctx context.Context, db bun.IDB, e Entry) error {
+	_, err := write(ctx, db, e)
+	return err
+}
+
+// write inserts e and returns its id.
+func write(ctx context.Context, db bun.IDB, e Entry) (int64, error) {
 	if e.When.IsZero() {
 		e.When = time.Now()
 	}
@@ -77,8 +84,8 @@ func Write(ctx context.Context, db bun.IDB, e Entry) error {
 	if e.Source == "" {
 		e.Source = SourceTablet
 	}
-	if _, err := db.NewInsert().Model(&e).Exec(ctx); err != nil {
-		return fmt.Errorf("audit: write %q: %w", e.Details, err)
+	if _, err := db.NewInsert().Model(&e).Returning("id").Exec(ctx); err != nil {
+		return 0, fmt.Errorf("audit: write %q: %w", e.Details, err)
 	}
-	return nil
+	return e.ID, nil
 }

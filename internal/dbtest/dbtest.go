@@ -98,6 +98,9 @@ func fingerprint(reg *registry.Registry, pg bool) string {
 	})
 	if reg != nil {
 		h.Write([]byte(reg.Format()))
+		// SyncTables' functions, on PostgreSQL; their names change with
+		// their bodies.
+		h.Write([]byte(schema.NowTablesFunction(reg) + schema.PatientTablesFunction(reg)))
 		for _, s := range schema.TablesDDL(reg, pg) {
 			h.Write([]byte(s))
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -30,6 +31,18 @@ func (tc *tableChange) String() string {
 		len(tc.deleted), joinPKs(tc.deleted), len(tc.preserved), joinPKs(tc.preserved), joinPKs(tc.current))
 }
 
+// counts are the changed tables' counts, for the structured audit.
+func counts(changes []*tableChange) []audit.TableCounts {
+	var out []audit.TableCounts
+	for _, tc := range changes {
+		if !tc.empty() {
+			out = append(out, audit.TableCounts{Table: tc.table, Added: len(tc.added),
+				Modified: len(tc.modifiedOut), Deleted: len(tc.deleted), Preserved: len(tc.preserved)})
+		}
+	}
+	return out
+}
+
 // summary joins the changed tables' lines, or says "No changes".
 func summary(changes []*tableChange) string {
 	var parts []string
@@ -47,39 +60,40 @@ func summary(changes []*tableChange) string {
 // commit is Commit (PROTOCOL 8.6): each dirty table in commit order gets
 // its pending additions and removals applied and its flagged (or, in a
 // preserving batch, all) era-NOW rows preserved, with set-based updates
-// bounded by the device's pending rows. It returns the audit summary.
-func (e *Engine) commit(ctx context.Context, c *Call, b *batch) (string, error) {
+// bounded by the device's pending rows. It returns each table's change,
+// none for a pure retry.
+func (e *Engine) commit(ctx context.Context, c *Call, b *batch) ([]*tableChange, error) {
 	tables, err := e.dirtyTables(ctx, c)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	// Dirty tables that hold no rows of D have nothing to commit or
 	// preserve, and nothing to say to the pure-retry rule; a preserving
 	// batch's dirty set is the whole registry.
 	if tables, err = e.holding(ctx, c, tables); err != nil {
-		return "", err
+		return nil, err
 	}
 	ev, err := e.commitEvidence(ctx, c, b, tables)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if ev.pureRetry() {
 		// A repeat of an upload that was already stored: drop the re-sent
 		// patients and store nothing (PROTOCOL 8.4.2).
-		return "No changes", e.rollbackAll(ctx, c)
+		return nil, e.rollbackAll(ctx, c)
 	}
 	var changes []*tableChange
 	for _, t := range tables {
 		tc, err := e.commitTable(ctx, c, b, t)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		changes = append(changes, tc)
 	}
 	if err := e.clearDirty(ctx, c); err != nil {
-		return "", err
+		return nil, err
 	}
-	return summary(changes), nil
+	return changes, nil
 }
 
 func (e *Engine) commitTable(ctx context.Context, c *Call, b *batch, t *registry.Table) (*tableChange, error) {

@@ -208,25 +208,30 @@ func (e *Engine) EndUpload(ctx context.Context, c *Call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum, err := e.commit(ctx, c, b)
+	changes, err := e.commit(ctx, c, b)
 	if err != nil {
 		return "", err
 	}
 	if err := c.devices().EndBatch(ctx, c.DeviceID); err != nil {
 		return "", fmt.Errorf("upload: %w", err)
 	}
-	if err := e.auditUpload(ctx, c, sum); err != nil {
+	method := audit.MethodMultiStep
+	if b.preserving {
+		method = audit.MethodMultiStepPreserving
+	}
+	if err := e.auditUpload(ctx, c, b, method, changes); err != nil {
 		return "", err
 	}
 	return "end_upload", nil
 }
 
-// auditUpload writes the audit entry of a committed upload (PROTOCOL 8.9).
-func (e *Engine) auditUpload(ctx context.Context, c *Call, sum string) error {
+// auditUpload writes the audit entry of a committed upload (PROTOCOL 8.9),
+// with its structured form for the console: batch b's time, the method,
+// and the counts of changes (none for a pure retry).
+func (e *Engine) auditUpload(ctx context.Context, c *Call, b *batch, method string, changes []*tableChange) error {
 	uid, did := c.UserID, c.DeviceID
-	return audit.Write(ctx, c.Tx, audit.Entry{
+	return audit.WriteUpload(ctx, c.Tx, audit.Entry{
 		When: c.Now, RemoteAddr: c.ClientIP, UserID: &uid, Username: c.Username, DeviceID: &did,
-		Operation: audit.OpUpload,
-		Details:   fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, sum),
-	})
+		Details: fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, summary(changes)),
+	}, audit.UploadDetail{BatchUTC: b.time, Method: method, Tables: counts(changes)})
 }

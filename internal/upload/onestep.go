@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/registry"
 )
 
@@ -74,14 +75,13 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 			patientInserted = append(patientInserted, insertedRows{t: t.Name, pks: o.inserted})
 		}
 	}
-	sum := summary(changes)
 	if retry.pureRetry() {
 		// A repeat of an upload already stored: drop the re-sent patients
 		// before the transaction commits (PROTOCOL 8.4.2, pure retry).
 		if err := e.dropInserted(ctx, c, patientInserted); err != nil {
 			return "", err
 		}
-		sum = "No changes"
+		changes = nil
 	}
 	// The data is stored, so this is now the device's last upload, as
 	// `device list` shows it (the hardening issue, item 15; PROTOCOL 8.8
@@ -90,7 +90,11 @@ func (e *Engine) UploadEntireDatabase(ctx context.Context, c *Call) (string, err
 	if err := c.devices().RecordUpload(ctx, c.DeviceID); err != nil {
 		return "", fmt.Errorf("upload: one-step: %w", err)
 	}
-	if err := e.auditUpload(ctx, c, sum); err != nil {
+	method := audit.MethodOneStep
+	if b.preserving {
+		method = audit.MethodOneStepPreserving
+	}
+	if err := e.auditUpload(ctx, c, b, method, changes); err != nil {
 		return "", err
 	}
 	return "Success", nil
