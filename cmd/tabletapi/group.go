@@ -118,12 +118,8 @@ func runGroupSet(ctx context.Context, e env, args []string) error {
 	})
 }
 
-// groupDetails is the part of an audit entry that records g's settings
-// as stored: its policies and IP use, which decide what it accepts.
-func groupDetails(g *account.Group) string {
-	return fmt.Sprintf("; upload policy %s; finalize policy %s; IP use %s",
-		orDash(g.UploadPolicy), orDash(g.FinalizePolicy), ipUseText(g.IPUse()))
-}
+// groupDetails is the part of an audit entry that records g's settings.
+func groupDetails(g *account.Group) string { return "; " + g.Settings() }
 
 // orDash is *s, or "-" for nil: the text of an absent value.
 func orDash(s *string) string {
@@ -133,19 +129,12 @@ func orDash(s *string) string {
 	return *s
 }
 
-// checkPolicies refuses a given policy that the ID-policy parser rejects,
-// naming its flag: a group whose policy does not parse accepts no patient.
+// checkPolicies refuses a given policy that the ID-policy parser rejects
+// (account.CheckPolicies), naming its flag.
 func checkPolicies(upload, finalize *string) error {
-	for _, p := range []struct {
-		flag   string
-		policy *string
-	}{{"upload-policy", upload}, {"finalize-policy", finalize}} {
-		if p.policy == nil {
-			continue
-		}
-		if _, err := idpolicy.Parse(*p.policy); err != nil {
-			return usagef("--%s: %v", p.flag, err)
-		}
+	var pe *account.PolicyError
+	if err := account.CheckPolicies(upload, finalize); errors.As(err, &pe) {
+		return usagef("--%s-policy: %v", pe.Which, pe.Err)
 	}
 	return nil
 }

@@ -69,27 +69,10 @@ func runGroupList(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stdout, "NAME\tDESCRIPTION\tUPLOAD POLICY\tFINALIZE POLICY\tIP USE")
 		for _, g := range groups {
 			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\n", g.Name, oneLine(orDash(g.Description)),
-				orDash(g.UploadPolicy), orDash(g.FinalizePolicy), ipUseText(g.IPUse()))
+				orDash(g.UploadPolicy), orDash(g.FinalizePolicy), g.IPUse())
 		}
 		return nil
 	})
-}
-
-// ipUseText is u as --ip-use takes it, or "none".
-func ipUseText(u account.IPUse) string {
-	var names []string
-	for _, f := range []struct {
-		on   bool
-		name string
-	}{{u.Commercial, "commercial"}, {u.Clinical, "clinical"}, {u.Educational, "educational"}, {u.Research, "research"}} {
-		if f.on {
-			names = append(names, f.name)
-		}
-	}
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ",")
 }
 
 func runIDNumList(ctx context.Context, e env, args []string) error {

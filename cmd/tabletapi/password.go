@@ -8,15 +8,9 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tabletapi/tabletapi/internal/password"
 )
-
-// defaultMinPasswordLength is the fewest characters a password set by
-// user add or user passwd may have: ASVS 5.0 V6.2.1 requires at least 8
-// for user-set passwords (and strongly recommends 15).
-const defaultMinPasswordLength = 8
 
 // passwordFlags are the flags of the commands that set a password.
 type passwordFlags struct {
@@ -28,7 +22,7 @@ type passwordFlags struct {
 func addPasswordFlags(f *commandFlags) passwordFlags {
 	return passwordFlags{
 		cost: f.Int("bcrypt-cost", 12, "bcrypt cost of the stored hash"),
-		minLength: f.Int("min-password-length", defaultMinPasswordLength,
+		minLength: f.Int("min-password-length", password.DefaultMinLength,
 			"fewest characters (not bytes) a password may have"),
 	}
 }
@@ -56,13 +50,11 @@ func (p passwordFlags) hashFromStdin(ctx context.Context, stdin io.Reader) (stri
 	if pw == "" {
 		return "", errors.New("no password on standard input (give it as one line)")
 	}
-	if err := password.CheckLength(pw); err != nil {
+	if err := password.CheckNew(pw, *p.minLength); err != nil {
+		if errors.Is(err, password.ErrTooShort) {
+			return "", fmt.Errorf("%w (--min-password-length)", err)
+		}
 		return "", err
-	}
-	// Characters, not bytes: a passphrase in another script is no weaker
-	// for taking more bytes per character.
-	if utf8.RuneCountInString(pw) < *p.minLength {
-		return "", fmt.Errorf("password shorter than %d characters (--min-password-length)", *p.minLength)
 	}
 	h, err := password.NewHasher(*p.cost, 1, time.Minute)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -42,30 +41,10 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 		}
 		return change{
 			op: audit.OpUserAdd, username: u.Username, userID: &u.ID,
-			details: fmt.Sprintf("User added: %s in group %s (%s)", u.Username, *group, newUserRights(nu)),
+			details: fmt.Sprintf("User added: %s in group %s (%s)", u.Username, *group, nu.Rights()),
 			out:     fmt.Sprintf("user %s added (id %d) in group %s\n", u.Username, u.ID, *group),
 		}, nil
 	})
-}
-
-// newUserRights lists the rights nu gives, or "no rights".
-func newUserRights(nu account.NewUser) string {
-	var r []string
-	for _, f := range []struct {
-		on   bool
-		name string
-	}{
-		{nu.MayUpload, "may upload"}, {nu.MayRegisterDevices, "may register devices"},
-		{nu.MayUseWebviewer, "may use webviewer"}, {nu.Superuser, "superuser"},
-	} {
-		if f.on {
-			r = append(r, f.name)
-		}
-	}
-	if len(r) == 0 {
-		return "no rights"
-	}
-	return strings.Join(r, ", ")
 }
 
 func runUserPasswd(ctx context.Context, e env, args []string) error {

@@ -56,3 +56,20 @@ func (g *Group) IPUse() IPUse {
 func (g *Group) SetIPUse(u IPUse) {
 	g.IPUseCommercial, g.IPUseClinical, g.IPUseEducational, g.IPUseResearch = u.Commercial, u.Clinical, u.Educational, u.Research
 }
+
+// String is u as ParseIPUse takes it, e.g. "clinical,research", or "none".
+func (u IPUse) String() string {
+	var names []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{u.Commercial, "commercial"}, {u.Clinical, "clinical"}, {u.Educational, "educational"}, {u.Research, "research"}} {
+		if f.on {
+			names = append(names, f.name)
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
+}

@@ -58,6 +58,16 @@ func TestStore_Users(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("Users (-want +got):\n%s", diff)
 		}
+		one, err := s.UserInfo(t.Context(), carol.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&want[1], one); diff != "" {
+			t.Fatalf("UserInfo(carol) (-want +got):\n%s", diff)
+		}
+		if _, err := s.UserInfo(t.Context(), carol.ID+alice.ID); !errors.Is(err, account.ErrUserNotFound) {
+			t.Fatalf("UserInfo(unknown) = %v, want ErrUserNotFound", err)
+		}
 	})
 	t.Run("NoUploadGroup", func(t *testing.T) {
 		t.Parallel()

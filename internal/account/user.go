@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -117,4 +118,25 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 		return nil, fmt.Errorf("account: user %d: %w", id, err)
 	}
 	return u, nil
+}
+
+// Rights lists the rights nu gives, e.g. "may upload, superuser", or "no
+// rights": the text of audit entries of an added user.
+func (nu NewUser) Rights() string {
+	var r []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{
+		{nu.MayUpload, "may upload"}, {nu.MayRegisterDevices, "may register devices"},
+		{nu.MayUseWebviewer, "may use webviewer"}, {nu.Superuser, "superuser"},
+	} {
+		if f.on {
+			r = append(r, f.name)
+		}
+	}
+	if len(r) == 0 {
+		return "no rights"
+	}
+	return strings.Join(r, ", ")
 }

@@ -33,27 +33,52 @@ type MembershipInfo struct {
 // one per user: the patients' auto-generated users may be many. Its errors
 // come from the database only.
 func (s *Store) Users(ctx context.Context) ([]UserInfo, error) {
+	return s.userInfos(ctx, 0)
+}
+
+// UserInfo returns the user with that id as Users shows it. The error
+// wraps ErrUserNotFound if there is none.
+func (s *Store) UserInfo(ctx context.Context, id int64) (*UserInfo, error) {
+	if id < 1 {
+		return nil, fmt.Errorf("account: user %d: %w", id, ErrUserNotFound)
+	}
+	users, err := s.userInfos(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("account: user %d: %w", id, ErrUserNotFound)
+	}
+	return &users[0], nil
+}
+
+// userInfos returns the user with id, or every user when id is 0.
+func (s *Store) userInfos(ctx context.Context, id int64) ([]UserInfo, error) {
 	users := []UserInfo{}
-	err := s.db.NewSelect().TableExpr("users AS u").
+	q := s.db.NewSelect().TableExpr("users AS u").
 		ColumnExpr("u.id, u.username, u.superuser, u.disabled, u.auto_generated").
 		ColumnExpr("COALESCE(g.name, '') AS upload_group").
 		Join("LEFT JOIN groups AS g ON g.id = u.upload_group_id").
-		OrderExpr("u.username ASC").
-		Scan(ctx, &users)
-	if err != nil {
+		OrderExpr("u.username ASC")
+	if id != 0 {
+		q = q.Where("u.id = ?", id)
+	}
+	if err := q.Scan(ctx, &users); err != nil {
 		return nil, fmt.Errorf("account: users: %w", err)
 	}
 	var ms []struct {
 		UserID int64 `bun:"user_id"`
 		MembershipInfo
 	}
-	err = s.db.NewSelect().TableExpr("memberships AS m").
+	mq := s.db.NewSelect().TableExpr("memberships AS m").
 		ColumnExpr("m.user_id, m.group_id, g.name AS group_name").
 		ColumnExpr("m.may_upload, m.may_register_devices, m.may_use_webviewer").
 		Join("JOIN groups AS g ON g.id = m.group_id").
-		OrderExpr("g.name ASC").
-		Scan(ctx, &ms)
-	if err != nil {
+		OrderExpr("g.name ASC")
+	if id != 0 {
+		mq = mq.Where("m.user_id = ?", id)
+	}
+	if err := mq.Scan(ctx, &ms); err != nil {
 		return nil, fmt.Errorf("account: memberships: %w", err)
 	}
 	byID := make(map[int64]*UserInfo, len(users))

@@ -56,6 +56,7 @@ type Console struct {
 	sessions *websession.Store
 	auth     *tabletsession.Authenticator
 	accounts *account.Store
+	lockouts *tabletsession.Lockouts
 	now      func() time.Time
 	https    func(*http.Request) bool
 	root     string // PathPrefix + "/console"
@@ -81,7 +82,10 @@ func Register(e *echo.Echo, cfg Config, d Deps) {
 	}
 	c := &Console{
 		cfg: cfg, db: d.DB, log: d.Log, sessions: d.Sessions, auth: d.Auth,
-		accounts: account.NewStore(d.DB, d.Now), now: d.Now, https: d.ForwardedHTTPS,
+		accounts: account.NewStore(d.DB, d.Now), now: d.Now,
+		// The lockout settings matter only to RecordFailure, which the
+		// console leaves to Auth.
+		lockouts: tabletsession.NewLockouts(d.DB, tabletsession.Config{}, d.Now), https: d.ForwardedHTTPS,
 		root:  strings.TrimRight(cfg.PathPrefix, "/") + "/console",
 		pages: mustParsePages(),
 	}

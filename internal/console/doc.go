@@ -46,5 +46,8 @@
 //     console_fixture_test.go (startConsole, then cs.login and cs.visit).
 //
 // A POST handler redirects (http.StatusSeeOther) after its change, so that
-// reloading the result does not post again.
+// reloading the result does not post again. It makes the change through
+// c.change, which writes the console's audit entry in the same
+// transaction; input that breaks a rule is a *formError (invalid), shown
+// on the form again with status 422 (see users.go).
 package console

@@ -77,8 +77,7 @@ func (c *Console) handleOverview(ec echo.Context) error {
 		}
 	}
 	if d.Superuser {
-		// The lockout settings matter only when recording failures.
-		if d.Lockouts, err = tabletsession.NewLockouts(c.db, tabletsession.Config{}, c.now).Active(ctx); err != nil {
+		if d.Lockouts, err = c.lockouts.Active(ctx); err != nil {
 			return err
 		}
 	}

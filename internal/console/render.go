@@ -33,7 +33,7 @@ type page struct {
 // "content". A parse error is a programming error, caught by any test
 // that starts a server.
 func mustParsePages() map[string]*template.Template {
-	funcs := template.FuncMap{"when": formatTime}
+	funcs := template.FuncMap{"when": formatTime, "opt": optional}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).
 		ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -57,6 +57,14 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// optional is *s, or "—" for nil: an unset column.
+func optional(s *string) string {
+	if s == nil {
+		return "—"
+	}
+	return *s
 }
 
 // render writes the page name (templates/name.html) inside the layout,

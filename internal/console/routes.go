@@ -21,6 +21,9 @@ func navItems() []navItem {
 		{Label: "Audit log", Path: "/audit", Superuser: true},
 		{Label: "Your sessions", Path: "/sessions"},
 		{Label: "Active sessions", Path: "/active", Superuser: true},
+		{Label: "Users", Path: "/users", Superuser: true},
+		{Label: "Groups", Path: "/groups", Superuser: true},
+		{Label: "ID numbers", Path: "/idnums", Superuser: true},
 	}
 }
 
@@ -37,4 +40,21 @@ func (c *Console) routes(g *echo.Group) {
 	g.POST("/sessions/end", c.handleEndOwnSession, c.user...)
 	g.GET("/active", c.handleActive, c.superuser...)
 	g.POST("/active/end", c.handleEndSession, c.superuser...)
+
+	// Managing accounts: superusers only.
+	g.GET("/users", c.handleUsers, c.superuser...)
+	g.POST("/users", c.handleUserAdd, c.superuser...)
+	g.GET("/users/:id", c.handleUser, c.superuser...)
+	g.POST("/users/:id/password", c.handleUserPassword, c.superuser...)
+	g.POST("/users/:id/unlock", c.handleUserUnlock, c.superuser...)
+	g.POST("/users/:id/disable", c.handleUserDisable, c.superuser...)
+	g.POST("/users/:id/enable", c.handleUserEnable, c.superuser...)
+	g.POST("/users/:id/membership", c.handleUserMembership, c.superuser...)
+	g.POST("/users/:id/superuser", c.handleUserSuperuser, c.superuser...)
+	g.GET("/groups", c.handleGroups, c.superuser...)
+	g.POST("/groups", c.handleGroupAdd, c.superuser...)
+	g.GET("/groups/:id", c.handleGroup, c.superuser...)
+	g.POST("/groups/:id", c.handleGroupEdit, c.superuser...)
+	g.GET("/idnums", c.handleIDNums, c.superuser...)
+	g.POST("/idnums", c.handleIDNumAdd, c.superuser...)
 }

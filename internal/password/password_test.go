@@ -206,6 +206,31 @@ func TestCheckLength(t *testing.T) {
 	}
 }
 
+// TestCheckNew: the 72-byte rule comes first, then the minimum counts
+// characters, not bytes.
+func TestCheckNew(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pw   string
+		want error
+	}{
+		{"OK", "eight888", nil},
+		{"OKMultibyte", strings.Repeat("é", 8), nil},
+		{"ErrEmpty", "", password.ErrEmpty},
+		{"ErrTooShort", "seven77", password.ErrTooShort},
+		{"ErrTooLong", strings.Repeat("a", 73), password.ErrTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := password.CheckNew(tc.pw, 8); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("CheckNew(%q, 8) = %v, want %v", tc.pw, err, tc.want)
+			}
+		})
+	}
+	if err, want := password.CheckNew("seven77", 8), "password shorter than 8 characters"; err == nil || err.Error() != want {
+		t.Fatalf("CheckNew's text = %v, want %q", err, want)
+	}
+}
+
 // TestTruncate: a login password keeps only the 72 bytes bcrypt compares.
 func TestTruncate(t *testing.T) {
 	for _, tc := range []struct{ pw, want string }{
