@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"crypto/tls"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -75,10 +76,15 @@ func (c *chaosTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // NewHTTPClient returns the HTTP client tablets share: every request has the
 // given timeout, connections are kept for up to conns tablets at once and,
 // if chaosRate > 0, that fraction of requests is dropped (for contexts that
-// allow it; RunLoad allows it on a sequence's first attempts).
-func NewHTTPClient(timeout time.Duration, conns int, chaosRate float64, seed uint64) *http.Client {
+// allow it; RunLoad allows it on a sequence's first attempts). A non-nil
+// tlsConfig replaces the default one for https:// URLs (a CA pool of its
+// own, or no verification); nil trusts the system's CAs.
+func NewHTTPClient(timeout time.Duration, conns int, chaosRate float64, seed uint64, tlsConfig *tls.Config) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = max(conns, 2)
+	if tlsConfig != nil {
+		base.TLSClientConfig = tlsConfig.Clone()
+	}
 	var rt http.RoundTripper = base
 	if chaosRate > 0 {
 		rt = &chaosTransport{base: base, rate: chaosRate, rng: rand.New(rand.NewPCG(seed, 0xc4a05))}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,10 @@ type LoadConfig struct {
 	Seed        uint64  // makes the tablets' data and choices reproducible
 
 	RequestTimeout time.Duration // per request; default 20s
+	// TLS, if set, is the TLS configuration of every request of the run
+	// to an https:// URL: RootCAs to trust a private CA, or
+	// InsecureSkipVerify. Nil trusts the system's CAs.
+	TLS            *tls.Config
 	MaxAttempts    int           // per sequence, as a tablet retries; default 8
 	RetryPause     time.Duration // first pause before a retry, doubling up to 20×; default 100ms
 	CamcopsVersion string        // default testclient.DefaultCamcopsVersion
@@ -136,7 +141,7 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (*Summary, error) {
 		return nil, err
 	}
 	probeTimeout := min(cfg.RequestTimeout, 10*time.Second)
-	if err := Probe(ctx, cfg.URL, cfg.User, cfg.Password, NewHTTPClient(probeTimeout, 1, 0, 0)); err != nil {
+	if err := Probe(ctx, cfg.URL, cfg.User, cfg.Password, NewHTTPClient(probeTimeout, 1, 0, 0, cfg.TLS)); err != nil {
 		return nil, err
 	}
 	if err := r.setupPatients(ctx); err != nil {

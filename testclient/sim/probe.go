@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,18 +14,22 @@ import (
 
 // Probe sends one check_device_registered for a new device ID, as a
 // tablet's first request, and returns nil if a CamCOPS tablet API answered
-// (whatever it answered, short of a 5xx). Otherwise the error says in one line what is
-// wrong: the server cannot be reached or does not answer in time, the URL
-// is wrong (404, 405), or the server does not speak the API.
+// (whatever it answered, short of a 5xx). Otherwise the error says in one
+// line what is wrong: the server cannot be reached, does not answer in time
+// or presents a certificate that hc does not trust, the URL is wrong (404,
+// 405), or the server does not speak the API.
 func Probe(ctx context.Context, url, user, password string, hc *http.Client) error {
 	c := testclient.New(testclient.Config{
 		URL: url, Device: testclient.NewDeviceID(), User: user, Password: password, HTTPClient: hc,
 	})
 	r, err := c.CheckDeviceRegistered(ctx)
 	var ue *neturl.Error
+	var cve *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &ue) && ue.Timeout():
 		return fmt.Errorf("sim: no reply from %s within %s", url, hc.Timeout)
+	case errors.As(err, &cve):
+		return fmt.Errorf("sim: cannot reach %s: its certificate is not trusted: %v (give its CA with --ca-file)", url, cve.Err)
 	case err != nil && strings.Contains(err.Error(), "connection refused"):
 		return fmt.Errorf("sim: cannot reach %s: %s (is the server running?)", url, transportMessage(err))
 	case err != nil:

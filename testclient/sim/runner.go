@@ -31,7 +31,7 @@ type loadTablet struct {
 // newRunner fills the run's tablets.
 func newRunner(cfg LoadConfig) (*runner, error) {
 	r := &runner{cfg: cfg, stats: newStats()}
-	hc := NewHTTPClient(cfg.RequestTimeout, cfg.Concurrency, cfg.ChaosRate, cfg.Seed)
+	hc := NewHTTPClient(cfg.RequestTimeout, cfg.Concurrency, cfg.ChaosRate, cfg.Seed, cfg.TLS)
 	for i := range cfg.Tablets {
 		seed := cfg.Seed*1_000_003 + uint64(i)
 		t, err := NewTablet(Config{

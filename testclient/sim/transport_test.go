@@ -15,7 +15,7 @@ import (
 
 func TestNewHTTPClient_Chaos(t *testing.T) {
 	srv := simtest.New(t)
-	hc := sim.NewHTTPClient(5*time.Second, 1, 1, 7) // drop every request
+	hc := sim.NewHTTPClient(5*time.Second, 1, 1, 7, nil) // drop every request
 	tab := mustTablet(t, sim.Config{URL: srv.URL, User: "alice", Password: "pw!", HTTPClient: hc})
 
 	t.Run("OffByDefault", func(t *testing.T) {
@@ -40,6 +40,7 @@ func TestNewHTTPClient_Chaos(t *testing.T) {
 
 func TestProbe(t *testing.T) {
 	fake := simtest.New(t)
+	tlsFake := simtest.NewTLS(t)
 	serve := func(h http.HandlerFunc) string {
 		s := httptest.NewServer(h)
 		t.Cleanup(s.Close)
@@ -54,6 +55,7 @@ func TestProbe(t *testing.T) {
 		{"OK", fake.URL, ""},
 		{"ErrNotFound", strings.TrimSuffix(fake.URL, "/api") + "/nope", "answered HTTP 404 Not Found: wrong URL?"},
 		{"ErrDown", closed.URL + "/api", "connection refused (is the server running?)"},
+		{"ErrUntrusted", tlsFake.URL, "its certificate is not trusted: x509: certificate signed by unknown authority"},
 		{
 			"ErrNotAPI", serve(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>hello</html>")) }),
 			`is not a CamCOPS tablet API: its reply lacks success and session keys (body "<html>hello</html>")`,

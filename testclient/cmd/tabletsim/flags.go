@@ -1,10 +1,13 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -28,6 +31,8 @@ type settings struct {
 	jsonFile  string
 	progress  string
 	tabletapi string // the tabletapi binary that creates patients
+	caFile    string // PEM bundle of the CAs trusted for https:// URLs
+	insecure  bool   // skip certificate verification
 }
 
 const usageText = `usage: tabletsim --url URL --user NAME --password PW [flags]
@@ -47,8 +52,13 @@ patients' access keys (register_patient), fetch their schedules, complete the
 tasks due and upload them multi-step, alongside the clinician tablets.
 --verify also checks that get_task_schedules reports each of them complete.
 
+For an https:// URL the server's certificate must chain to a CA the system
+trusts, or to one of --ca-file (a PEM bundle, trusted instead of the
+system's CAs). --insecure skips the check, with a warning; it is for tests.
+
 Every flag can also be set by the environment variable TABLETSIM_<FLAG>
-(--chaos-rate: TABLETSIM_CHAOS_RATE), except --database: TABLETSIM_DATABASE_URL.
+(--chaos-rate: TABLETSIM_CHAOS_RATE), except --database:
+TABLETSIM_DATABASE_URL, or else the server's TABLETAPI_DATABASE_URL.
 A flag on the command line wins.
 
 Exit status: 0 all sequences succeeded (and verified), 1 failure, 2 bad usage.
@@ -67,7 +77,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*s
 		fs.PrintDefaults()
 	}
 	l := &s.load
-	fs.StringVar(&l.URL, "url", "", "tablet API endpoint, e.g. http://127.0.0.1:8088/api (required)")
+	fs.StringVar(&l.URL, "url", "", "tablet API endpoint, e.g. http://127.0.0.1:8088/api or https://camcops.example.org/api (required)")
 	fs.StringVar(&l.User, "user", "", "username with upload and device-registration rights (required)")
 	fs.StringVar(&l.Password, "password", "", "the user's password (prefer TABLETSIM_PASSWORD)")
 	fs.IntVar(&l.Tablets, "tablets", 1, "number of simulated tablets")
@@ -89,6 +99,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*s
 	fs.StringVar(&l.PatientGroup, "group", "", "with --patients, the group of the patients and their schedule")
 	fs.StringVar(&s.tabletapi, "tabletapi", "tabletapi", "with --patients, the tabletapi binary that creates them (a name is looked up in PATH)")
 	fs.StringVar(&s.jsonFile, "json", "", "also write the summary as JSON to this file")
+	fs.StringVar(&s.caFile, "ca-file", "", "PEM file of the CA certificates to trust for https:// instead of the system's")
+	fs.BoolVar(&s.insecure, "insecure", false, "do not verify the server's TLS certificate (tests only; warns)")
 	fs.StringVar(&s.progress, "progress", "auto", "progress display: bar, lines, none, or auto (a bar on a terminal)")
 	if err := setFromEnv(fs, getenv); err != nil {
 		return nil, err
@@ -111,7 +123,11 @@ func setFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "TABLETSIM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if f.Name == "database" {
+			// The server's variable, so that one environment serves both.
 			name = "TABLETSIM_DATABASE_URL"
+			if getenv(name) == "" {
+				name = "TABLETAPI_DATABASE_URL"
+			}
 		}
 		if v := getenv(name); v != "" && err == nil {
 			if e := fs.Set(f.Name, v); e != nil {
@@ -142,6 +158,12 @@ func (s *settings) validate() error {
 		return &usageError{"--patients needs --database and --group"}
 	case s.chaos && (l.ChaosRate <= 0 || l.ChaosRate >= 1):
 		return &usageError{"--chaos-rate must be in (0, 1)"}
+	case s.caFile != "" && s.insecure:
+		return &usageError{"--ca-file and --insecure exclude each other"}
+	}
+	var err error
+	if l.TLS, err = tlsConfig(s.caFile, s.insecure); err != nil {
+		return err
 	}
 	if !s.chaos {
 		l.ChaosRate = 0
@@ -171,4 +193,25 @@ func (s *settings) validate() error {
 		return &usageError{fmt.Sprintf("--progress %q: want bar, lines, none or auto", s.progress)}
 	}
 	return nil
+}
+
+// tlsConfig returns the TLS configuration of --ca-file and --insecure, or
+// nil for neither (the system's CAs). A CA file that cannot be read or
+// holds no certificate is a usage error.
+func tlsConfig(caFile string, insecure bool) (*tls.Config, error) {
+	switch {
+	case insecure:
+		return &tls.Config{InsecureSkipVerify: true}, nil
+	case caFile == "":
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, &usageError{"--ca-file: " + err.Error()}
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, &usageError{fmt.Sprintf("--ca-file %s: no PEM certificate in it", caFile)}
+	}
+	return &tls.Config{RootCAs: pool}, nil
 }

@@ -27,6 +27,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if s.insecure {
+		fmt.Fprintln(stderr, "tabletsim: warning: --insecure: the server's TLS certificate is not verified")
+	}
 	if s.tables != "" {
 		reg, err := registry.Load(s.tables)
 		if err != nil {

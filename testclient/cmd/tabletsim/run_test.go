@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -43,11 +44,14 @@ func TestRun_Usage(t *testing.T) {
 		{"PatientsWithoutDatabase", nil, []string{"--url", "u", "--user", "a", "--patients", "2", "--group", "g"}, "--patients needs --database and --group"},
 		{"NegativePatients", nil, []string{"--url", "u", "--user", "a", "--patients", "-1"}, "--patients must not be negative"},
 		{"BadEnv", map[string]string{"TABLETSIM_TABLETS": "many"}, nil, "TABLETSIM_TABLETS"},
+		{"MissingCAFile", nil, []string{"--url", "u", "--user", "a", "--ca-file", "/nonexistent/ca.pem"}, "--ca-file: open /nonexistent/ca.pem: no such file or directory"},
+		{"CAFileWithoutCertificate", nil, []string{"--url", "u", "--user", "a", "--ca-file", "run_test.go"}, "--ca-file run_test.go: no PEM certificate in it"},
+		{"CAFileAndInsecure", map[string]string{"TABLETSIM_INSECURE": "true"}, []string{"--url", "u", "--user", "a", "--ca-file", "x.pem"}, "--ca-file and --insecure exclude each other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := runCmd(t, tc.env, tc.args...)
 			var usage *usageError
-			if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("err = %v, want a usage error containing %q", err, tc.want)
 			}
 		})
@@ -92,6 +96,73 @@ func TestRun_Load(t *testing.T) {
 	if srv.Requests()[1].Params["password"] != "pw" {
 		t.Error("TABLETSIM_PASSWORD was not used")
 	}
+}
+
+// TestRun_Database: --database falls back to the server's variable, so
+// that one environment serves tabletapi and tabletsim.
+func TestRun_Database(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"Own", map[string]string{"TABLETSIM_DATABASE_URL": "sqlite:sim.db", "TABLETAPI_DATABASE_URL": "sqlite:api.db"}, nil, "sqlite:sim.db"},
+		{"Server", map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:api.db"}, nil, "sqlite:api.db"},
+		{"Flag", map[string]string{"TABLETAPI_DATABASE_URL": "sqlite:api.db"}, []string{"--database", "sqlite:flag.db"}, "sqlite:flag.db"},
+		{"None", nil, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--url", "u", "--user", "a"}, tc.args...)
+			s, err := parseFlags(args, func(k string) string { return tc.env[k] }, io.Discard)
+			if err != nil || s.database != tc.want {
+				t.Fatalf("database = %q, %v; want %q", s.database, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRun_TLS runs against a fake serving https:// with a certificate no
+// system trusts: it needs --ca-file with that certificate, or --insecure.
+func TestRun_TLS(t *testing.T) {
+	srv := simtest.NewTLS(t)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, srv.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--url", srv.URL, "--user", "a", "--tablets", "2", "--records", "3", "--progress", "none"}
+	t.Run("CAFile", func(t *testing.T) {
+		srv.Reset()
+		stdout, stderr, err := runCmd(t, nil, append(args, "--ca-file", caFile)...)
+		if err != nil || !strings.Contains(stdout, "errors      none") || stderr != "" {
+			t.Fatalf("err = %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
+		}
+		if n := len(srv.Requests()); n < 10 {
+			t.Errorf("the server saw %d requests", n)
+		}
+	})
+	t.Run("ErrUntrusted", func(t *testing.T) {
+		srv.Reset()
+		_, _, err := runCmd(t, nil, args...)
+		var usage *usageError
+		if err == nil || errors.As(err, &usage) || strings.Contains(err.Error(), "\n") ||
+			!strings.Contains(err.Error(), "certificate is not trusted: x509: certificate signed by unknown authority (give its CA with --ca-file)") {
+			t.Fatalf("err = %v, want one line about the untrusted certificate", err)
+		}
+		if n := len(srv.Requests()); n != 0 {
+			t.Errorf("the server saw %d requests, want none", n)
+		}
+	})
+	t.Run("Insecure", func(t *testing.T) {
+		srv.Reset()
+		stdout, stderr, err := runCmd(t, map[string]string{"TABLETSIM_INSECURE": "1"}, args...)
+		if err != nil || !strings.Contains(stdout, "errors      none") {
+			t.Fatalf("err = %v\nstdout:\n%s", err, stdout)
+		}
+		if stderr != "tabletsim: warning: --insecure: the server's TLS certificate is not verified\n" {
+			t.Errorf("stderr = %q, want the one-line warning", stderr)
+		}
+	})
 }
 
 func TestRun_Tables(t *testing.T) {

@@ -5,6 +5,8 @@
 package simtest
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,6 +41,10 @@ type Fault struct {
 // called at any time.
 type Server struct {
 	URL string // the endpoint, …/api
+
+	// CertPEM is, for a server of NewTLS, its self-signed certificate in
+	// PEM: the CA bundle a client must trust.
+	CertPEM []byte
 
 	mu           sync.Mutex
 	requests     []Request
@@ -106,12 +112,31 @@ func (s *Server) SetRegistry(reg *registry.Registry) {
 // New starts a fake server that the test closes at cleanup. Its
 // get_allowed_tables publishes the server's compiled-in registry.
 func New(tb testing.TB) *Server {
+	s, _ := start(tb, httptest.NewServer)
+	return s
+}
+
+// NewTLS is New serving https:// with a self-signed certificate for
+// 127.0.0.1, which no system trusts; CertPEM holds it.
+func NewTLS(tb testing.TB) *Server {
+	s, srv := start(tb, httptest.NewTLSServer)
+	s.CertPEM = pemCert(srv.Certificate())
+	return s
+}
+
+// start starts a fake with newServer, closed at the test's cleanup.
+func start(tb testing.TB, newServer func(http.Handler) *httptest.Server) (*Server, *httptest.Server) {
 	s := &Server{}
 	s.SetRegistry(registry.Default())
-	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	srv := newServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(srv.Close)
 	s.URL = srv.URL + "/api"
-	return s
+	return s, srv
+}
+
+// pemCert encodes c as a PEM CERTIFICATE block.
+func pemCert(c *x509.Certificate) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // Requests returns the requests received so far, in order.
