@@ -3,7 +3,9 @@ package password_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -110,6 +112,40 @@ func BenchmarkVerifyDefaultCost(b *testing.B) {
 	for b.Loop() {
 		h.Verify(context.Background(), hash, "pw") //nolint:errcheck
 	}
+}
+
+// BenchmarkVerifyCost is one password check at each cost a deployment may
+// choose, on one worker: logins per second per core, the capacity figure
+// of README "Running several instances". Wall time depends on what else
+// the machine runs, so it also reports logins per CPU second of this
+// process, which does not.
+func BenchmarkVerifyCost(b *testing.B) {
+	for _, cost := range []int{10, 11, 12} {
+		b.Run(fmt.Sprintf("cost=%d", cost), func(b *testing.B) {
+			h := mustHasher(b, cost, 1, time.Minute)
+			hash, err := h.Hash(context.Background(), "a long passphrase")
+			if err != nil {
+				b.Fatal(err)
+			}
+			cpu0 := cpuTime(b)
+			for b.Loop() {
+				if ok, _, err := h.Verify(context.Background(), hash, "a long passphrase"); !ok || err != nil {
+					b.Fatal(ok, err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+			b.ReportMetric(float64(b.N)/(cpuTime(b)-cpu0).Seconds(), "logins/cpu-s")
+		})
+	}
+}
+
+// cpuTime is the CPU time (user and system) this process has used.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // TestHasher_FailuresCostTheSame: a wrong password costs the configured
