@@ -173,7 +173,7 @@ start_nginx() {
 daemon off;
 worker_processes 1;
 pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
+error_log $work/nginx/error.log error; # not the warning of each body buffered to disk
 events { worker_connections 512; }
 http {
   log_format topo '\$remote_addr "\$request" \$status \$request_time '
