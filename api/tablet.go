@@ -88,9 +88,12 @@ func (s *server) handleTablet(c echo.Context) error {
 		err = writeFailure(c, f.status, f.msg, sess)
 	}
 	s.metrics.observe(r.Operation, f.status, opErr != nil, start)
-	s.log.Log(ctx, f.level(), "request",
-		"operation", r.Operation, "device", r.Device, "user", r.User, "ip", ip,
-		"status", f.status, "outcome", f.outcome, "duration_ms", milliseconds(time.Since(start)))
+	attrs := []any{"operation", r.Operation, "device", r.Device, "user", r.User, "ip", ip,
+		"status", f.status, "outcome", f.outcome, "duration_ms", milliseconds(time.Since(start))}
+	if f.reason != "" {
+		attrs = append(attrs, "reason", f.reason)
+	}
+	s.log.Log(ctx, f.level(), "request", attrs...)
 	return err
 }
 

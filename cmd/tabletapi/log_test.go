@@ -99,7 +99,7 @@ func TestLog_NoPatientData(t *testing.T) {
 			t.Errorf("the log holds patient data %q:\n%s", data, log)
 		}
 	}
-	for _, reason := range []string{"Invalid patient: Fails upload ID policy (failing: 1, patients: 1)",
+	for _, reason := range []string{"Invalid patient: Fails upload ID policy (failing: 1, patients: 1)", "reason=policy_unsatisfied",
 		"Invalid value for field 'dob' in table 'patient', record 0", "For ID type 1, an ID number is invalid: Invalid UK NHS number"} {
 		if !strings.Contains(log, reason) {
 			t.Errorf("the log lacks the reason %q:\n%s", reason, log)
