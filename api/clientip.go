@@ -44,8 +44,7 @@ func clientIP(r *http.Request, trusted []netip.Prefix) string {
 // X-Forwarded-Proto (the last value) is https. Without trusted proxies the
 // header is ignored, since anyone could send it.
 func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
-	peer := parseAddr(hostOnly(r.RemoteAddr))
-	if !peer.IsValid() || !isTrusted(peer, trusted) {
+	if !fromTrustedProxy(r, trusted) {
 		return false
 	}
 	var protos []string
@@ -53,6 +52,13 @@ func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 		protos = append(protos, strings.Split(h, ",")...)
 	}
 	return len(protos) > 0 && strings.EqualFold(strings.TrimSpace(protos[len(protos)-1]), "https")
+}
+
+// fromTrustedProxy reports whether r's TCP peer is a trusted proxy, whose
+// X-Forwarded-* and X-Request-ID headers may be believed.
+func fromTrustedProxy(r *http.Request, trusted []netip.Prefix) bool {
+	peer := parseAddr(hostOnly(r.RemoteAddr))
+	return peer.IsValid() && isTrusted(peer, trusted)
 }
 
 func hostOnly(hostport string) string {

@@ -31,6 +31,8 @@ type failure struct {
 	// outcome is what the request's log line says: msg, or the fault's
 	// Log when msg quotes patient data.
 	outcome string
+	// reason is the fault's Reason token, for the log line; "" for none.
+	reason string
 	// serverFault: log err with its detail. err.Error() never reaches a
 	// client.
 	serverFault bool
@@ -68,7 +70,7 @@ func classify(err error) failure {
 		f = &fault.Error{Kind: fault.Internal}
 	}
 	r := reply(f)
-	r.outcome = r.msg
+	r.outcome, r.reason = r.msg, f.Reason
 	if f.Log != "" {
 		r.outcome = f.Log
 	}

@@ -156,6 +156,7 @@ func faultServer(t *testing.T, errFor func(ctx context.Context, name string) err
 	logger := slog.New(slog.NewTextHandler(log, nil))
 	s := &server{
 		cfg: Config{MaxBodyBytes: 1 << 16}, db: db, log: logger, now: time.Now, bodies: &bodyBudget{limit: 1 << 20},
+		metrics: newRequestMetrics(nil),
 		auth: tabletsession.NewAuthenticator(db, websession.NewStore(db, websession.DefaultConfig(), nil), hasher,
 			tabletsession.NewThrottle(10, time.Minute, nil), tabletsession.Config{}, logger, nil),
 		ops: map[string]operation{"probe": {class: tabletsession.ClassAnyone,
@@ -164,7 +165,7 @@ func faultServer(t *testing.T, errFor func(ctx context.Context, name string) err
 			}}},
 	}
 	e := echo.New()
-	routes(e, s, "")
+	routes(e, s, "", nil)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return srv, log

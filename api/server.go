@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/console"
@@ -55,6 +56,9 @@ type Deps struct {
 	Engine       *upload.Engine
 	Draining     *atomic.Bool // true while shutting down: /readyz answers 503
 	Now          func() time.Time
+	// Metrics is the server's own registry: New registers the request
+	// metrics in it and serves it at /metrics. Nil: no /metrics.
+	Metrics *prometheus.Registry
 }
 
 type server struct {
@@ -68,6 +72,7 @@ type server struct {
 	now      func() time.Time
 	ops      map[string]operation
 	bodies   *bodyBudget
+	metrics  *requestMetrics
 
 	extraStrings *Reply // frozen: every registration fetches it
 }
@@ -89,11 +94,23 @@ func New(cfg Config, d Deps) *echo.Echo {
 		s.draining = new(atomic.Bool)
 	}
 	s.ops = s.operations()
+	names := make([]string, 0, len(s.ops))
+	for name := range s.ops {
+		names = append(names, name)
+	}
+	s.metrics = newRequestMetrics(names)
+	if d.Metrics != nil {
+		// A fresh registry per server: only a bug can collide here.
+		d.Metrics.MustRegister(s.metrics.collectors()...)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = func(r *http.Request) string { return clientIP(r, cfg.TrustedProxies) }
 	e.HTTPErrorHandler = s.handleHTTPError
-	routes(e, s, strings.TrimRight(cfg.PathPrefix, "/"))
+	// Pre, not Use: every request gets its id, the console's and a 404
+	// too.
+	e.Pre(withRequestID(cfg.TrustedProxies))
+	routes(e, s, strings.TrimRight(cfg.PathPrefix, "/"), d.Metrics)
 	if d.Sessions != nil {
 		console.Register(e, console.Config{PathPrefix: cfg.PathPrefix, CookieSecure: cfg.CookieSecure},
 			console.Deps{DB: d.DB, Log: d.Log, Sessions: d.Sessions, Auth: d.Auth, Now: s.now,
@@ -112,7 +129,7 @@ func (s *server) handleHTTPError(err error, c echo.Context) {
 	if he, ok := err.(*echo.HTTPError); ok {
 		status = he.Code
 	} else {
-		s.log.Error("unhandled error", "path", c.Request().URL.Path, "err", err)
+		s.log.ErrorContext(c.Request().Context(), "unhandled error", "path", c.Request().URL.Path, "err", err)
 	}
 	plain(c, status, http.StatusText(status)) //nolint:errcheck
 }
@@ -138,7 +155,7 @@ func (s *server) handleReadyz() echo.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
 		defer cancel()
 		if err := s.db.PingContext(ctx); err != nil {
-			s.log.Warn("readiness check failed", "err", err)
+			s.log.WarnContext(ctx, "readiness check failed", "err", err)
 			return plain(c, http.StatusServiceUnavailable, "database unavailable")
 		}
 		return plain(c, http.StatusOK, "ready")

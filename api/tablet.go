@@ -23,14 +23,16 @@ const notValid = "Not a valid CamCOPS API request"
 // handleTablet runs one tablet request through the pipeline of PROTOCOL
 // 2.3 and writes one log line for it.
 func (s *server) handleTablet(c echo.Context) error {
-	req := c.Request()
-	if req.Method != http.MethodPost {
-		c.Response().Header().Set("Allow", http.MethodPost)
-		return plain(c, http.StatusMethodNotAllowed, "Method not allowed; use POST")
-	}
 	// Also the receipt time of PROTOCOL 8.3.2 step 4: before the body is
 	// read, and on the real clock, not s.now (upload.Call.Received).
 	start := time.Now()
+	req := c.Request()
+	ctx := req.Context()
+	if req.Method != http.MethodPost {
+		s.metrics.observe(opUnknown, http.StatusMethodNotAllowed, false, start)
+		c.Response().Header().Set("Allow", http.MethodPost)
+		return plain(c, http.StatusMethodNotAllowed, "Method not allowed; use POST")
+	}
 	ip := c.RealIP()
 	l := s.bodies.lease()
 	defer l.release() // the form's values are views of the body
@@ -45,15 +47,18 @@ func (s *server) handleTablet(c echo.Context) error {
 	}
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		s.log.Warn("request body too large", "ip", ip, "content_length", req.ContentLength, "limit_bytes", s.cfg.MaxBodyBytes)
+		s.metrics.observe(opUnknown, http.StatusRequestEntityTooLarge, false, start)
+		s.log.WarnContext(ctx, "request body too large", "ip", ip, "content_length", req.ContentLength, "limit_bytes", s.cfg.MaxBodyBytes)
 		return plain(c, http.StatusRequestEntityTooLarge, "Request body too large")
 	case errors.Is(err, errBodiesBusy):
 		f := classify(err)
-		s.log.Warn("request refused: memory for request bodies exhausted", "ip", ip,
+		s.metrics.observe(opUnknown, f.status, false, start)
+		s.log.WarnContext(ctx, "request refused: memory for request bodies exhausted", "ip", ip,
 			"limit_bytes", s.cfg.MaxInflightBodyBytes, "status", f.status)
 		return writeFailure(c, f.status, f.msg, session{})
 	case err != nil:
-		s.log.Info("request body unreadable", "ip", ip, "err", err)
+		s.metrics.observe(opUnknown, http.StatusBadRequest, false, start)
+		s.log.InfoContext(ctx, "request body unreadable", "ip", ip, "err", err)
 		return plain(c, http.StatusBadRequest, notValid)
 	}
 	r, err := tabletsession.Parse(form, ip)
@@ -62,28 +67,33 @@ func (s *server) handleTablet(c echo.Context) error {
 		if ferr != nil {
 			attrs = append(attrs, "decode_error", ferr.Error())
 		}
-		s.log.Info("invalid request", attrs...)
+		s.metrics.observe(opUnknown, http.StatusBadRequest, false, start)
+		s.log.InfoContext(ctx, "invalid request", attrs...)
 		return plain(c, http.StatusBadRequest, notValid)
 	}
 
-	reply, sess, opErr := s.serve(req.Context(), r, start)
+	reply, sess, opErr := s.serve(ctx, r, start)
 	f := failure{status: http.StatusOK, outcome: "ok"} // until the operation fails
 	switch {
 	case opErr == nil:
 		err = writeSuccess(c, reply, sess)
-	case req.Context().Err() != nil:
+	case ctx.Err() != nil:
 		f = disconnected()
 		err = writeFailure(c, f.status, f.msg, sess)
 	default:
 		f = classify(opErr)
 		if f.serverFault {
-			s.log.Error("request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
+			s.log.ErrorContext(ctx, "request failed", "operation", r.Operation, "device", r.Device, "user", r.User, "err", opErr)
 		}
 		err = writeFailure(c, f.status, f.msg, sess)
 	}
-	s.log.Log(req.Context(), f.level(), "request",
-		"operation", r.Operation, "device", r.Device, "user", r.User, "ip", ip,
-		"status", f.status, "outcome", f.outcome, "duration", time.Since(start))
+	s.metrics.observe(r.Operation, f.status, opErr != nil, start)
+	attrs := []any{"operation", r.Operation, "device", r.Device, "user", r.User, "ip", ip,
+		"status", f.status, "outcome", f.outcome, "duration_ms", milliseconds(time.Since(start))}
+	if f.reason != "" {
+		attrs = append(attrs, "reason", f.reason)
+	}
+	s.log.Log(ctx, f.level(), "request", attrs...)
 	return err
 }
 
@@ -95,7 +105,7 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request, received t
 		// A bug must still get the documented 503, not a dropped
 		// connection; phase B's transaction has been rolled back by then.
 		if p := recover(); p != nil {
-			s.log.Error("panic serving request", "operation", r.Operation, "panic", p, "stack", string(debug.Stack()))
+			s.log.ErrorContext(ctx, "panic serving request", "operation", r.Operation, "panic", p, "stack", string(debug.Stack()))
 			reply, err = nil, errPanic
 		}
 	}()
@@ -126,3 +136,7 @@ func (s *server) serve(ctx context.Context, r *tabletsession.Request, received t
 	})
 	return reply, sess, err
 }
+
+// milliseconds is d in milliseconds, to the microsecond, as the log
+// writes every duration.
+func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

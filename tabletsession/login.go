@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/account"
@@ -52,6 +53,8 @@ type Authenticator struct {
 	log      *slog.Logger
 	now      func() time.Time
 	rights   *sqldb.Stmt // the permission read, prepared
+
+	lockoutsStarted prometheus.Counter
 }
 
 // NewAuthenticator wires phase A. now may be nil (time.Now).
@@ -65,7 +68,18 @@ func NewAuthenticator(db *bun.DB, sessions *websession.Store, hasher *password.H
 		db: db, sessions: sessions, accounts: account.NewStore(db, now), hasher: hasher,
 		throttle: throttle, lockouts: NewLockouts(db, cfg, now), log: log, now: now,
 		rights: sqldb.NewStmt(db, rightsQuery),
+		lockoutsStarted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tabletapi_lockouts_total",
+			Help: "Account lockouts started by failed password logins.",
+		}),
 	}
+}
+
+// Collectors returns the metrics of phase A: lockouts started and, from
+// the throttle, refusals of throttled client IPs. The caller registers
+// them.
+func (a *Authenticator) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{a.lockoutsStarted, a.throttle.refused}
 }
 
 // Resolve runs phase A (PROTOCOL 3.4 and 4) for r: it reuses a valid session
@@ -201,9 +215,10 @@ func (a *Authenticator) fail(ctx context.Context, r *Request) (*Identity, error)
 		return nil, fmt.Errorf("tabletsession: record failed login: %w", err)
 	}
 	a.throttle.Fail(r.ClientIP)
-	a.log.InfoContext(ctx, "login failed", "user", r.User, "ip", r.ClientIP, "device", r.Device, "console", r.console)
+	a.log.WarnContext(ctx, "login failed", "user", r.User, "ip", r.ClientIP, "device", r.Device, "console", r.console)
 	if lockedFor > 0 {
-		a.log.WarnContext(ctx, "account locked out", "user", r.User, "ip", r.ClientIP, "for", lockedFor)
+		a.lockoutsStarted.Inc()
+		a.log.WarnContext(ctx, "account locked out", "user", r.User, "ip", r.ClientIP, "locked_for_ms", lockedFor.Milliseconds())
 	}
 	return &Identity{Username: r.User, Refusal: ErrBadLogin, PasswordLogin: true}, nil
 }

@@ -3,6 +3,8 @@ package tabletsession
 import (
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // throttleMaxIPs bounds the memory the throttle can take; past it, buckets
@@ -19,6 +21,8 @@ type Throttle struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+
+	refused prometheus.Counter // requests refused while their IP had no token
 }
 
 type bucket struct {
@@ -32,7 +36,11 @@ func NewThrottle(burst int, refill time.Duration, now func() time.Time) *Throttl
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{burst: float64(burst), refill: refill, now: now, buckets: map[string]*bucket{}}
+	return &Throttle{burst: float64(burst), refill: refill, now: now, buckets: map[string]*bucket{},
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tabletapi_throttled_requests_total",
+			Help: "Password logins and access-key lookups refused because the client IP was throttled (this instance).",
+		})}
 }
 
 // level returns ip's tokens now; callers hold t.mu.
@@ -54,8 +62,12 @@ func (t *Throttle) Allow(ip string) bool {
 		return true
 	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.level(ip, t.now()) >= 1
+	ok := t.level(ip, t.now()) >= 1
+	t.mu.Unlock()
+	if !ok {
+		t.refused.Inc()
+	}
+	return ok
 }
 
 // Fail takes one token from ip's bucket for a failed login.

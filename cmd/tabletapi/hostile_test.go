@@ -109,6 +109,10 @@ func TestHostile_BodyBudget(t *testing.T) {
 	r := postBody(t, s.API, testclient.FormContentType, body)
 	wantReply(t, r, http.StatusServiceUnavailable, "success:0\nerror:Server busy; try again later\nsession_id:\nsession_token:\n")
 	wantAPIHeaders(t, r.Header)
+	// Counted as a 5xx before its operation was read.
+	if got := sample(scrape(t, s), `tabletapi_requests_total{operation="unknown",outcome="5xx"}`); got != 1 {
+		t.Errorf("5xx requests counted: %v, want 1", got)
+	}
 	for _, c := range slow {
 		c.Close()
 	}

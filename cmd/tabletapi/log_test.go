@@ -58,18 +58,21 @@ func TestLog_NoPatientData(t *testing.T) {
 	s.addUser(t, "g", "alice", pw, "--may-upload", "--may-register-devices")
 	s.mustAdmin(t, "", "idnum", "add", "1", "--description", "NHS number", "--short-description", "NHS",
 		"--validation", "uk_nhs_number")
+	// A policy the patient fails although it has an ID number, so that the
+	// message quotes one.
+	s.mustAdmin(t, "", "group", "set", "g", "--upload-policy", "idnum1 AND gp")
 	c := registeredClient(t, s, "alice", pw)
 	ctx := context.Background()
 	const session = "\nsession_id:{session_id}\nsession_token:{session_token}\n"
 	info := `[{"address":"1 Quayside","dob":"1931-07-14","email":"quintus@example.org","finalizing":false,` +
-		`"forename":"Quintus","gp":null,"other":null,"sex":"M","surname":"Fairweather"}]`
+		`"forename":"Quintus","gp":null,"idnum1":4010232137,"other":null,"sex":"M","surname":"Fairweather"}]`
 	r, err := c.Do(ctx, "validate_patients", map[string]string{"patient_info": info})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantReply(t, r, http.StatusOK, "success:0\nerror:Invalid patient: Patient(forename='Quintus', surname='Fairweather', "+
 		"sex='M', DOB=1931-07-14, address='1 Quayside', email='quintus@example.org', gp=None, otherdetails=None, "+
-		"idnums=[]) -> Fails upload ID policy"+session)
+		"idnums=[idnum1=4010232137]) -> Fails upload ID policy"+session)
 
 	if _, err := c.Do(ctx, "start_upload", nil); err != nil {
 		t.Fatal(err)
@@ -91,12 +94,12 @@ func TestLog_NoPatientData(t *testing.T) {
 
 	s.waitRequests(t, "upload_table", 2)
 	log := s.Log.String()
-	for _, data := range []string{"Quintus", "Fairweather", "1931", "quintus@example.org", "Quayside", "Bastille", "4010232138"} {
+	for _, data := range []string{"Quintus", "Fairweather", "1931", "quintus@example.org", "Quayside", "Bastille", "4010232138", "4010232137"} {
 		if strings.Contains(log, data) {
 			t.Errorf("the log holds patient data %q:\n%s", data, log)
 		}
 	}
-	for _, reason := range []string{"Invalid patient: Fails upload ID policy (failing: 1, patients: 1)",
+	for _, reason := range []string{"Invalid patient: Fails upload ID policy (failing: 1, patients: 1)", "reason=policy_unsatisfied",
 		"Invalid value for field 'dob' in table 'patient', record 0", "For ID type 1, an ID number is invalid: Invalid UK NHS number"} {
 		if !strings.Contains(log, reason) {
 			t.Errorf("the log lacks the reason %q:\n%s", reason, log)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tabletapi/tabletapi/internal/requestid"
 )
 
 // Caps on what one log value may hold. Request values reach the log (an
@@ -19,7 +21,8 @@ const (
 )
 
 // newLogger returns the one logger of the process: text or JSON lines,
-// every value capped.
+// every value capped, and each line written while serving a request
+// naming its request_id.
 func newLogger(w io.Writer, format string) *slog.Logger {
 	var h slog.Handler = slog.NewTextHandler(w, nil)
 	if format == "json" {
@@ -29,16 +32,21 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 }
 
 // cappedHandler cuts every attribute value to maxLogValue bytes (a stack
-// to maxLogStack), marking the cut, before the handler writes it.
+// to maxLogStack), marking the cut, before the handler writes it. It adds
+// the request id that ctx carries (requestid.With), so code deep in a
+// request names it just by logging with the request's context.
 type cappedHandler struct{ slog.Handler }
 
-// Handle writes r with its values capped.
+// Handle writes r with its values capped, and the request id last.
 func (h cappedHandler) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, capString(r.Message, maxLogValue), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(capAttr(a))
 		return true
 	})
+	if id := requestid.From(ctx); id != "" {
+		out.AddAttrs(slog.String("request_id", id))
+	}
 	return h.Handler.Handle(ctx, out)
 }
 

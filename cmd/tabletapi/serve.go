@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/api"
@@ -67,13 +68,17 @@ func runServe(ctx context.Context, e env, args []string) error {
 		tabletsession.NewThrottle(s.throttleBurst, s.throttleRefill, e.now),
 		tabletsession.Config{LockoutThreshold: s.lockoutThreshold, LockoutIncrement: s.lockoutIncrement},
 		log, e.now)
+	engine := upload.NewEngine(s.registry, s.staleBatchTimeout)
+	var metrics *prometheus.Registry
+	if s.metrics {
+		metrics = newMetricsRegistry(db, hasher, auth, engine)
+	}
 	draining := new(atomic.Bool)
 	handler := api.New(api.Config{
 		PathPrefix: s.pathPrefix, MaxBodyBytes: s.maxBodyBytes, MaxInflightBodyBytes: s.maxInflightBytes,
 		TrustedProxies: s.proxies, DatabaseTitle: s.databaseTitle, CookieSecure: s.cookieSecure,
 	}, api.Deps{DB: db, Log: log, Auth: auth, Sessions: sessions, Registry: s.registry, Draining: draining,
-		Engine:       upload.NewEngine(s.registry, s.staleBatchTimeout),
-		ExtraStrings: s.extraStringList(), Now: e.now,
+		Engine: engine, ExtraStrings: s.extraStringList(), Now: e.now, Metrics: metrics,
 	})
 
 	// Listen first, so a bad or taken address fails at once.
@@ -157,5 +162,5 @@ func logSettings(log *slog.Logger, s *serveSettings, dbURL, addr string) {
 		"session_check_ip", s.sessionCheckIP, "trusted_proxies", s.trustedProxies, "cookie_secure", s.cookieSecure,
 		"lockout_threshold", s.lockoutThreshold, "lockout_increment", s.lockoutIncrement,
 		"max_body_bytes", s.maxBodyBytes, "max_inflight_body_bytes", s.maxInflightBytes, "tables", len(s.registry.Names()),
-		"extra_strings", s.extraStrings)
+		"extra_strings", s.extraStrings, "metrics", s.metrics)
 }

@@ -39,6 +39,7 @@ type serveSettings struct {
 	tables            string
 	extraStrings      string
 	shutdownTimeout   time.Duration
+	metrics           bool
 
 	proxies  []netip.Prefix     // parsed trustedProxies
 	registry *registry.Registry // loaded from tables, or the default
@@ -72,6 +73,7 @@ func serveFlags(f *commandFlags, s *serveSettings) {
 	f.StringVar(&s.tables, "tables", "", tablesHelp)
 	f.StringVar(&s.extraStrings, "extra-strings", "", "directory of CamCOPS extra string files (*.xml) that get_extra_strings serves")
 	f.DurationVar(&s.shutdownTimeout, "shutdown-timeout", 30*time.Second, "longest wait for requests in flight at shutdown")
+	f.BoolVar(&s.metrics, "metrics", true, "serve Prometheus metrics at /metrics (at the root, whatever --path-prefix)")
 }
 
 // validate checks the settings after parsing and loads what they name.

@@ -605,8 +605,8 @@ func TestTransport_ClientIP(t *testing.T) {
 var requestLogRE = regexp.MustCompile(`(?m)^.*msg=request .*$`)
 
 // TestTransport_RequestLog: one log line per request, with the operation,
-// device, user, status, outcome and duration, and never a password or a
-// session token.
+// device, user, status, outcome, duration in milliseconds and request id,
+// and never a password or a session token.
 func TestTransport_RequestLog(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
@@ -645,7 +645,7 @@ func TestTransport_RequestLog(t *testing.T) {
 		t.Fatalf("%d request log lines for %d requests:\n%s", len(lines), requests, s.Log)
 	}
 	for _, l := range lines {
-		for _, k := range []string{"operation=", "device=", "user=", "status=", "outcome=", "duration="} {
+		for _, k := range []string{"operation=", "device=", "user=", "status=", "outcome=", "duration_ms=", "request_id="} {
 			if !strings.Contains(l, k) {
 				t.Errorf("request log line lacks %s: %s", k, l)
 			}
@@ -702,10 +702,13 @@ func TestTransport_JSONLog(t *testing.T) {
 		}
 		return found != nil
 	})
-	for _, k := range []string{"operation", "device", "user", "status", "outcome", "duration", "level", "time"} {
+	for _, k := range []string{"operation", "device", "user", "status", "outcome", "duration_ms", "request_id", "level", "time"} {
 		if _, ok := found[k]; !ok {
 			t.Errorf("JSON request line lacks %q: %v", k, found)
 		}
+	}
+	if _, ok := found["duration_ms"].(float64); !ok {
+		t.Errorf("duration_ms is not a number: %v", found)
 	}
 	if found["operation"] != "check_device_registered" || found["status"] != float64(200) {
 		t.Errorf("JSON request line = %v", found)

@@ -43,6 +43,10 @@ type Error struct {
 	// Log, if set, replaces Message wherever the failure is logged,
 	// because Message quotes data from the request that may be a patient's.
 	Log string
+	// Reason, if set, is a short stable token naming the rule that
+	// refused (e.g. "idnum_invalid"), which the request's log line
+	// carries so operators can count refusals by rule.
+	Reason string
 }
 
 // Errorf returns an *Error of kind whose Message is formatted.

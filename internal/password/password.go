@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -42,6 +43,9 @@ type Hasher struct {
 	// a failed check of a weaker hash up to the configured cost.
 	dummies [bcrypt.MaxCost + 1][]byte
 	work    atomic.Uint64 // bcrypt work done, in 2^cost units
+
+	waiting atomic.Int64         // callers waiting for a worker
+	waits   prometheus.Histogram // how long each caller waited for one
 }
 
 // NewHasher returns a Hasher that hashes at cost with at most workers
@@ -61,7 +65,13 @@ func NewHasher(cost, workers int, wait time.Duration) (*Hasher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("password: dummy hash: %w", err)
 	}
-	h := &Hasher{cost: cost, wait: wait, slots: make(chan struct{}, workers)}
+	h := &Hasher{cost: cost, wait: wait, slots: make(chan struct{}, workers),
+		waits: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "tabletapi_bcrypt_wait_seconds",
+			Help: "Time a bcrypt computation waited for a worker of the pool, including those that gave up.",
+			// From an idle pool (0) up to past the default --bcrypt-wait.
+			Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30},
+		})}
 	saltAndDigest := cheap[len("$2a$04$"):]
 	for k := bcrypt.MinCost; k <= cost; k++ {
 		h.dummies[k] = fmt.Appendf(nil, "$2a$%02d$%s", k, saltAndDigest)
@@ -76,9 +86,16 @@ func (h *Hasher) Cost() int { return h.cost }
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.slots <- struct{}{}:
+		h.waits.Observe(0)
 		return nil
 	default:
 	}
+	start := time.Now()
+	h.waiting.Add(1)
+	defer func() {
+		h.waiting.Add(-1)
+		h.waits.Observe(time.Since(start).Seconds())
+	}()
 	t := time.NewTimer(h.wait)
 	defer t.Stop()
 	select {

@@ -16,9 +16,48 @@ type failure struct {
 	// reason is the failure without any value from the request, e.g.
 	// "Bad e-mail address" or "Invalid patient: Fails upload ID policy".
 	reason string
+	// code is the reason as a stable token for the log, e.g.
+	// "email_invalid" or "policy_unsatisfied" (reasonCodes).
+	code string
 	// failing and patients count the patients that fail and that were
 	// sent; zero when the JSON was not read that far.
 	failing, patients int
+}
+
+// reasonCodes give each rule's reason its token; a reason not listed is
+// "patient_invalid".
+var reasonCodes = map[string]string{
+	"Bad JSON for key 'patient_info'":                     "json_invalid",
+	"Top-level JSON is not a list":                        "not_a_list",
+	"Patient JSON is not a dict":                          "patient_not_a_dict",
+	"Patient JSON is empty":                               "patient_empty",
+	"Bad sex value":                                       "sex_invalid",
+	"Bad 'finalizing' value":                              "finalizing_invalid",
+	"Unknown JSON key":                                    "key_unknown",
+	"Missing 'finalizing' JSON key":                       "missing_field",
+	"Patient JSON contains invalid non-string":            "value_not_a_string",
+	"Invalid DOB":                                         "dob_invalid",
+	"Bad e-mail address":                                  "email_invalid",
+	"Bad idnum key":                                       "idnum_key_invalid",
+	"Bad ID number type":                                  "idnum_type_unknown",
+	"More than one ID number supplied for ID number type": "idnum_duplicate",
+	"Bad ID number value":                                 "idnum_value_invalid",
+	"Bad ID number":                                       "idnum_invalid",
+	"Nonexistent group":                                   "group_missing",
+	"Fails upload ID policy":                              "policy_unsatisfied",
+	"Fails finalizing ID policy":                          "policy_unsatisfied",
+	"Should be the server's patient":                      "not_the_users_patient",
+}
+
+// reasonCode returns reason's token.
+func reasonCode(reason string) string {
+	if c, ok := reasonCodes[reason]; ok {
+		return c
+	}
+	if strings.HasPrefix(reason, "Restricted user ") {
+		return "user_has_no_patient"
+	}
+	return "patient_invalid"
 }
 
 // fault returns the Refused *fault.Error of f. Its Log is the reason and
@@ -32,7 +71,11 @@ func (f *failure) fault() *fault.Error {
 	case f.patients > 0:
 		log = fmt.Sprintf("%s (patients: %d)", f.reason, f.patients)
 	}
-	return &fault.Error{Kind: fault.Refused, Message: f.message, Log: log}
+	code := f.code
+	if code == "" {
+		code = reasonCode(f.reason)
+	}
+	return &fault.Error{Kind: fault.Refused, Message: f.message, Log: log, Reason: code}
 }
 
 // fail returns a *failure with a formatted message. Its reason is the

@@ -20,17 +20,17 @@ func TestError_LogText(t *testing.T) {
 	for _, tc := range []struct {
 		name, info string
 		env        patient.Env
-		want       string
+		want, code string
 	}{
 		{"Policy", list(ann(), ann("idnum1", "-", "forename", `"Bob"`, "dob", "-"), ann("surname", `"Jones"`)), baseEnv(),
-			"Invalid patient: Fails upload ID policy (failing: 1, patients: 3)"},
+			"Invalid patient: Fails upload ID policy (failing: 1, patients: 3)", "policy_unsatisfied"},
 		{"Restricted", list(ann(), ann("email", `"ann@example.org"`)), restricted,
-			"Invalid patient: Should be the server's patient (failing: 2, patients: 2)"},
-		{"Email", list(ann(), ann("email", `"not an address"`)), baseEnv(), "Bad e-mail address (patients: 2)"},
-		{"DOB", list(ann("dob", `"1980-02-30"`)), baseEnv(), "Invalid DOB (patients: 1)"},
-		{"IDNumber", list(ann("idnum1", "-1")), baseEnv(), "Bad ID number (patients: 1)"},
-		{"Sex", list(ann("sex", `"Q"`)), baseEnv(), "Bad sex value (patients: 1)"},
-		{"NotJSON", "[", baseEnv(), "Bad JSON for key 'patient_info'"},
+			"Invalid patient: Should be the server's patient (failing: 2, patients: 2)", "not_the_users_patient"},
+		{"Email", list(ann(), ann("email", `"not an address"`)), baseEnv(), "Bad e-mail address (patients: 2)", "email_invalid"},
+		{"DOB", list(ann("dob", `"1980-02-30"`)), baseEnv(), "Invalid DOB (patients: 1)", "dob_invalid"},
+		{"IDNumber", list(ann("idnum1", "-1")), baseEnv(), "Bad ID number (patients: 1)", "idnum_invalid"},
+		{"Sex", list(ann("sex", `"Q"`)), baseEnv(), "Bad sex value (patients: 1)", "sex_invalid"},
+		{"NotJSON", "[", baseEnv(), "Bad JSON for key 'patient_info'", "json_invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var perr *fault.Error
@@ -40,6 +40,9 @@ func TestError_LogText(t *testing.T) {
 			}
 			if got := perr.LogText(); got != tc.want || err.Error() != tc.want {
 				t.Fatalf("LogText = %q, Error() = %q, want %q (message %q)", got, err.Error(), tc.want, perr.Message)
+			}
+			if perr.Reason != tc.code {
+				t.Errorf("Reason = %q, want %q", perr.Reason, tc.code)
 			}
 			for _, data := range []string{"Ann", "Smith", "Bob", "Jones", "1980", "9999999999", "example.org",
 				"not an address", "Zed", "Quux", "1955", "4010232137", "'Q'"} {

@@ -72,7 +72,7 @@ func validate(patientInfo string, env Env) *failure {
 		return fail("Top-level JSON is not a list")
 	}
 	chk := newChecker(env)
-	var failures, logReasons []string
+	var failures, logReasons, codes []string
 	failing := 0
 	for _, el := range root.elems {
 		c, finalizing, perr := readPatient(el, env.IDNumTypes)
@@ -85,6 +85,9 @@ func validate(patientInfo string, env Env) *failure {
 			failures = append(failures, c.text()+" -> "+reason)
 			if r := logReason(reason); !slices.Contains(logReasons, r) {
 				logReasons = append(logReasons, r)
+				if c := reasonCode(r); !slices.Contains(codes, c) {
+					codes = append(codes, c)
+				}
 			}
 		}
 		if len(reasons) > 0 {
@@ -94,6 +97,7 @@ func validate(patientInfo string, env Env) *failure {
 	if len(failures) > 0 {
 		e := fail("Invalid patient: %s", strings.Join(failures, " // "))
 		e.reason = "Invalid patient: " + strings.Join(logReasons, "; ")
+		e.code = strings.Join(codes, ",")
 		e.failing, e.patients = failing, len(root.elems)
 		return e
 	}

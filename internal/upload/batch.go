@@ -120,26 +120,31 @@ func (e *Engine) resetBatch(ctx context.Context, c *Call, st *deviceState) error
 	if err := e.takeOver(ctx, c, st); err != nil {
 		return err
 	}
-	return e.rollbackAll(ctx, c)
+	undone, err := e.rollbackAll(ctx, c)
+	if undone {
+		c.Tx.AfterCommit(e.metrics.batchesRolledBack.Inc)
+	}
+	return err
 }
 
 // rollbackAll is a full Rollback (PROTOCOL 8.3.4) of D's dirty set: of
 // its tables that hold rows of D, as the others have nothing to undo (a
-// preserving batch's dirty set is the whole registry).
-func (e *Engine) rollbackAll(ctx context.Context, c *Call) error {
+// preserving batch's dirty set is the whole registry). It reports whether
+// any table had work to undo.
+func (e *Engine) rollbackAll(ctx context.Context, c *Call) (bool, error) {
 	tables, err := e.dirtyTables(ctx, c)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if tables, err = e.holding(ctx, c, tables); err != nil {
-		return err
+		return false, err
 	}
 	for _, t := range tables {
 		if err := e.rollbackTable(ctx, c, t); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return e.clearDirty(ctx, c)
+	return len(tables) > 0, e.clearDirty(ctx, c)
 }
 
 // rollbackTable undoes D's pending work in one table (PROTOCOL 8.3.4

@@ -46,6 +46,7 @@ type Engine struct {
 	reg          *registry.Registry
 	staleTimeout time.Duration
 	nowTables    string // schema.NowTablesFunction(reg), used on PostgreSQL
+	metrics      *metrics
 }
 
 // NewEngine returns an engine for the tables of reg, on a database whose
@@ -53,7 +54,7 @@ type Engine struct {
 // dialect from its transaction. Another user's batch counts as abandoned
 // after staleTimeout without activity.
 func NewEngine(reg *registry.Registry, staleTimeout time.Duration) *Engine {
-	return &Engine{reg: reg, staleTimeout: staleTimeout, nowTables: schema.NowTablesFunction(reg)}
+	return &Engine{reg: reg, staleTimeout: staleTimeout, nowTables: schema.NowTablesFunction(reg), metrics: newMetrics()}
 }
 
 // VersionText returns the client version as written in messages.

@@ -80,7 +80,8 @@ func (e *Engine) commit(ctx context.Context, c *Call, b *batch) ([]*tableChange,
 	if ev.pureRetry() {
 		// A repeat of an upload that was already stored: drop the re-sent
 		// patients and store nothing (PROTOCOL 8.4.2).
-		return nil, e.rollbackAll(ctx, c)
+		_, err := e.rollbackAll(ctx, c)
+		return nil, err
 	}
 	var changes []*tableChange
 	for _, t := range tables {

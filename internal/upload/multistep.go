@@ -229,9 +229,11 @@ func (e *Engine) EndUpload(ctx context.Context, c *Call) (string, error) {
 // with its structured form for the console: batch b's time, the method,
 // and the counts of changes (none for a pure retry).
 func (e *Engine) auditUpload(ctx context.Context, c *Call, b *batch, method string, changes []*tableChange) error {
+	tables := counts(changes)
+	c.Tx.AfterCommit(func() { e.metrics.committed(tables) })
 	uid, did := c.UserID, c.DeviceID
 	return audit.WriteUpload(ctx, c.Tx, audit.Entry{
 		When: c.Now, RemoteAddr: c.ClientIP, UserID: &uid, Username: c.Username, DeviceID: &did,
 		Details: fmt.Sprintf("Upload from device %d, username '%s': %s", c.DeviceID, c.Username, summary(changes)),
-	}, audit.UploadDetail{BatchUTC: b.time, Method: method, GroupID: c.GroupID, Tables: counts(changes)})
+	}, audit.UploadDetail{BatchUTC: b.time, Method: method, GroupID: c.GroupID, Tables: tables})
 }

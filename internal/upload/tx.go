@@ -26,7 +26,13 @@ import (
 // early (TestEngine_NoNestedTransaction, TestTx_RefusesNestedTransaction).
 type Tx struct {
 	bun.Conn
+	afterCommit []func()
 }
+
+// AfterCommit arranges for f to run once the transaction has committed,
+// and never if it rolls back: what counts the work done (metrics) must
+// not count work that was undone.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
 
 // ErrNestedTransaction is the failure of a transaction begun inside a
 // request's Tx: phase B is one transaction (PROTOCOL 8.9), and code that
@@ -91,6 +97,9 @@ func InTransaction(ctx context.Context, db *bun.DB, fn func(ctx context.Context,
 		return err
 	}
 	committed = true
+	for _, f := range tx.afterCommit {
+		f()
+	}
 	return nil
 }
 
