@@ -79,7 +79,7 @@ func NewAuthenticator(db *bun.DB, sessions *websession.Store, hasher *password.H
 // the throttle, refusals of throttled client IPs. The caller registers
 // them.
 func (a *Authenticator) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{a.lockoutsStarted, a.throttle.refused}
+	return []prometheus.Collector{a.lockoutsStarted, a.throttle.refused, a.throttle.blocked}
 }
 
 // Resolve runs phase A (PROTOCOL 3.4 and 4) for r: it reuses a valid session

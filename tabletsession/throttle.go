@@ -23,6 +23,7 @@ type Throttle struct {
 	buckets map[string]*bucket
 
 	refused prometheus.Counter // requests refused while their IP had no token
+	blocked prometheus.GaugeFunc
 }
 
 type bucket struct {
@@ -36,11 +37,33 @@ func NewThrottle(burst int, refill time.Duration, now func() time.Time) *Throttl
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{burst: float64(burst), refill: refill, now: now, buckets: map[string]*bucket{},
+	t := &Throttle{burst: float64(burst), refill: refill, now: now, buckets: map[string]*bucket{},
 		refused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tabletapi_throttled_requests_total",
 			Help: "Password logins and access-key lookups refused because the client IP was throttled (this instance).",
 		})}
+	t.blocked = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tabletapi_throttled_ips",
+		Help: "Client IPs whose failed-login bucket is empty now, so their password logins are refused (this instance).",
+	}, t.throttledIPs)
+	return t
+}
+
+// throttledIPs counts the IPs refused now. It walks every bucket (at most
+// throttleMaxIPs), which is fine once per scrape.
+func (t *Throttle) throttledIPs() float64 {
+	if t.burst < 1 {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now, n := t.now(), 0
+	for ip := range t.buckets {
+		if t.level(ip, now) < 1 {
+			n++
+		}
+	}
+	return float64(n)
 }
 
 // level returns ip's tokens now; callers hold t.mu.

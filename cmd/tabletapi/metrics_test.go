@@ -104,6 +104,7 @@ func TestMetrics(t *testing.T) {
 		`tabletapi_upload_batches_rolled_back_total`:                                         1,
 		`tabletapi_lockouts_total`:                                                           1,
 		`tabletapi_throttled_requests_total`:                                                 1,
+		`tabletapi_throttled_ips`:                                                            1,
 		`tabletapi_bcrypt_workers_busy`:                                                      0,
 		`tabletapi_bcrypt_queue_length`:                                                      0,
 		`tabletapi_build_info{version="0.1.0"}`:                                              1,
@@ -125,7 +126,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("no %s in /metrics", strings.TrimSpace(name))
 		}
 	}
-	for _, v := range []string{user, device, forename, surname, email, "1944", "Zq7", "alice", c.Device(), "no_such_operation"} {
+	for _, v := range []string{user, device, forename, surname, email, "1944-04-04", "Zq7", "alice", c.Device(), "no_such_operation"} {
 		if strings.Contains(m, v) {
 			t.Errorf("/metrics holds %q", v)
 		}
