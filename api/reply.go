@@ -19,7 +19,11 @@ type Reply struct {
 // Add appends a raw value: CR and LF become spaces and leading white space
 // is dropped, as the client would drop it anyway.
 func (r *Reply) Add(key, value string) *Reply {
-	value = strings.TrimLeft(strings.NewReplacer("\r", " ", "\n", " ").Replace(value), " \t\v\f")
+	if strings.ContainsAny(value, "\r\n") {
+		// Only then: a Replacer costs more to build than a short reply.
+		value = strings.NewReplacer("\r", " ", "\n", " ").Replace(value)
+	}
+	value = strings.TrimLeft(value, " \t\v\f")
 	return r.addVerbatim(key, value)
 }
 

@@ -37,6 +37,10 @@ type Identity struct {
 	Refusal error
 	// PasswordLogin is true when this request checked a password.
 	PasswordLogin bool
+
+	// rights are the user's rights, read with the session by Resolve;
+	// nil after a password login (Authorize then reads them).
+	rights *rightsRow
 }
 
 // Anonymous reports whether no user is logged in.
@@ -53,6 +57,9 @@ type Authenticator struct {
 	log      *slog.Logger
 	now      func() time.Time
 	rights   *sqldb.Stmt // the permission read, prepared
+	// held reads a held session together with the permission checks'
+	// rights: the one statement of a request on a held session.
+	held *websession.JoinedLookup
 
 	lockoutsStarted prometheus.Counter
 }
@@ -68,6 +75,7 @@ func NewAuthenticator(db *bun.DB, sessions *websession.Store, hasher *password.H
 		db: db, sessions: sessions, accounts: account.NewStore(db, now), hasher: hasher,
 		throttle: throttle, lockouts: NewLockouts(db, cfg, now), log: log, now: now,
 		rights: sqldb.NewStmt(db, rightsQuery),
+		held:   sessions.NewJoinedLookup(rightsColumns, rightsJoins),
 		lockoutsStarted: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tabletapi_lockouts_total",
 			Help: "Account lockouts started by failed password logins.",
@@ -89,10 +97,13 @@ func (a *Authenticator) Collectors() []prometheus.Collector {
 // anonymous with a Refusal. Errors: ErrLoginPoolBusy or a database error.
 func (a *Authenticator) Resolve(ctx context.Context, r *Request) (*Identity, error) {
 	if r.HasSession {
-		s, err := a.sessions.Lookup(ctx, r.SessionID, r.SessionToken, r.ClientIP)
+		// The session and the rights Authorize will check, in one
+		// statement; the rights count only if the session is reused.
+		w := &rightsRow{device: r.Device}
+		s, err := a.held.Lookup(ctx, r.SessionID, r.SessionToken, r.ClientIP, []any{r.Device}, w.dest()...)
 		switch {
 		case err == nil && r.User != "" && s.Username == r.User:
-			return &Identity{UserID: s.UserID, Username: s.Username, SessionID: s.ID, Token: r.SessionToken}, nil
+			return &Identity{UserID: s.UserID, Username: s.Username, SessionID: s.ID, Token: r.SessionToken, rights: w}, nil
 		case err == nil:
 			// A different or missing user: the session must never be
 			// usable again, whoever presented it.

@@ -27,20 +27,46 @@ type Rights struct {
 	DeviceID      int64 // set for ClassUpload: the registered device's id
 }
 
-// rightsQuery reads what the permission checks need in one statement.
-const rightsQuery = `SELECT u.upload_group_id, u.superuser,
+// What the permission checks read, as select-list items and joins on users
+// (alias u): the user's upload group, superuser flag, and rights in that
+// group, and the id of the device named by the first placeholder. The
+// same text serves rightsQuery and, added to the session read, the joined
+// lookup of Resolve, so both read exactly the same rights.
+const (
+	rightsColumns = `u.upload_group_id, u.superuser,
        COALESCE(m.may_upload, FALSE), COALESCE(m.may_register_devices, FALSE),
-       (SELECT d.id FROM devices AS d WHERE d.name = ?)
+       (SELECT d.id FROM devices AS d WHERE d.name = ?)`
+	rightsJoins = `LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id`
+)
+
+// rightsQuery reads what the permission checks need in one statement, for
+// a request that did not read them with its session (a password login).
+const rightsQuery = `SELECT ` + rightsColumns + `
 FROM users AS u
-LEFT JOIN memberships AS m ON m.user_id = u.id AND m.group_id = u.upload_group_id
+` + rightsJoins + `
 WHERE u.id = ?`
 
-// Authorize applies the checks of PROTOCOL 5.3 for class, in order, with one
-// read (a prepared statement). Rights are re-read on every request; a
-// session carries identity only. Errors: ErrBadLogin, ErrThrottled, a
-// lockout refusal, NoUploadGroupError, ErrNotAuthorizedRegister,
-// ErrNotAuthorizedUpload, device.ErrNotFound (no device, or not
-// registered), or a database error.
+// rightsRow is one row of rightsColumns, read for device.
+type rightsRow struct {
+	device           string
+	groupID          sql.NullInt64
+	superuser        bool
+	mayUpload, mayRD bool
+	deviceID         sql.NullInt64
+}
+
+// dest returns the scan destinations of rightsColumns, in their order.
+func (w *rightsRow) dest() []any {
+	return []any{&w.groupID, &w.superuser, &w.mayUpload, &w.mayRD, &w.deviceID}
+}
+
+// Authorize applies the checks of PROTOCOL 5.3 for class, in order. Rights
+// are re-read on every request, never carried by a session: a request that
+// holds a session read them with it (Resolve, in the same statement);
+// otherwise Authorize reads them here, with one prepared statement.
+// Errors: ErrBadLogin, ErrThrottled, a lockout refusal,
+// NoUploadGroupError, ErrNotAuthorizedRegister, ErrNotAuthorizedUpload,
+// device.ErrNotFound (no device, or not registered), or a database error.
 func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class, deviceName string) (*Rights, error) {
 	if class == ClassAnyone {
 		return &Rights{UserID: id.UserID, Username: id.Username}, nil
@@ -51,36 +77,34 @@ func (a *Authenticator) Authorize(ctx context.Context, id *Identity, class Class
 		}
 		return nil, ErrBadLogin
 	}
-	var (
-		groupID          sql.NullInt64
-		superuser        bool
-		mayUpload, mayRD bool
-		deviceID         sql.NullInt64
-	)
-	err := a.rights.QueryRowContext(ctx, a.db, deviceName, id.UserID).Scan(&groupID, &superuser, &mayUpload, &mayRD, &deviceID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrBadLogin // the user was deleted after logging in
+	w := id.rights
+	if w == nil || w.device != deviceName {
+		w = &rightsRow{device: deviceName}
+		err := a.rights.QueryRowContext(ctx, a.db, deviceName, id.UserID).Scan(w.dest()...)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrBadLogin // the user was deleted after logging in
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tabletsession: read rights: %w", err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("tabletsession: read rights: %w", err)
-	}
-	if !groupID.Valid {
+	if !w.groupID.Valid {
 		return nil, NoUploadGroupError(id.Username)
 	}
-	r := &Rights{UserID: id.UserID, Username: id.Username, UploadGroupID: groupID.Int64}
+	r := &Rights{UserID: id.UserID, Username: id.Username, UploadGroupID: w.groupID.Int64}
 	switch class {
 	case ClassRegistration:
-		if !superuser && !mayRD {
+		if !w.superuser && !w.mayRD {
 			return nil, ErrNotAuthorizedRegister
 		}
 	case ClassUpload:
-		if !superuser && !mayUpload {
+		if !w.superuser && !w.mayUpload {
 			return nil, ErrNotAuthorizedUpload
 		}
-		if deviceName == "" || !deviceID.Valid {
+		if deviceName == "" || !w.deviceID.Valid {
 			return nil, device.ErrNotFound
 		}
-		r.DeviceID = deviceID.Int64
+		r.DeviceID = w.deviceID.Int64
 	}
 	return r, nil
 }

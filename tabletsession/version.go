@@ -41,6 +41,9 @@ func ParseVersion(s string) (Version, error) {
 	if strings.TrimSpace(s) == "" {
 		return Version{}, nil
 	}
+	if v, ok := plainSemver(s); ok {
+		return v, nil
+	}
 	if m := semverRE.FindStringSubmatch(s); m != nil {
 		v := Version{Pre: m[4]}
 		var err error
@@ -73,6 +76,41 @@ func ParseVersion(s string) (Version, error) {
 		return Version{Major: major, Minor: minor}, nil
 	}
 	return Version{}, fmt.Errorf("%w: %q", ErrBadVersion, s)
+}
+
+// plainSemver parses the version every tablet sends, MAJOR.MINOR.PATCH
+// with no pre-release or build part, without the regular expression (which
+// runs on every request). It reports false for anything else, which
+// ParseVersion then reads with semverRE: a number with a leading zero, a
+// pre-release, build metadata, or a part over maxPart (whose error is
+// part's).
+func plainSemver(s string) (Version, bool) {
+	var n [3]int
+	for i := range n {
+		j := 0
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == 0 || j > 10 || (j > 1 && s[0] == '0') {
+			return Version{}, false
+		}
+		v, err := part(s[:j])
+		if err != nil {
+			return Version{}, false
+		}
+		n[i] = v
+		s = s[j:]
+		if i < 2 {
+			if len(s) == 0 || s[0] != '.' {
+				return Version{}, false
+			}
+			s = s[1:]
+		}
+	}
+	if s != "" {
+		return Version{}, false
+	}
+	return Version{Major: n[0], Minor: n[1], Patch: n[2]}, true
 }
 
 func part(s string) (int, error) {

@@ -34,11 +34,18 @@ func (s *Store) find(ctx context.Context, id int64, token, ip string, api bool) 
 	sess := new(Session)
 	var err error
 	if s.lookup != nil {
-		err = s.lookup.QueryRowContext(ctx, s.db, id).Scan(&sess.ID, &sess.TokenSHA256, &sess.UserID,
-			&sess.IPAddress, &sess.CreatedAt, &sess.LastActivity, &sess.IsAPI, &sess.Username)
+		err = s.lookup.QueryRowContext(ctx, s.db, id).Scan(sess.dest()...)
 	} else {
 		err = s.db.NewRaw(lookupQuery, id).Scan(ctx, sess)
 	}
+	return s.validate(ctx, sess, err, id, token, ip, api)
+}
+
+// validate finishes a lookup of session id whose read gave sess and err:
+// it applies the validity rules and, when the access resolution has
+// passed, writes the new last activity. Every lookup, plain or joined,
+// ends here, so the rules live in one place.
+func (s *Store) validate(ctx context.Context, sess *Session, err error, id int64, token, ip string, api bool) (*Session, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w (session %d)", ErrNotFound, id)
 	}
@@ -68,12 +75,22 @@ func (s *Store) find(ctx context.Context, id int64, token, ip string, api bool) 
 	return sess, nil
 }
 
+// The session read: lookupColumns FROM lookupFrom [more joins] WHERE
+// lookupWhere. A session is found only with its user, and only while that
+// user is not disabled. Session.dest lists the columns' destinations in
+// this order.
+const (
+	lookupColumns = `s.id, s.token_sha256, s.user_id, s.ip_address, s.created_at_utc,
+       s.last_activity_utc, s.is_api_session, u.username`
+	lookupFrom  = `sessions AS s JOIN users AS u ON u.id = s.user_id`
+	lookupWhere = `s.id = ? AND NOT u.disabled`
+)
+
 // lookupQuery reads a session with its user's name: the one read of a
 // request that holds a session.
-const lookupQuery = `SELECT s.id, s.token_sha256, s.user_id, s.ip_address, s.created_at_utc,
-       s.last_activity_utc, s.is_api_session, u.username
-FROM sessions AS s JOIN users AS u ON u.id = s.user_id
-WHERE s.id = ? AND NOT u.disabled`
+const lookupQuery = `SELECT ` + lookupColumns + `
+FROM ` + lookupFrom + `
+WHERE ` + lookupWhere
 
 // check applies the validity rules in an order that reveals nothing about a
 // session to someone without its token.

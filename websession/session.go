@@ -33,3 +33,8 @@ func (s *Session) normalize() {
 	s.CreatedAt = s.CreatedAt.UTC()
 	s.LastActivity = s.LastActivity.UTC()
 }
+
+// dest returns the scan destinations of lookupColumns, in their order.
+func (s *Session) dest() []any {
+	return []any{&s.ID, &s.TokenSHA256, &s.UserID, &s.IPAddress, &s.CreatedAt, &s.LastActivity, &s.IsAPI, &s.Username}
+}

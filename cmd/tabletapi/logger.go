@@ -39,6 +39,16 @@ type cappedHandler struct{ slog.Handler }
 
 // Handle writes r with its values capped, and the request id last.
 func (h cappedHandler) Handle(ctx context.Context, r slog.Record) error {
+	if len(r.Message) <= maxLogValue && allFit(r) {
+		// Nothing to cut (every request's line): r goes on as it is,
+		// without a copy of each attribute. Clone, so the request id
+		// added here cannot land in storage another copy of r shares.
+		r = r.Clone()
+		if id := requestid.From(ctx); id != "" {
+			r.AddAttrs(slog.String("request_id", id))
+		}
+		return h.Handler.Handle(ctx, r)
+	}
 	out := slog.NewRecord(r.Time, r.Level, capString(r.Message, maxLogValue), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(capAttr(a))
@@ -62,6 +72,24 @@ func (h cappedHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 // WithGroup keeps the cap inside the group.
 func (h cappedHandler) WithGroup(name string) slog.Handler {
 	return cappedHandler{h.Handler.WithGroup(name)}
+}
+
+// allFit reports whether capAttr would leave every attribute of r as it
+// is. Kinds it cannot tell cheaply (any, group, a LogValuer) count as not
+// fitting, and go through capAttr.
+func allFit(r slog.Record) bool {
+	fit := true
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Value.Kind() {
+		case slog.KindString:
+			fit = len(a.Value.String()) <= maxLogValue || a.Key == "stack" && len(a.Value.String()) <= maxLogStack
+		case slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		default:
+			fit = false
+		}
+		return fit
+	})
+	return fit
 }
 
 // capAttr caps a's value: strings, and errors, stringers and other values
