@@ -12,9 +12,10 @@ import (
 	"github.com/tabletapi/tabletapi/internal/audit"
 )
 
-// change runs fn, a superuser's change, in one transaction with its audit
-// entry: the entry names the operator, and fn returns its details, which
-// name the target. If fn fails, nothing changes and nothing is audited.
+// change runs fn, a change the visitor makes, in one transaction with its
+// audit entry: the entry names the operator, and fn returns its details,
+// which name the target. If fn fails, nothing changes and nothing is
+// audited.
 func (c *Console) change(ec echo.Context, op string, fn func(ctx context.Context, tx bun.Tx) (string, error)) error {
 	me := userOf(ec)
 	return c.db.RunInTx(ec.Request().Context(), nil, func(ctx context.Context, tx bun.Tx) error {

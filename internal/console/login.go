@@ -1,10 +1,12 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/internal/fault"
@@ -68,14 +70,8 @@ func (c *Console) handleLogin(ec echo.Context) error {
 // handleLogout ends the visitor's session (its form token was checked by
 // checkFormToken) and clears the cookie.
 func (c *Console) handleLogout(ec echo.Context) error {
-	ctx := ec.Request().Context()
-	if err := c.sessions.Logout(ctx, sessionOf(ec).ID); err != nil {
-		return err
-	}
-	u := userOf(ec)
-	err := audit.Write(ctx, c.db, audit.Entry{
-		When: c.now(), Source: audit.SourceConsole, Operation: audit.OpLogout,
-		RemoteAddr: ec.RealIP(), UserID: &u.ID, Username: u.Username, Details: "console logout",
+	err := c.change(ec, audit.OpLogout, func(ctx context.Context, tx bun.Tx) (string, error) {
+		return "console logout", c.sessions.WithTx(tx).Logout(ctx, sessionOf(ec).ID)
 	})
 	if err != nil {
 		return err

@@ -1,11 +1,13 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
 
 	"github.com/tabletapi/tabletapi/internal/audit"
 	"github.com/tabletapi/tabletapi/websession"
@@ -71,18 +73,13 @@ func (c *Console) endSession(ec echo.Context, owner int64, back string) error {
 	if target == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "No such session: it may have ended already.")
 	}
-	if err := c.sessions.Logout(ctx, id); err != nil {
-		return err
-	}
-	me := userOf(ec)
 	kind := "console"
 	if target.IsAPI {
 		kind = "tablet"
 	}
-	err = audit.Write(ctx, c.db, audit.Entry{
-		When: c.now(), Source: audit.SourceConsole, Operation: audit.OpSessionEnd,
-		RemoteAddr: ec.RealIP(), UserID: &me.ID, Username: me.Username,
-		Details: fmt.Sprintf("ended %s session %d of user %s", kind, id, target.Username),
+	err = c.change(ec, audit.OpSessionEnd, func(ctx context.Context, tx bun.Tx) (string, error) {
+		details := fmt.Sprintf("ended %s session %d of user %s", kind, id, target.Username)
+		return details, c.sessions.WithTx(tx).Logout(ctx, id)
 	})
 	if err != nil {
 		return err
