@@ -192,15 +192,11 @@ type DayCount struct {
 }
 
 // UploadsPerDay counts the uploads committed on each UTC day from since's
-// day to today's (by the current time), oldest first, days without uploads
-// included: the console's bar chart. groupIDs keeps the uploads into
+// day to now's, oldest first, days without uploads included: the console's
+// bar chart. now is the caller's clock. groupIDs keeps the uploads into
 // those groups as UploadFilter.GroupIDs does (nil: all; empty: none). The
 // database groups the rows.
-func UploadsPerDay(ctx context.Context, db bun.IDB, since time.Time, groupIDs []int64) ([]DayCount, error) {
-	return uploadsPerDay(ctx, db, since, time.Now(), groupIDs)
-}
-
-func uploadsPerDay(ctx context.Context, db bun.IDB, since, now time.Time, groupIDs []int64) ([]DayCount, error) {
+func UploadsPerDay(ctx context.Context, db bun.IDB, since, now time.Time, groupIDs []int64) ([]DayCount, error) {
 	first := since.UTC().Truncate(24 * time.Hour)
 	last := now.UTC().Truncate(24 * time.Hour)
 	// Both give the UTC day as YYYY-MM-DD: SQLite stores the (UTC) time as

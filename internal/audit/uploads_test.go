@@ -31,7 +31,7 @@ func TestUploadsPerDay(t *testing.T) {
 	if err := audit.Write(ctx, db, audit.Entry{When: today, Operation: audit.OpLogin, Details: "login"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := audit.UploadsPerDay(ctx, db, today.Add(-3*24*time.Hour+time.Hour), nil)
+	got, err := audit.UploadsPerDay(ctx, db, today.Add(-3*24*time.Hour+time.Hour), time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestUploadsGroups(t *testing.T) {
 		for _, u := range list {
 			g.Groups = append(g.Groups, u.GroupID)
 		}
-		days, err := audit.UploadsPerDay(ctx, db, now, groups)
+		days, err := audit.UploadsPerDay(ctx, db, now, now, groups)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -62,7 +62,8 @@ func (c *Console) handleOverview(ec echo.Context) error {
 	if err != nil {
 		return err
 	}
-	days, err := audit.UploadsPerDay(ctx, c.db, c.now().UTC().AddDate(0, 0, -(chartDays-1)), groups)
+	now := c.now().UTC()
+	days, err := audit.UploadsPerDay(ctx, c.db, now.AddDate(0, 0, -(chartDays-1)), now, groups)
 	if err != nil {
 		return err
 	}
