@@ -108,6 +108,13 @@ func (s *Store) check(sess *Session, now time.Time, token, ip string, api bool) 
 	return nil
 }
 
+// oldestValid returns, at now, the oldest last activity and the oldest
+// creation time a valid session may have: expired's rule as bounds, for
+// the queries that select sessions by it (Active, Purge).
+func (s *Store) oldestValid(now time.Time) (lastActivity, created time.Time) {
+	return now.Add(-s.cfg.IdleTimeout), now.Add(-s.cfg.Lifetime)
+}
+
 // expired reports whether sess is past its idle timeout or its lifetime at
 // now. Both limits are inclusive: a session is still valid at exactly the
 // limit.

@@ -9,13 +9,13 @@ import (
 // Purge deletes the sessions that are idle-expired or past their lifetime,
 // the same rule as Lookup, and returns how many it deleted.
 func (s *Store) Purge(ctx context.Context) (int64, error) {
-	now := s.stamp()
+	activeSince, createdSince := s.oldestValid(s.stamp())
 	// Time parameters, not SQL date functions: bun formats them per dialect
 	// (TIMESTAMPTZ on PostgreSQL; on SQLite UTC text that sorts in time
 	// order, the same format as the stored values).
 	res, err := s.db.NewDelete().Model((*Session)(nil)).
-		WhereOr("last_activity_utc < ?", now.Add(-s.cfg.IdleTimeout)).
-		WhereOr("created_at_utc < ?", now.Add(-s.cfg.Lifetime)).
+		WhereOr("last_activity_utc < ?", activeSince).
+		WhereOr("created_at_utc < ?", createdSince).
 		Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("websession: purge: %w", err)
