@@ -38,7 +38,12 @@ func TestAuthenticator_ConsoleLogin(t *testing.T) {
 		e.MustAddUser(t, "uploader", goodPW, rights{upload: true, register: true})
 
 		for _, u := range []*account.User{root, viewer} {
+			before := e.hasher.Work()
 			id := e.consoleLogin(t, u.Username, goodPW, ip)
+			// A console login costs one bcrypt (issue 12, Performance).
+			if work := e.hasher.Work() - before; work != bcryptCheck {
+				t.Errorf("%s: bcrypt work %d, want one check (%d)", u.Username, work, bcryptCheck)
+			}
 			if id.Refusal != nil || id.UserID != u.ID || id.SessionID == 0 || len(id.Token) != 24 {
 				t.Errorf("%s: identity %+v, want a session", u.Username, id)
 			}
@@ -85,8 +90,12 @@ func TestAuthenticator_ConsoleLogin(t *testing.T) {
 		e.consoleLogin(t, "root", badPW, ip)
 		e.consoleLogin(t, "root", badPW, ip)
 		locked := lockedRefusal(utc(12, 10, 1, 0))
+		before := e.hasher.Work()
 		if id := e.consoleLogin(t, "root", goodPW, ip); !sameError(id.Refusal, locked) {
 			t.Errorf("console after 3 failures: refusal %v, want %v", id.Refusal, locked)
+		}
+		if work := e.hasher.Work() - before; work != 0 {
+			t.Errorf("a locked console login spent bcrypt work %d, want none", work)
 		}
 		e.mustResolve(t, login("root", goodPW, ip), outcome{username: "root", refusal: locked})
 		want := []string{
